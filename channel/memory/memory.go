@@ -1,0 +1,401 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/flumego/flume"
+)
+
+// Config holds the memory channel's settings.
+type Config struct {
+	// Capacity is the maximum number of events held, counting events taken
+	// by transactions that have not committed yet.
+	Capacity int
+	// TransactionCapacity bounds the puts, and separately the takes, of one
+	// transaction.
+	TransactionCapacity int
+	// KeepAlive is how long Take waits for a first event and Commit waits
+	// for room.
+	KeepAlive time.Duration
+	// ByteCapacity bounds the body bytes held; 0 means unlimited.
+	ByteCapacity int64
+	// ByteCapacityBufferPercentage is the share of ByteCapacity reserved for
+	// header overhead.
+	ByteCapacityBufferPercentage int
+}
+
+// slotSize is Flume's unit of byte accounting.
+const slotSize = 100
+
+// DefaultConfig returns Flume's defaults. ByteCapacity is 80% of the Go
+// memory limit (GOMEMLIMIT) when one is set, as Flume uses 80% of the JVM
+// heap, and unlimited otherwise.
+func DefaultConfig() Config {
+	c := Config{Capacity: 100, TransactionCapacity: 100, KeepAlive: 3 * time.Second, ByteCapacityBufferPercentage: 20}
+	if lim := debug.SetMemoryLimit(-1); lim != math.MaxInt64 {
+		c.ByteCapacity = lim / 10 * 8
+	}
+	return c
+}
+
+// ParseConfig reads the channel's properties with Flume's leniency: a
+// capacity that does not parse or is not positive falls back to the default
+// with a warning, as Java Flume does.
+func ParseConfig(cfg *flume.Context) Config {
+	c := DefaultConfig()
+	positive := func(v int) bool { return v > 0 }
+	c.Capacity = cfg.IntOrDefault("capacity", c.Capacity, positive, "must be greater than 0")
+	c.TransactionCapacity = cfg.IntOrDefault("transactionCapacity", c.TransactionCapacity, positive, "must be greater than 0")
+	c.KeepAlive = time.Duration(cfg.IntOrDefault("keep-alive", int(c.KeepAlive/time.Second),
+		func(v int) bool { return v >= 0 }, "must not be negative")) * time.Second
+	c.ByteCapacityBufferPercentage = cfg.IntOrDefault("byteCapacityBufferPercentage", c.ByteCapacityBufferPercentage,
+		func(v int) bool { return v >= 0 && v <= 100 }, "must be a percentage from 0 to 100")
+	if cfg.Has("byteCapacity") {
+		c.ByteCapacity = cfg.Int64("byteCapacity", c.ByteCapacity)
+		if c.ByteCapacity < 0 {
+			cfg.Errorf("byteCapacity", "must not be negative")
+		}
+	}
+	if c.TransactionCapacity > c.Capacity {
+		cfg.Errorf("transactionCapacity", "transactionCapacity (%d) must not exceed capacity (%d)", c.TransactionCapacity, c.Capacity)
+	}
+	return c
+}
+
+// byteSlots returns the usable number of 100-byte slots.
+func (c Config) byteSlots() int64 {
+	slots := int64(float64(c.ByteCapacity) * (1 - float64(c.ByteCapacityBufferPercentage)/100) / slotSize)
+	if c.ByteCapacity <= 0 || slots < 1 {
+		return math.MaxInt64
+	}
+	return slots
+}
+
+// Channel is a memory channel. It is safe for concurrent use.
+type Channel struct {
+	name    string
+	counter flume.ChannelCounter
+
+	mu         sync.Mutex
+	cfg        Config
+	byteSlots  int64
+	q          ring
+	taken      int   // events held by open transactions' takes; they still occupy capacity
+	slotsUsed  int64 // byte slots of queued and taken events
+	running    bool
+	waiters    int
+	changed    chan struct{} // closed when events or room appear
+	putBuffers sync.Pool
+}
+
+var _ flume.Channel = (*Channel)(nil)
+
+// New returns a stopped memory channel.
+func New(set flume.Settings, cfg Config) (*Channel, error) {
+	if cfg.Capacity <= 0 || cfg.TransactionCapacity <= 0 {
+		return nil, fmt.Errorf("memory channel %q: capacity and transactionCapacity must be positive", set.Name)
+	}
+	if cfg.TransactionCapacity > cfg.Capacity {
+		return nil, fmt.Errorf("memory channel %q: transactionCapacity (%d) must not exceed capacity (%d)",
+			set.Name, cfg.TransactionCapacity, cfg.Capacity)
+	}
+	c := &Channel{name: set.Name, cfg: cfg, byteSlots: cfg.byteSlots(), changed: make(chan struct{})}
+	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
+	set.Publish(&c.counter)
+	return c, nil
+}
+
+// Factory builds a memory channel from its properties.
+func Factory(set flume.Settings, cfg *flume.Context) (flume.Channel, error) {
+	c := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return New(set, c)
+}
+
+// Register adds the memory channel to r under Flume's alias and class name.
+func Register(r *flume.Registry) error {
+	return r.RegisterChannel("memory", Factory, "org.apache.flume.channel.MemoryChannel")
+}
+
+// Start opens the channel for transactions.
+func (c *Channel) Start(context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.running {
+		c.running = true
+		c.counter.Started()
+	}
+	return nil
+}
+
+// Stop refuses new transactions. Queued events stay in memory, so a channel
+// that is started again (a configuration reload) keeps them.
+func (c *Channel) Stop(context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running {
+		c.running = false
+		c.counter.Stopped()
+		c.broadcast()
+	}
+	return nil
+}
+
+// Reconfigure applies new settings to a channel without losing its queue,
+// as Flume does when a reload keeps a channel of the same name and type.
+// Shrinking the capacity below the events held is refused.
+func (c *Channel) Reconfigure(cfg Config) error {
+	if cfg.Capacity <= 0 || cfg.TransactionCapacity <= 0 || cfg.TransactionCapacity > cfg.Capacity {
+		return fmt.Errorf("memory channel %q: invalid capacity %d / transactionCapacity %d", c.name, cfg.Capacity, cfg.TransactionCapacity)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if held := c.q.len() + c.taken; cfg.Capacity < held {
+		return fmt.Errorf("memory channel %q: new capacity %d is below the %d events it holds", c.name, cfg.Capacity, held)
+	}
+	c.cfg, c.byteSlots = cfg, cfg.byteSlots()
+	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
+	c.broadcast()
+	return nil
+}
+
+// Len returns the number of committed events waiting to be taken.
+func (c *Channel) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.q.len()
+}
+
+// Capacity returns the configured capacity.
+func (c *Channel) Capacity() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cfg.Capacity
+}
+
+// TransactionCapacity returns the configured transactionCapacity.
+func (c *Channel) TransactionCapacity() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cfg.TransactionCapacity
+}
+
+// Counters returns the channel's counters.
+func (c *Channel) Counters() *flume.ChannelCounter { return &c.counter }
+
+// Begin opens a transaction; ErrClosed when the channel is stopped.
+func (c *Channel) Begin() (flume.Transaction, error) {
+	c.mu.Lock()
+	running := c.running
+	c.mu.Unlock()
+	if !running {
+		return nil, fmt.Errorf("memory channel %q: %w", c.name, flume.ErrClosed)
+	}
+	return &transaction{c: c}, nil
+}
+
+// broadcast wakes every waiter. Called with mu held.
+func (c *Channel) broadcast() {
+	if c.waiters > 0 {
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}
+}
+
+// wait releases mu until the channel changes, timer fires or ctx ends, and
+// reacquires it. It reports false when the caller should give up.
+func (c *Channel) wait(ctx context.Context, timer *time.Timer) (bool, error) {
+	ch := c.changed
+	c.waiters++
+	c.mu.Unlock()
+	var ok bool
+	var err error
+	select {
+	case <-ch:
+		ok = true
+	case <-timer.C:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	c.mu.Lock()
+	c.waiters--
+	return ok, err
+}
+
+func slots(e flume.Event) int64 {
+	return (int64(max(len(e.Body), 1)) + slotSize - 1) / slotSize
+}
+
+type transaction struct {
+	c         *Channel
+	puts      []flume.Event
+	takes     []flume.Event
+	putSlots  int64
+	takeSlots int64
+	done      bool
+}
+
+func (t *transaction) Put(_ context.Context, events ...flume.Event) error {
+	if t.done {
+		return flume.ErrTxDone
+	}
+	c := t.c
+	c.counter.EventPutAttemptCount.Add(int64(len(events)))
+	c.mu.Lock()
+	txCap := c.cfg.TransactionCapacity
+	c.mu.Unlock()
+	if len(t.puts)+len(events) > txCap {
+		return fmt.Errorf("memory channel %q: put queue of capacity %d full, consider committing more frequently, increasing capacity or increasing thread count: %w",
+			c.name, txCap, flume.ErrTxFull)
+	}
+	if t.puts == nil {
+		if b, ok := c.putBuffers.Get().(*[]flume.Event); ok {
+			t.puts = (*b)[:0]
+		}
+	}
+	t.puts = append(t.puts, events...)
+	for _, e := range events {
+		t.putSlots += slots(e)
+	}
+	return nil
+}
+
+func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) {
+	if t.done {
+		return nil, flume.ErrTxDone
+	}
+	if max <= 0 {
+		return nil, nil
+	}
+	c := t.c
+	c.mu.Lock()
+	room := c.cfg.TransactionCapacity - len(t.takes)
+	if room <= 0 {
+		c.mu.Unlock()
+		return nil, fmt.Errorf("memory channel %q: take list of capacity %d full, consider committing more frequently, increasing capacity, or increasing thread count: %w",
+			c.name, c.cfg.TransactionCapacity, flume.ErrTxFull)
+	}
+	var timer *time.Timer
+	for c.q.len() == 0 {
+		if !c.running || c.cfg.KeepAlive <= 0 {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(c.cfg.KeepAlive)
+			defer timer.Stop()
+		}
+		ok, err := c.wait(ctx, timer)
+		if err != nil {
+			c.mu.Unlock()
+			c.counter.EventTakeAttemptCount.Add(1)
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+	}
+	n := min(max, room, c.q.len())
+	start := len(t.takes)
+	t.takes = c.q.popFront(t.takes, n)
+	c.taken += n
+	for _, e := range t.takes[start:] {
+		t.takeSlots += slots(e)
+	}
+	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.mu.Unlock()
+	attempts := int64(n)
+	if n < max {
+		attempts++ // Flume counts the take that found the channel empty
+	}
+	c.counter.EventTakeAttemptCount.Add(attempts)
+	if n == 0 {
+		return nil, nil
+	}
+	return t.takes[start : start+n : start+n], nil
+}
+
+func (t *transaction) Commit(ctx context.Context) error {
+	if t.done {
+		return flume.ErrTxDone
+	}
+	c := t.c
+	c.mu.Lock()
+	var timer *time.Timer
+	for {
+		bytesOK := c.slotsUsed-t.takeSlots+t.putSlots <= c.byteSlots
+		queueOK := c.q.len()+c.taken-len(t.takes)+len(t.puts) <= c.cfg.Capacity
+		if bytesOK && queueOK {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(c.cfg.KeepAlive)
+			defer timer.Stop()
+		}
+		ok := false
+		var err error
+		if c.cfg.KeepAlive > 0 {
+			ok, err = c.wait(ctx, timer)
+		}
+		if err != nil {
+			c.mu.Unlock()
+			return fmt.Errorf("memory channel %q: commit: %w", c.name, err)
+		}
+		if !ok {
+			keepAlive, capacity := c.cfg.KeepAlive, c.cfg.Capacity
+			c.mu.Unlock()
+			if !bytesOK {
+				return fmt.Errorf("memory channel %q: cannot commit transaction: byte capacity allocated to store event bodies reached within keep-alive %s; increase byteCapacity, or the sinks are not keeping up with the sources: %w",
+					c.name, keepAlive, flume.ErrChannelFull)
+			}
+			return fmt.Errorf("memory channel %q: space for commit to queue couldn't be acquired within keep-alive %s: sinks are likely not keeping up with sources, or the capacity (%d) is too tight: %w",
+				c.name, keepAlive, capacity, flume.ErrChannelFull)
+		}
+	}
+	c.q.pushBack(t.puts)
+	c.taken -= len(t.takes)
+	c.slotsUsed += t.putSlots - t.takeSlots
+	c.counter.ChannelSize.Store(int64(c.q.len()))
+	if len(t.puts) > 0 || len(t.takes) > 0 {
+		c.broadcast()
+	}
+	c.mu.Unlock()
+	c.counter.EventPutSuccessCount.Add(int64(len(t.puts)))
+	c.counter.EventTakeSuccessCount.Add(int64(len(t.takes)))
+	t.finish()
+	return nil
+}
+
+func (t *transaction) Rollback() error {
+	if t.done {
+		return flume.ErrTxDone
+	}
+	c := t.c
+	if len(t.takes) > 0 {
+		c.mu.Lock()
+		c.q.pushFront(t.takes)
+		c.taken -= len(t.takes)
+		c.counter.ChannelSize.Store(int64(c.q.len()))
+		c.broadcast()
+		c.mu.Unlock()
+	}
+	t.finish()
+	return nil
+}
+
+func (t *transaction) finish() {
+	t.done = true
+	if t.puts != nil {
+		clear(t.puts)
+		b := t.puts[:0]
+		t.c.putBuffers.Put(&b)
+		t.puts = nil
+	}
+	t.takes = nil
+}

@@ -1,0 +1,125 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/flumego/flume"
+)
+
+// Channel is a channel with the name it has in the configuration.
+type Channel struct {
+	Name string
+	flume.Channel
+}
+
+// Selector decides which channels each event goes to: the required ones,
+// whose failure fails the batch, and the optional ones, whose failure is
+// counted and ignored.
+type Selector interface {
+	Select(e flume.Event) (required, optional []Channel)
+}
+
+// StaticSelector is a Selector whose answer does not depend on the event
+// (the replicating selector). The processor then puts the whole batch on
+// every channel without grouping it event by event.
+type StaticSelector interface {
+	Selector
+	Channels() (required, optional []Channel)
+}
+
+// ChannelProcessor implements flume.ChannelProcessor: interceptors, then
+// the selector, then one transaction per channel.
+type ChannelProcessor struct {
+	selector     Selector
+	interceptors []flume.Interceptor
+	log          *slog.Logger
+
+	// OptionalFailures counts batches an optional channel refused.
+	OptionalFailures atomic.Int64
+}
+
+var _ flume.ChannelProcessor = (*ChannelProcessor)(nil)
+
+// NewChannelProcessor returns a processor that runs interceptors in order
+// and routes with selector. log may be nil.
+func NewChannelProcessor(selector Selector, interceptors []flume.Interceptor, log *slog.Logger) *ChannelProcessor {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &ChannelProcessor{selector: selector, interceptors: interceptors, log: log}
+}
+
+// Process intercepts events and commits them to their channels. It returns
+// nil only when every required channel committed its share; the error of
+// the first required channel that failed otherwise (a channel's refusal
+// matches flume.ErrChannel).
+func (p *ChannelProcessor) Process(ctx context.Context, events []flume.Event) error {
+	for _, in := range p.interceptors {
+		var err error
+		if events, err = in.Intercept(events); err != nil {
+			return fmt.Errorf("interceptor: %w", err)
+		}
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	var required, optional []Channel
+	var reqEvents, optEvents [][]flume.Event
+	if s, ok := p.selector.(StaticSelector); ok {
+		required, optional = s.Channels()
+	} else {
+		required, reqEvents, optional, optEvents = p.group(events)
+	}
+	for i, ch := range required {
+		evs := events
+		if reqEvents != nil {
+			evs = reqEvents[i]
+		}
+		if err := put(ctx, ch, evs); err != nil {
+			return fmt.Errorf("put %d events on required channel %q: %w", len(evs), ch.Name, err)
+		}
+	}
+	for i, ch := range optional {
+		evs := events
+		if optEvents != nil {
+			evs = optEvents[i]
+		}
+		if err := put(ctx, ch, evs); err != nil {
+			p.OptionalFailures.Add(1)
+			p.log.Warn("optional channel refused events; they are not delivered there",
+				"channel", ch.Name, "events", len(evs), "error", err)
+		}
+	}
+	return nil
+}
+
+func put(ctx context.Context, ch Channel, evs []flume.Event) error {
+	return flume.Do(ctx, ch, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) })
+}
+
+// group splits events per channel, channels in order of first appearance.
+func (p *ChannelProcessor) group(events []flume.Event) (req []Channel, reqEv [][]flume.Event, opt []Channel, optEv [][]flume.Event) {
+	reqIdx := map[flume.Channel]int{}
+	optIdx := map[flume.Channel]int{}
+	add := func(chs []Channel, idx map[flume.Channel]int, list *[]Channel, lists *[][]flume.Event, e flume.Event) {
+		for _, ch := range chs {
+			i, ok := idx[ch.Channel]
+			if !ok {
+				i = len(*list)
+				idx[ch.Channel] = i
+				*list = append(*list, ch)
+				*lists = append(*lists, nil)
+			}
+			(*lists)[i] = append((*lists)[i], e)
+		}
+	}
+	for _, e := range events {
+		r, o := p.selector.Select(e)
+		add(r, reqIdx, &req, &reqEv, e)
+		add(o, optIdx, &opt, &optEv, e)
+	}
+	return req, reqEv, opt, optEv
+}
