@@ -1,0 +1,21 @@
+GO ?= go
+
+.PHONY: run test vet bench build
+
+# Runs the quickstart example agent (no external service needed).
+run:
+	$(GO) run ./cmd/flume-ng agent -n a1 -c examples/quickstart -f examples/quickstart/a1.properties
+
+# The whole test suite, as CI runs it.
+test: vet
+	$(GO) test -race -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/flume-ng ./cmd/flume-ng
+
+bench:
+	$(GO) run ./cmd/flume-ng bench

@@ -1,0 +1,45 @@
+// Package sysprop holds the process's Java-style system properties: the
+// -Dkey=value arguments of the flume-ng command line (javax.net.ssl.*,
+// flume.monitoring.*, flume.root.logger, ...). Like Java's System
+// properties they are process-wide; the command line sets them once at
+// start-up and components read them.
+package sysprop
+
+import (
+	"maps"
+	"sync"
+)
+
+var (
+	mu    sync.RWMutex
+	props = map[string]string{}
+)
+
+// Set sets a system property.
+func Set(key, value string) {
+	mu.Lock()
+	defer mu.Unlock()
+	props[key] = value
+}
+
+// Get returns a system property and whether it is set.
+func Get(key string) (string, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	v, ok := props[key]
+	return v, ok
+}
+
+// All returns a copy of every system property.
+func All() map[string]string {
+	mu.RLock()
+	defer mu.RUnlock()
+	return maps.Clone(props)
+}
+
+// Reset removes every property; for tests.
+func Reset() {
+	mu.Lock()
+	defer mu.Unlock()
+	props = map[string]string{}
+}
