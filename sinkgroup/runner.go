@@ -1,0 +1,183 @@
+package sinkgroup
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/flumego/flume"
+)
+
+// Runner calls a sink's (or a processor's) Process in a loop on its own
+// goroutine, as Flume's SinkRunner does:
+//
+//   - Ready: call again at once;
+//   - Backoff: sleep BackoffStep more after each consecutive Backoff, up to
+//     MaxBackoff (1 s, 2 s, ... 5 s with Flume's defaults);
+//   - an error (or a panic, which is contained and logged with its stack):
+//     log it and sleep ErrorBackoff (5 s).
+//
+// The sleeps end early when the runner is stopped.
+type Runner struct {
+	// BackoffStep, MaxBackoff and ErrorBackoff default to Flume's 1 s, 5 s
+	// and 5 s; tests shorten them. Set them before Start.
+	BackoffStep  time.Duration
+	MaxBackoff   time.Duration
+	ErrorBackoff time.Duration
+
+	name string
+	sink flume.Sink
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	cancel  context.CancelFunc
+	done    chan struct{}
+	drained chan struct{} // closed by the loop when draining found nothing left
+	drain   chan struct{} // closed to ask the loop to stop at the first empty Backoff
+}
+
+// NewRunner returns a runner for s. name is used in logs.
+func NewRunner(name string, s flume.Sink, log *slog.Logger) *Runner {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{
+		BackoffStep: time.Second, MaxBackoff: 5 * time.Second, ErrorBackoff: 5 * time.Second,
+		name: name, sink: s, log: log,
+	}
+}
+
+// Sink returns the sink (or processor) the runner drives.
+func (r *Runner) Sink() flume.Sink { return r.sink }
+
+// Start starts the sink and the loop.
+func (r *Runner) Start(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done != nil {
+		return nil
+	}
+	if err := r.sink.Start(ctx); err != nil {
+		return fmt.Errorf("start sink runner %q: %w", r.name, err)
+	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.done = make(chan struct{})
+	r.drain = make(chan struct{})
+	r.drained = make(chan struct{})
+	go r.loop(loopCtx, r.done, r.drain, r.drained)
+	return nil
+}
+
+// Drain asks the loop to keep going until the sink reports Backoff without
+// an error (its channel is empty), then stops the loop. It returns when the
+// sink drained or when ctx ends, whichever comes first; the caller then
+// calls Stop. Draining a stopped runner returns at once.
+func (r *Runner) Drain(ctx context.Context) error {
+	r.mu.Lock()
+	drain, drained := r.drain, r.drained
+	if drain != nil {
+		select {
+		case <-drain:
+		default:
+			close(drain)
+		}
+	}
+	r.mu.Unlock()
+	if drained == nil {
+		return nil
+	}
+	select {
+	case <-drained:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("sink runner %q: drain: %w", r.name, ctx.Err())
+	}
+}
+
+// Stop ends the loop (interrupting a Process call through its context) and
+// stops the sink. It is idempotent.
+func (r *Runner) Stop(ctx context.Context) error {
+	r.mu.Lock()
+	cancel, done := r.cancel, r.done
+	r.cancel, r.done, r.drain, r.drained = nil, nil, nil, nil
+	r.mu.Unlock()
+	if done == nil {
+		return nil
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("sink runner %q: stop: %w", r.name, ctx.Err())
+	}
+	return r.sink.Stop(ctx)
+}
+
+func (r *Runner) loop(ctx context.Context, done, drain, drained chan struct{}) {
+	defer close(done)
+	consecutive := 0
+	draining := false
+	for ctx.Err() == nil {
+		if !draining {
+			select {
+			case <-drain:
+				draining = true
+			default:
+			}
+		}
+		status, err := r.process(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		var wait time.Duration
+		switch {
+		case err != nil:
+			r.log.Error("unable to deliver events; backing off", "runner", r.name, "backoff", r.ErrorBackoff, "error", err)
+			wait = r.ErrorBackoff
+		case status == flume.Backoff:
+			if draining {
+				close(drained)
+				return
+			}
+			consecutive++
+			wait = min(time.Duration(consecutive)*r.BackoffStep, r.MaxBackoff)
+		default:
+			consecutive = 0
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		case <-drainSignal(drain, draining):
+			// Draining starts now; retry at once instead of sleeping.
+		}
+		t.Stop()
+	}
+}
+
+// drainSignal returns drain while the loop is not draining yet, so a sleep
+// is cut short when a drain is requested; nil (never ready) afterwards.
+func drainSignal(drain chan struct{}, draining bool) chan struct{} {
+	if draining {
+		return nil
+	}
+	return drain
+}
+
+// process calls Process and turns a panic into an error, so a faulty
+// (plugin) sink cannot take the agent down. A sink built on sink.Drain has
+// rolled its transaction back by the time the panic reaches here.
+func (r *Runner) process(ctx context.Context) (status flume.Status, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("sink panicked; its transaction was rolled back", "runner", r.name, "panic", p, "stack", string(debug.Stack()))
+			status, err = flume.Backoff, fmt.Errorf("sink panicked: %v", p)
+		}
+	}()
+	return r.sink.Process(ctx)
+}
