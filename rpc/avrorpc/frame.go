@@ -51,6 +51,9 @@ const growStep = 4 << 20
 // the caller may keep (and share) after the next call.
 func (f *FrameReader) ReadFrame(buf []byte) (serial int32, payload []byte, err error) {
 	if _, err := io.ReadFull(f.r, f.hdr[:8]); err != nil {
+		if err == io.ErrUnexpectedEOF {
+			return 0, nil, truncated(err)
+		}
 		return 0, nil, err // io.EOF: the peer closed between packs
 	}
 	serial = int32(binary.BigEndian.Uint32(f.hdr[0:4]))
