@@ -83,17 +83,8 @@ func checkGolden(t *testing.T, name string, got []byte) {
 // concatenation is what Avro reads).
 func TestJavaFirstAppend(t *testing.T) {
 	java := readHexSections(t, "testdata/java_first_append.txt")
-	var got []flume.Event
-	srv, addr := startServer(t, ServerConfig{Handler: func(_ context.Context, batch bool, events []flume.Event) (Status, error) {
-		if batch {
-			t.Error("append arrived as appendBatch")
-		}
-		for _, e := range events {
-			got = append(got, e.Clone())
-		}
-		return OK, nil
-	}})
-	_ = srv
+	rec := &recorder{}
+	_, addr := startServer(t, ServerConfig{Handler: rec.handle})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +102,7 @@ func TestJavaFirstAppend(t *testing.T) {
 	if serial != wantSerial || !bytes.Equal(payload, wantPayload) {
 		t.Fatalf("answer serial %d payload % x; Java sends serial %d payload % x", serial, payload, wantSerial, wantPayload)
 	}
+	_, got := rec.snapshot()
 	if len(got) != 1 || got[0].Headers["a"] != "b" || len(got[0].Headers) != 1 || string(got[0].Body) != "hi" {
 		t.Fatalf("server received %+v", got)
 	}
