@@ -9,8 +9,8 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/rpc"
-	avrosource "github.com/flumego/flume/source/avro"
 	"github.com/flumego/flume/source"
+	avrosource "github.com/flumego/flume/source/avro"
 )
 
 // An application ships events to an agent's avro source with the SDK,
