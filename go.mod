@@ -7,4 +7,9 @@ require (
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
-require golang.org/x/crypto v0.11.0 // indirect
+require (
+	github.com/golang/snappy v0.0.1 // indirect
+	github.com/linkedin/goavro/v2 v2.15.0 // indirect
+	github.com/magiconair/properties v1.18.12 // indirect
+	golang.org/x/crypto v0.11.0 // indirect
+)
