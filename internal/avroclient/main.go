@@ -40,7 +40,7 @@ log files are dropped. Each line of input becomes one event.
 
 type options struct {
 	host, port, rpcProps, filename, dirname, headerFile, batch string
-	help                                                        bool
+	help                                                       bool
 }
 
 var optionNames = map[string]string{
