@@ -183,8 +183,10 @@ func (s *Server) serveConn(raw net.Conn) {
 			}
 			return
 		}
+		// events is reused without clearing: the stale entries keep at
+		// most the previous request's frame alive, and clearing them costs
+		// write barriers on the hot path.
 		resp, events, err = s.handle(&sess, payload, resp[:0], events[:0])
-		clear(events)
 		if err != nil {
 			s.log.Warn("closing avro connection after a bad request", "remote", remote.String(), "error", err)
 			return
