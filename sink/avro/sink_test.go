@@ -331,3 +331,38 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("batch %d, problems %v, unused %v", k.(*Sink).BatchSize(), cfg.Problems(), cfg.Unused())
 	}
 }
+
+func TestRegister(t *testing.T) {
+	r := flume.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"avro", "AVRO", "org.apache.flume.sink.AvroSink"} {
+		if _, _, err := r.Sink(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestFailoverClientKeys: as in Flume, the sink hands its properties to
+// the RPC client, so client.type = default_failover with hosts works and
+// skips a dead host.
+func TestFailoverClientKeys(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	down := newChannel(t, 100, 100)
+	src := startSource(t, down, nil)
+	up := newChannel(t, 100, 100)
+	k := newSink(t, up, map[string]string{"hostname": "127.0.0.1", "port": "1", "client.type": "default_failover",
+		"hosts": "a b", "hosts.a": dead, "hosts.b": src.Addr().String(), "connect-timeout": "1000"})
+	want := numbered(0, 10)
+	put(t, up, want)
+	if f := processUntilEmpty(t, k, up, 3); f != 0 {
+		t.Fatalf("%d failures", f)
+	}
+	checkSame(t, takeAll(t, down), want)
+}

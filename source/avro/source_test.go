@@ -284,3 +284,15 @@ func TestIPFilterDeniesConnection(t *testing.T) {
 		t.Fatalf("allowed client answered %+v", res)
 	}
 }
+
+func TestRegister(t *testing.T) {
+	r := flume.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"avro", "Avro", "org.apache.flume.source.AvroSource"} {
+		if _, _, err := r.Source(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
