@@ -67,7 +67,7 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 	}
 	k := &Sink{
 		name: set.Name, target: net.JoinHostPort(hostname, strconv.Itoa(port)), ch: in, props: props,
-		batchSize: batch, reset: time.Duration(reset) * time.Second, log: set.Log(), newClient: rpc.NewClient,
+		batchSize: batch, reset: time.Duration(reset) * time.Second, log: set.Log(), newClient: rpc.NewClient, now: time.Now,
 	}
 	set.Publish(&k.counter)
 	return k, nil
@@ -83,6 +83,7 @@ type Sink struct {
 	reset     time.Duration
 	log       *slog.Logger
 	newClient func(map[string]string) (rpc.Client, error)
+	now       func() time.Time
 	counter   flume.SinkCounter
 
 	mu          sync.Mutex
@@ -123,7 +124,7 @@ func (k *Sink) Stop(context.Context) error {
 // committing only after OK.
 func (k *Sink) Process(ctx context.Context) (flume.Status, error) {
 	k.mu.Lock()
-	if k.client != nil && k.reset > 0 && time.Since(k.connectedAt) >= k.reset {
+	if k.client != nil && k.reset > 0 && k.now().Sub(k.connectedAt) >= k.reset {
 		k.log.Debug("resetting the connection (reset-connection-interval)")
 		k.destroy()
 	}
@@ -144,7 +145,7 @@ func (k *Sink) deliver(ctx context.Context, events []flume.Event) error {
 			k.counter.ConnectionFailedCount.Add(1)
 			return err
 		}
-		k.client, k.connectedAt = c, time.Now()
+		k.client, k.connectedAt = c, k.now()
 		k.counter.ConnectionCreatedCount.Add(1)
 	}
 	if err := k.client.AppendBatch(ctx, events); err != nil {

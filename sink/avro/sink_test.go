@@ -366,3 +366,27 @@ func TestFailoverClientKeys(t *testing.T) {
 	}
 	checkSame(t, takeAll(t, down), want)
 }
+
+// TestResetConnectionInterval: once the interval has passed, the next
+// Process closes the connection and opens a new one.
+func TestResetConnectionInterval(t *testing.T) {
+	down := newChannel(t, 100, 100)
+	src := startSource(t, down, nil)
+	up := newChannel(t, 100, 100)
+	k := newSink(t, up, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(src.Addr().(*net.TCPAddr).Port), "reset-connection-interval": "30"})
+	now := time.Unix(1000, 0)
+	k.now = func() time.Time { return now }
+	for i := range 3 {
+		put(t, up, numbered(i*10, i*10+10))
+		if _, err := k.Process(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(20 * time.Second)
+	}
+	c := k.Counters()
+	// Connected at 0 s; at 40 s (third batch) 30 s have passed: reset.
+	if c.ConnectionCreatedCount.Load() != 2 || c.ConnectionClosedCount.Load() != 1 {
+		t.Fatalf("counters %+v", c.Attributes())
+	}
+	checkSame(t, takeAll(t, down), numbered(0, 30))
+}
