@@ -200,3 +200,14 @@ func TestGoldenFrames(t *testing.T) {
 		checkGolden(t, tc.name, AppendFrame(nil, 1, resp))
 	}
 }
+
+// TestProtocolHash pins Flume's protocol text: 1334 bytes whose MD5 is
+// what Java Flume sends (flume-reference §3.1.2).
+func TestProtocolHash(t *testing.T) {
+	if len(ProtocolJSON) != 1334 || ProtocolHash.String() != "86aadae2c45474c0fe93ffd0f2350a65" {
+		t.Fatalf("protocol text of %d bytes hashes to %s", len(ProtocolJSON), ProtocolHash)
+	}
+	if err := compatibleProtocol(ProtocolJSON); err != nil {
+		t.Fatal(err)
+	}
+}
