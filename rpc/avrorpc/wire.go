@@ -30,8 +30,21 @@ func appendBytes(dst, b []byte) []byte {
 	return append(dst, b...)
 }
 
-// readLong decodes an Avro long from b.
+// readLong decodes an Avro long from b. One- and two-byte values (counts,
+// lengths below 8 KiB) take an inlinable fast path.
 func readLong(b []byte) (int64, []byte, error) {
+	if len(b) > 0 && b[0] < 0x80 {
+		u := uint64(b[0])
+		return int64(u>>1) ^ -int64(u&1), b[1:], nil
+	}
+	if len(b) > 1 && b[1] < 0x80 {
+		u := uint64(b[0]&0x7f) | uint64(b[1])<<7
+		return int64(u>>1) ^ -int64(u&1), b[2:], nil
+	}
+	return readLongSlow(b)
+}
+
+func readLongSlow(b []byte) (int64, []byte, error) {
 	var u uint64
 	var shift uint
 	for i, c := range b {
