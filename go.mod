@@ -3,6 +3,7 @@ module github.com/flumego/flume
 go 1.26.8
 
 require (
+	github.com/apache/thrift v0.25.0
 	github.com/pavlo-v-chernykh/keystore-go/v4 v4.5.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
