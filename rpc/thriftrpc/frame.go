@@ -54,9 +54,9 @@ type frameReader struct {
 	// started, when set, is called once the first byte of a frame has
 	// arrived: from then on the peer is sending a frame, not idling.
 	started func()
-	max int
-	hdr [4]byte
-	buf []byte
+	max     int
+	hdr     [4]byte
+	buf     []byte
 	// keep is the largest buffer kept between frames; a larger frame's
 	// buffer is dropped after use so idle connections stay small.
 	keep int
