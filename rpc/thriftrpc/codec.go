@@ -456,7 +456,7 @@ func (t *memTransport) WriteString(s string) (int, error) {
 	return len(s), nil
 }
 
-func (t *memTransport) RemainingBytes() uint64     { return uint64(len(t.r) - t.off) }
+func (t *memTransport) RemainingBytes() uint64      { return uint64(len(t.r) - t.off) }
 func (t *memTransport) Flush(context.Context) error { return nil }
 func (t *memTransport) Open() error                 { return nil }
 func (t *memTransport) IsOpen() bool                { return true }
