@@ -32,6 +32,10 @@ type Call struct {
 	Events []flume.Event
 }
 
+// ErrMessageTooLarge is returned (wrapped) by EncodeCall when the call
+// would exceed the frame limit. Nothing was sent; smaller batches may pass.
+var ErrMessageTooLarge = errors.New("thrift message exceeds the frame limit")
+
 // errUnknownMethod marks a well-formed call of a method the service does
 // not have.
 var errUnknownMethod = errors.New("unknown method")
@@ -82,7 +86,7 @@ func (c *Codec) begin() {
 func (c *Codec) finish() ([]byte, error) {
 	n := len(c.wt.w) - 4
 	if n > c.maxFrame {
-		return nil, fmt.Errorf("thrift message of %d bytes exceeds the frame limit of %d bytes (send smaller batches)", n, c.maxFrame)
+		return nil, fmt.Errorf("%w: %d bytes, limit %d (send smaller batches or raise max-frame-size on both ends)", ErrMessageTooLarge, n, c.maxFrame)
 	}
 	binary.BigEndian.PutUint32(c.wt.w, uint32(n))
 	return c.wt.w, nil
