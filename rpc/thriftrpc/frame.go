@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // FrameError reports a frame the reader refused before reading its body:
@@ -60,7 +61,14 @@ type frameReader struct {
 	// keep is the largest buffer kept between frames; a larger frame's
 	// buffer is dropped after use so idle connections stay small.
 	keep int
+	// pool, when set, lends the frame buffers: a buffer is held from
+	// readBody to release only, so connections between frames hold none.
+	pool *sync.Pool
+	lent *[]byte
 }
+
+// maxPooledFrame is the largest buffer returned to a pool.
+const maxPooledFrame = 4 << 20
 
 func newFrameReader(r io.Reader, max int) *frameReader {
 	if max <= 0 {
@@ -92,22 +100,60 @@ func (f *frameReader) readHeader() (int, error) {
 }
 
 // readBody reads the size bytes of a frame announced by readHeader. The
-// returned slice is valid until the next readBody.
+// returned slice is valid until the next readBody (or release). The buffer
+// grows as bytes arrive, not as announced: a peer that announces a large
+// frame and sends little costs little memory.
 func (f *frameReader) readBody(size int) ([]byte, error) {
-	if cap(f.buf) > f.keep && size <= f.keep {
+	switch {
+	case f.pool != nil:
+		f.release()
+		bp, _ := f.pool.Get().(*[]byte)
+		if bp == nil {
+			bp = new([]byte)
+		}
+		f.lent, f.buf = bp, *bp
+	case cap(f.buf) > f.keep && size <= f.keep:
 		f.buf = nil
 	}
-	if cap(f.buf) < size {
-		f.buf = make([]byte, size)
-	}
-	b := f.buf[:size]
-	if n, err := io.ReadFull(f.r, b); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("connection closed after %d of %d bytes of a frame: %w", n, size, io.ErrUnexpectedEOF)
+	b := f.buf[:0]
+	for len(b) < size {
+		if len(b) == cap(b) {
+			nb := make([]byte, len(b), min(size, max(2*cap(b), 64<<10)))
+			copy(nb, b)
+			b = nb
 		}
-		return nil, err
+		n, err := f.r.Read(b[len(b):min(cap(b), size)])
+		b = b[:len(b)+n]
+		if err != nil && len(b) < size {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			f.keepBuf(b)
+			return nil, fmt.Errorf("connection closed after %d of %d bytes of a frame: %w", len(b), size, err)
+		}
 	}
+	f.keepBuf(b)
 	return b, nil
+}
+
+// keepBuf remembers b's array for the next frame (or the pool).
+func (f *frameReader) keepBuf(b []byte) {
+	f.buf = b[:0]
+	if f.lent != nil {
+		*f.lent = f.buf
+	}
+}
+
+// release returns a lent buffer to the pool; the last frame is no longer
+// valid afterwards.
+func (f *frameReader) release() {
+	if f.lent == nil {
+		return
+	}
+	if cap(*f.lent) <= maxPooledFrame {
+		f.pool.Put(f.lent)
+	}
+	f.lent, f.buf = nil, nil
 }
 
 // readFrame reads one whole frame.

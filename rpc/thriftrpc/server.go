@@ -70,6 +70,7 @@ type Server struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	warn    logLimiter
+	frames  sync.Pool // frame buffers, lent while a frame is read and decoded
 
 	mu       sync.Mutex
 	ln       net.Listener
@@ -212,7 +213,9 @@ func (s *Server) serve(sc *serverConn) {
 		_ = t.SetDeadline(time.Time{})
 		c = t // sc.c stays the raw connection: closing it closes t
 	}
-	fr := newFrameReader(bufio.NewReaderSize(c, 64<<10), s.cfg.MaxFrameSize)
+	fr := newFrameReader(bufio.NewReaderSize(c, 16<<10), s.cfg.MaxFrameSize)
+	fr.pool = &s.frames
+	defer fr.release()
 	// Between frames a client may idle as long as it likes; once a frame
 	// has begun it must arrive within the frame timeout.
 	fr.started = func() { _ = c.SetReadDeadline(time.Now().Add(s.cfg.FrameTimeout)) }
@@ -230,6 +233,7 @@ func (s *Server) serve(sc *serverConn) {
 		}
 		_ = c.SetReadDeadline(time.Time{})
 		call, err := codec.DecodeCall(msg)
+		fr.release() // the events share no memory with the frame
 		var reply []byte
 		if err != nil {
 			if s.cfg.OnBadRequest != nil {
