@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -273,7 +275,7 @@ func (s *Server) serve(sc *serverConn) {
 	}
 }
 
-func (s *Server) process(call *Call) (Status, error) {
+func (s *Server) process(call *Call) (st Status, err error) {
 	if s.sem != nil {
 		select {
 		case s.sem <- struct{}{}:
@@ -282,6 +284,15 @@ func (s *Server) process(call *Call) (Status, error) {
 			return UNKNOWN, s.ctx.Err()
 		}
 	}
+	defer func() {
+		// A panic in the handler (an interceptor bug, say) fails this
+		// call, not the agent.
+		if r := recover(); r != nil {
+			s.log.Error("thrift server: handler panicked; answering INTERNAL_ERROR", "method", call.Method,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			st, err = UNKNOWN, fmt.Errorf("handler panicked: %v", r)
+		}
+	}()
 	return s.handler(s.ctx, call)
 }
 

@@ -397,3 +397,22 @@ func TestClientTimeoutBreaksConnection(t *testing.T) {
 		t.Fatal("call on a broken connection succeeded")
 	}
 }
+
+func TestHandlerPanicIsContained(t *testing.T) {
+	s := startServer(t, ServerConfig{}, func(ctx context.Context, c *Call) (Status, error) {
+		if string(c.Events[0].Body) == "boom" {
+			var m map[string]string
+			m["x"] = "y" // a nil-map write, as a careless interceptor might do
+		}
+		return OK, nil
+	})
+	c := dial(t, s, Compact)
+	_, err := c.Append(t.Context(), flume.Event{Body: []byte("boom")})
+	var appErr thrift.TApplicationException
+	if !errors.As(err, &appErr) || appErr.TypeId() != thrift.INTERNAL_ERROR {
+		t.Fatalf("panic answered with %v", err)
+	}
+	if st, err := c.Append(t.Context(), flume.Event{Body: []byte("fine")}); err != nil || st != OK {
+		t.Fatalf("after a panic: %v %v", st, err)
+	}
+}

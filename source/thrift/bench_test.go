@@ -116,6 +116,7 @@ func BenchmarkRunLoad(b *testing.B) {
 			b.ReportMetric(last.EventsPerSec(), "events/s")
 			b.ReportMetric(last.MBPerSec(), "MB/s")
 			b.ReportMetric(float64(last.P99.Microseconds()), "p99-µs")
+			b.ReportMetric(float64(last.Failed), "FAILED/op")
 		})
 	}
 }

@@ -15,6 +15,10 @@
 // not supported (flume.ErrUnsupported); agent-principal and agent-keytab
 // are accepted with a warning when Kerberos is off.
 //
+// threads bounds the calls in progress in plain and TLS mode alike (Java's
+// TLS server bounds connections instead); connections themselves are not
+// bounded, and one between calls holds no frame buffer.
+//
 // Flume quirk: Java Flume accepts "BINARY" but speaks compact for anything
 // other than the exact lower-case "binary". flumego speaks binary for any
 // case and warns that Java Flume would not.
