@@ -353,13 +353,19 @@ func (p *countingProcessor) Process(ctx context.Context, evs []flume.Event) erro
 	return p.ChannelProcessor.Process(ctx, evs)
 }
 
-// 200 concurrent client connections (the typical threads = 200 setup, here
-// with fewer workers to show the bound) each send batches while a sink
-// drains the channel: every event arrives exactly once, and no more calls
-// than threads are ever processed at once, which bounds the decoded events
-// held in memory to threads × batch.
+// 200 concurrent client connections (the typical threads = 200 setup, and
+// fewer workers to show the bound) each send batches while a sink drains
+// the channel: every event arrives exactly once, and no more calls than
+// threads are ever processed at once, which bounds the decoded events held
+// in memory to threads × batch.
 func TestManyConcurrentConnections(t *testing.T) {
-	const conns, batches, batchSize, threads = 200, 3, 50, 16
+	for _, threads := range []int{200, 16} {
+		t.Run(fmt.Sprintf("threads=%d", threads), func(t *testing.T) { testManyConnections(t, threads) })
+	}
+}
+
+func testManyConnections(t *testing.T, threads int) {
+	const conns, batches, batchSize = 200, 3, 50
 	ch := newChannel(t, 2000, batchSize, 200*time.Millisecond)
 	cp := &countingProcessor{ChannelProcessor: processor(ch)}
 	s := startSource(t, map[string]string{"threads": strconv.Itoa(threads)}, cp)
@@ -436,7 +442,7 @@ func TestManyConcurrentConnections(t *testing.T) {
 			t.Fatalf("event %d arrived %d times", i, n)
 		}
 	}
-	if p := cp.peak.Load(); p > threads {
+	if p := cp.peak.Load(); p > int64(threads) {
 		t.Fatalf("%d calls processed at once with threads = %d", p, threads)
 	}
 	t.Logf("peak concurrent calls %d (threads %d), FAILED answers %d", cp.peak.Load(), threads, s.Counters().ChannelWriteFail.Load())
