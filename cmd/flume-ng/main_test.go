@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -165,5 +166,87 @@ a1.sinks.k1.sink.rollInterval = 0
 	}
 	if strings.Contains(logs.String(), "events left in channels at shutdown") {
 		t.Fatalf("the memory channel was not drained:\n%s", logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func countLines(dir string) int {
+	n := 0
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		n += bytes.Count(data, []byte{'\n'})
+	}
+	return n
+}
+
+func waitLines(t *testing.T, dir string, n int, logs *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for countLines(dir) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s holds %d lines, want %d\n%s", dir, countLines(dir), n, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReloadOnFileChange edits the configuration of a running agent: a
+// valid change is applied (the sink moves to another directory), an invalid
+// one is refused and the agent keeps running.
+func TestReloadOnFileChange(t *testing.T) {
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	conf := func(dir string, sinkType string, events int) string {
+		return `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = ` + strconv.Itoa(events) + `
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = ` + sinkType + `
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = ` + dir + `
+`
+	}
+	cfg := write(t, "a1.properties", conf(dir1, "file_roll", 100))
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "-i", "1")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitLines(t, dir1, 100, &logs)
+	os.WriteFile(cfg, []byte(conf(dir2, "file_rol", 200)), 0o644) // a typo: refused
+	os.WriteFile(cfg+".next", []byte(conf(dir2, "file_roll", 200)), 0o644)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logs.String(), "the running agent is kept unchanged") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the invalid configuration was not refused:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	os.Rename(cfg+".next", cfg)
+	waitLines(t, dir2, 200, &logs) // the changed source and sink restarted; the new sink writes to dir2
+	if countLines(dir1) != 100 {
+		t.Fatalf("dir1 holds %d lines after the reload", countLines(dir1))
 	}
 }
