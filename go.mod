@@ -7,4 +7,8 @@ require (
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
-require golang.org/x/crypto v0.11.0 // indirect
+require (
+	github.com/prometheus/client_golang v1.25.0 // indirect
+	golang.org/x/crypto v0.11.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
