@@ -44,6 +44,10 @@ type SelectorFactory func(cfg *flume.Context, channels []Channel) (Selector, err
 var selectors = map[string]SelectorFactory{
 	"replicating": newReplicatingFromConfig,
 	"org.apache.flume.channel.ReplicatingChannelSelector": newReplicatingFromConfig,
+	"multiplexing": newMultiplexingFromConfig,
+	"org.apache.flume.channel.MultiplexingChannelSelector": newMultiplexingFromConfig,
+	"load_balancing": newLoadBalancingFromConfig,
+	"org.apache.flume.channel.LoadBalancingChannelSelector": newLoadBalancingFromConfig,
 }
 
 // RegisterSelector adds a channel selector type. It is called by packages
@@ -76,7 +80,7 @@ func NewSelector(cfg *flume.Context, channels []Channel) (Selector, error) {
 		f, ok = selectors[lower(typ)]
 	}
 	if !ok {
-		cfg.Errorf("type", "unknown channel selector type (expected replicating, multiplexing or a selector class name)")
+		cfg.Errorf("type", "unknown channel selector type (expected replicating, multiplexing, load_balancing or a registered selector class name)")
 		return nil, cfg.Err()
 	}
 	return f(cfg, channels)
