@@ -4,11 +4,8 @@ go 1.26.8
 
 require (
 	github.com/pavlo-v-chernykh/keystore-go/v4 v4.5.0
+	golang.org/x/text v0.43.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
-require (
-	github.com/prometheus/client_golang v1.25.0 // indirect
-	golang.org/x/crypto v0.11.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
-)
+require golang.org/x/crypto v0.11.0 // indirect
