@@ -14,14 +14,15 @@ import (
 // this machine's IP address (useIP = true, the default) or host name
 // (useIP = false), keeping an existing value when preserveExisting is true
 // (default false). The value is worked out once, when the interceptor is
-// built; if the machine's name cannot be resolved no header is added, as in
+// built; when no address at all can be found no header is added, as in
 // Flume.
 //
 // Flume uses Java's InetAddress.getLocalHost(), the first address the host
 // name resolves to, which on many Linux systems is the loopback alias
 // 127.0.1.1 from /etc/hosts. flumego prefers a non-loopback address of the
 // resolved name, then a non-loopback address of the machine's interfaces,
-// and only then a loopback one, which is what the header is for. With
+// and only then a loopback one, which is what the header is for (also
+// when the host name does not resolve, where Java adds no header). With
 // useIP = false the name is the reverse lookup of that address (Java's
 // getCanonicalHostName); when that fails flumego uses the host name rather
 // than Java's fallback, the address itself.
@@ -104,7 +105,7 @@ func localHost(useIP bool, r resolver) string {
 					fromIfaces = append(fromIfaces, n.IP)
 				}
 			}
-			if alt := pickIP(fromIfaces); alt != nil && !alt.IsLoopback() {
+			if alt := pickIP(fromIfaces); alt != nil && (ip == nil || !alt.IsLoopback()) {
 				ip = alt
 			}
 		}

@@ -19,7 +19,7 @@ func TestJodaPatterns(t *testing.T) {
 		{"d/M/yyyy H:m:s", "5/3/2001 7:8:9", time.Date(2001, 3, 5, 7, 8, 9, 0, time.UTC)},
 		{"yyyy-MM-dd HH:mm:ss,SSS", "2001-03-05 07:08:09,5", time.Date(2001, 3, 5, 7, 8, 9, 500e6, time.UTC)},
 		{"MMM d HH:mm:ss", "Oct 5 01:02:03", time.Date(1970, 10, 5, 1, 2, 3, 0, time.UTC)}, // no year: 1970
-		{"yy-MM-dd", "45-01-01", time.Date(1945, 1, 1, 0, 0, 0, 0, time.UTC)},             // pivot 1995: 1945..2044
+		{"yy-MM-dd", "45-01-01", time.Date(1945, 1, 1, 0, 0, 0, 0, time.UTC)},              // pivot 1995: 1945..2044
 		{"yy-MM-dd", "44-01-01", time.Date(2044, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{"yy-MM-dd", "99-12-31", time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)},
 		{"EEE, d MMM yyyy HH:mm:ss ZZ", "Tue, 3 Jun 2008 11:05:30 +01:00", time.Date(2008, 6, 3, 10, 5, 30, 0, time.UTC)},
