@@ -92,3 +92,36 @@ func BenchmarkSinkPath(b *testing.B) {
 		runBench(b, ch, g)
 	})
 }
+
+type readySink struct{}
+
+func (readySink) Start(context.Context) error                   { return nil }
+func (readySink) Stop(context.Context) error                    { return nil }
+func (readySink) Process(context.Context) (flume.Status, error) { return flume.Ready, nil }
+
+// BenchmarkProcessorOverhead isolates what a group adds to one Process call
+// (one batch): the member sink does nothing.
+func BenchmarkProcessorOverhead(b *testing.B) {
+	members := []sinkgroup.NamedSink{{Name: "k1", Sink: readySink{}}, {Name: "k2", Sink: readySink{}}}
+	for _, tc := range []struct{ name, typ string }{{"sink", ""}, {"failover", "failover"}, {"load_balance", "load_balance"}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var s flume.Sink = readySink{}
+			if tc.typ != "" {
+				var err error
+				s, err = sinkgroup.New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{
+					"processor.type": tc.typ, "processor.backoff": "true",
+				}), members, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Process(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -320,3 +320,35 @@ func TestFailoverUnderRunner(t *testing.T) {
 		t.Fatal("traffic did not return to the primary")
 	}
 }
+
+// TestDrainWithFailoverGroup stops a runner gracefully: Drain keeps the
+// group working (here on the standby, the primary being down) until the
+// channel is empty, and nothing is lost or duplicated.
+func TestDrainWithFailoverGroup(t *testing.T) {
+	clock := newClock()
+	f, s, _, ch := failoverGroup(t, clock, map[string]string{
+		"processor.priority.k1": "10", "processor.priority.k2": "5",
+	}, "k1", "k2")
+	s[0].fail.Store(true)
+	put(t, ch, 0, 2000)
+	r := NewRunner("g1", f, nil)
+	r.BackoffStep, r.MaxBackoff, r.ErrorBackoff = time.Millisecond, time.Millisecond, time.Millisecond
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ch.Len() != 0 {
+		t.Fatalf("%d events left after drain", ch.Len())
+	}
+	exactlyOnce(t, 2000, s...)
+	if len(s[1].got()) != 2000 {
+		t.Fatalf("standby delivered %d", len(s[1].got()))
+	}
+}

@@ -50,9 +50,10 @@ var selectors = map[string]SelectorFactory{
 	"org.apache.flume.channel.LoadBalancingChannelSelector": newLoadBalancingFromConfig,
 }
 
-// RegisterSelector adds a channel selector type. It is called by packages
-// that implement further selectors (multiplexing, load_balancing) from their
-// Register function.
+// RegisterSelector adds a channel selector type (a class name, matched
+// exactly, or a lower-case alias, matched in any case), for plugins that
+// implement their own selector. replicating, multiplexing and load_balancing
+// are built in.
 func RegisterSelector(typ string, f SelectorFactory) error {
 	if _, dup := selectors[typ]; dup {
 		return fmt.Errorf("channel selector %q is already registered", typ)
