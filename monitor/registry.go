@@ -39,6 +39,10 @@ func (r *Registry) Publisher(name string) func(flume.CounterGroup) {
 	}
 }
 
+// Publish lists g under "<g.Type()>.<name>"; it is Publisher(name)(g), in
+// the shape of the agent's Options.Publish.
+func (r *Registry) Publish(name string, g flume.CounterGroup) { r.Publisher(name)(g) }
+
 // Remove drops the groups listed under keys such as "SINK.k1".
 func (r *Registry) Remove(keys ...string) {
 	r.mu.Lock()

@@ -101,7 +101,10 @@ func newFailover(set flume.Settings, cfg *flume.Context, sinks []NamedSink, now 
 // failed sink whose penalty has expired, then the active sink, failing over
 // down the priority list within the same call.
 func (f *Failover) Process(ctx context.Context) (flume.Status, error) {
-	now := f.now()
+	var now time.Time
+	if len(f.failed) > 0 { // read the clock only when a penalty may have expired
+		now = f.now()
+	}
 	for len(f.failed) > 0 && f.failed[0].refresh.Before(now) {
 		cur := f.failed[0]
 		f.failed = f.failed[1:]

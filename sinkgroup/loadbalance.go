@@ -131,7 +131,8 @@ type orderSelector struct {
 	now        func() time.Time
 	state      []failureState
 	nextHead   int
-	buf        []int
+	buf, order []int     // reused between calls; the group uses an order only within one Process
+	until      time.Time // the latest restore time of any sink; zero when none is excluded
 }
 
 type failureState struct {
@@ -142,9 +143,20 @@ type failureState struct {
 // Order returns the eligible sinks in the order to try them.
 func (s *orderSelector) Order(n int) []int {
 	active := s.buf[:0]
-	now := s.now()
+	// Read the clock only while some sink may still be excluded (reading
+	// it costs more than the rest of this call on some machines).
+	var now time.Time
+	filter := false
+	if s.backoff && !s.until.IsZero() {
+		now = s.now()
+		if s.until.Before(now) {
+			s.until = time.Time{}
+		} else {
+			filter = true
+		}
+	}
 	for i := 0; i < n && i < len(s.state); i++ {
-		if !s.backoff || s.state[i].restore.Before(now) {
+		if !filter || s.state[i].restore.Before(now) {
 			active = append(active, i)
 		}
 	}
@@ -161,10 +173,11 @@ func (s *orderSelector) Order(n int) []int {
 	}
 	begin := s.nextHead
 	s.nextHead = (s.nextHead + 1) % len(active)
-	order := make([]int, len(active))
+	order := s.order[:0]
 	for i := range active {
-		order[i] = active[(begin+i)%len(active)]
+		order = append(order, active[(begin+i)%len(active)])
 	}
+	s.order = order
 	return order
 }
 
@@ -185,4 +198,7 @@ func (s *orderSelector) Failed(i int) {
 	}
 	st.lastFail = now
 	st.restore = now.Add(backoffDelay(st.fails, s.maxTimeOut))
+	if st.restore.After(s.until) {
+		s.until = st.restore
+	}
 }
