@@ -166,7 +166,7 @@ func (s *Server) Start(context.Context) error {
 	if err != nil {
 		return fmt.Errorf("monitoring server: listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
 	s.srv, s.ln, s.done = srv, ln, make(chan struct{})
 	go func(done chan struct{}) {
 		defer close(done)
