@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -31,7 +32,7 @@ func (g *Graph) Start(ctx context.Context) error {
 	supCtx, cancel := context.WithCancel(context.Background())
 	g.stopSup = cancel
 	start := func(kind, name string, c lifecycle) {
-		if err := c.Start(ctx); err != nil {
+		if err := safeStart(ctx, c); err != nil {
 			g.log.Error("component failed to start; retrying", "component", kind, "name", name,
 				"retry", g.restartInterval(), "error", err)
 			g.supWG.Add(1)
@@ -71,7 +72,7 @@ func (g *Graph) retryStart(ctx context.Context, kind, name string, c lifecycle) 
 			return
 		case <-t.C:
 		}
-		err := c.Start(ctx)
+		err := safeStart(ctx, c)
 		if err == nil {
 			g.log.Info("component started after retrying", "component", kind, "name", name, "attempt", attempt)
 			return
@@ -81,6 +82,17 @@ func (g *Graph) retryStart(ctx context.Context, kind, name string, c lifecycle) 
 		}
 		g.log.Error("component failed to start; retrying", "component", kind, "name", name, "attempt", attempt, "error", err)
 	}
+}
+
+// safeStart calls Start, turning a panic (a faulty plugin) into an error so
+// the component is retried like any other that failed to start.
+func safeStart(ctx context.Context, c lifecycle) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in Start: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return c.Start(ctx)
 }
 
 // Stop stops the sources, lets the sink runners drain their channels for at

@@ -79,6 +79,11 @@ func newSession(args []string, specs []option, stderr io.Writer) (*session, erro
 	if len(p.jvm) > 0 {
 		log.Debug("JVM options are ignored", "options", strings.Join(p.jvm, " "))
 	}
+	for _, kv := range p.sysProps {
+		if !knownSystemProperty(kv[0]) {
+			log.Debug("system property is not used by flumego (it stays available to ${sys:...})", "key", kv[0])
+		}
+	}
 	for _, unsupported := range []string{"zkConnString", "zkBasePath", "conf-provider", "auth-provider"} {
 		if p.has(unsupported) {
 			closer.Close()
@@ -98,6 +103,17 @@ func newSession(args []string, specs []option, stderr io.Writer) (*session, erro
 }
 
 func (s *session) close() { _ = s.closeLg.Close() }
+
+// knownSystemProperty reports whether flumego reads a system property.
+func knownSystemProperty(key string) bool {
+	for _, prefix := range []string{"flume.root.logger", "flume.log.", "flume.monitoring.", "javax.net.ssl.",
+		"org.apache.flume.log.", "flumego."} {
+		if strings.HasPrefix(key, prefix) {
+			return true
+		}
+	}
+	return false
+}
 
 // loadConfig reads the agent's configuration from -u URIs or -f files,
 // falling back to the -b backup when they cannot be read.
