@@ -27,8 +27,9 @@ type Options struct {
 	// Publish receives each component's counter group with the component's
 	// name when the component is started; nil discards them.
 	Publish func(name string, g flume.CounterGroup)
-	// Unpublish is called with the name of a component a reload removed.
-	Unpublish func(name string)
+	// Unpublish is called for each counter group of a component a reload
+	// removed.
+	Unpublish func(name string, g flume.CounterGroup)
 	// DrainTimeout bounds how long Stop (and a reload that removes a
 	// channel) lets sinks drain channels. Zero means 10 s; negative
 	// disables draining.

@@ -281,9 +281,11 @@ func (g *Graph) Reload(ctx context.Context, cfg *conf.AgentConfig) (flume.Proble
 	old := g.counters
 	g.Channels, g.Runners, g.Sources, g.sinks, g.counters = next.Channels, next.Runners, next.Sources, next.sinks, next.counters
 	if g.opts.Unpublish != nil {
-		for name := range old {
+		for name, groups := range old {
 			if _, ok := g.counters[name]; !ok {
-				g.opts.Unpublish(name)
+				for _, grp := range groups {
+					g.opts.Unpublish(name, grp)
+				}
 			}
 		}
 	}

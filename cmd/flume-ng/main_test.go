@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -248,5 +250,72 @@ a1.sinks.k1.sink.directory = ` + dir + `
 	waitLines(t, dir2, 200, &logs) // the changed source and sink restarted; the new sink writes to dir2
 	if countLines(dir1) != 100 {
 		t.Fatalf("dir1 holds %d lines after the reload", countLines(dir1))
+	}
+}
+
+// TestMonitoringJSON runs an agent with Flume's HTTP monitoring switched on
+// and checks /metrics against the counts of a known flow.
+func TestMonitoringJSON(t *testing.T) {
+	dir := t.TempDir()
+	cfg := write(t, "a1.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = 250
+a1.sources.r1.batchSize = 10
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 1000
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`
+a1.sinks.k1.sink.batchSize = 100
+`)
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf",
+		"-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitLines(t, dir, 250, &logs)
+	var addr string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "monitoring server listening") {
+			_, rest, _ := strings.Cut(line, "address=")
+			addr, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no monitoring address in the log:\n%s", logs.String())
+	}
+	var metrics map[string]map[string]string
+	deadline := time.Now().Add(20 * time.Second)
+	for { // the sink commits after writing: wait for its counter to settle
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&metrics)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if metrics["SINK.k1"]["EventDrainSuccessCount"] == "250" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for key, want := range map[string]map[string]string{
+		"SOURCE.r1":  {"Type": "SOURCE", "EventAcceptedCount": "250", "AppendBatchAcceptedCount": "25"},
+		"CHANNEL.c1": {"Type": "CHANNEL", "ChannelSize": "0", "ChannelCapacity": "1000", "EventPutSuccessCount": "250", "EventTakeSuccessCount": "250", "ChannelFillPercentage": "0.0"},
+		"SINK.k1":    {"Type": "SINK", "EventDrainSuccessCount": "250", "ConnectionCreatedCount": "1"},
+	} {
+		for attr, v := range want {
+			if metrics[key][attr] != v {
+				t.Errorf("%s.%s = %q, want %q", key, attr, metrics[key][attr], v)
+			}
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/flumego/flume/builtin"
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/internal/sysprop"
+	"github.com/flumego/flume/monitor"
 )
 
 var agentOptions = []option{
@@ -237,7 +238,11 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		s.log.Error("a fatal error occurred while reading the configuration", "error", err)
 		return 1
 	}
-	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: s.log})
+	metrics := monitor.NewRegistry()
+	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: s.log,
+		Publish:   metrics.Publish,
+		Unpublish: func(name string, g flume.CounterGroup) { metrics.Remove(g.Type() + "." + name) },
+	})
 	agent.LogProblems(s.log, problems)
 	if s.opts.has("strict") && len(problems.Errors()) > 0 {
 		s.log.Error("configuration has errors and --strict is set; not starting", "errors", len(problems.Errors()))
@@ -261,6 +266,16 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		s.log.Error("start interrupted", "error", err)
 	}
 	s.log.Info("agent started", "agent", name, "sources", len(graph.Sources), "channels", len(graph.Channels), "sinks", len(graph.Runners))
+	server, err := monitor.FromSystemProperties(sysprop.All(), metrics, s.log)
+	if err != nil {
+		s.log.Error("monitoring is not started", "error", err)
+	}
+	if server != nil {
+		if err := server.Start(ctx); err != nil {
+			s.log.Error("monitoring server failed to start; the agent runs without it", "error", err)
+			server = nil
+		}
+	}
 	var watching sync.WaitGroup
 	if !s.opts.has("no-reload-conf") {
 		watching.Add(1)
@@ -276,6 +291,9 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer cancel()
 	if err := graph.Stop(stopCtx); err != nil {
 		s.log.Error("errors while stopping", "error", err)
+	}
+	if server != nil {
+		_ = server.Stop(stopCtx)
 	}
 	s.log.Info("agent stopped", "agent", name)
 	return 0
