@@ -123,12 +123,12 @@ func ParseConfig(cfg *flume.Context) Config {
 	c := Config{
 		BatchSize:           DefaultBatchSize,
 		UseFlumeEventFormat: cfg.Bool(keyAvroEvent, false),
-		PartitionHeader:    cfg.String(keyPartitionHeader, ""),
-		AllowTopicOverride: cfg.Bool(keyAllowTopicOverride, true),
-		TopicHeader:        cfg.String(keyTopicHeader, "topic"),
-		TimestampHeader:    cfg.String(keyTimestampHeader, ""),
-		HeaderMap:          cfg.Sub(headerPrefix).Map(),
-		RecordHeaders:      cfg.OneOf(keyRecordHeaders, HeadersMapped, HeadersMapped, HeadersAll),
+		PartitionHeader:     cfg.String(keyPartitionHeader, ""),
+		AllowTopicOverride:  cfg.Bool(keyAllowTopicOverride, true),
+		TopicHeader:         cfg.String(keyTopicHeader, "topic"),
+		TimestampHeader:     cfg.String(keyTimestampHeader, ""),
+		HeaderMap:           cfg.Sub(headerPrefix).Map(),
+		RecordHeaders:       cfg.OneOf(keyRecordHeaders, HeadersMapped, HeadersMapped, HeadersAll),
 	}
 	cfg.MarkPrefixUsed(headerPrefix)
 	if c.Topic, _, _ = value(cfg, keyTopic, oldTopic); c.Topic == "" {

@@ -52,11 +52,11 @@ var producerNoEffect = map[string]string{
 // producerUnsupported are settings whose meaning kafka-go cannot give; asking
 // for them is an error rather than a silent downgrade.
 var producerUnsupported = map[string]string{
-	"ssl.keystore.certificate.chain": "inline PEM key stores are not supported; put the chain and key in a PEM file and set ssl.keystore.location and ssl.keystore.type = PEM",
-	"ssl.keystore.key":               "inline PEM key stores are not supported; put the chain and key in a PEM file and set ssl.keystore.location and ssl.keystore.type = PEM",
-	"ssl.truststore.certificates":    "inline PEM trust stores are not supported; put the certificates in a PEM file and set ssl.truststore.location and ssl.truststore.type = PEM",
-	"ssl.engine.factory.class":       "Java SSL engine factories cannot be loaded",
-	"sasl.login.class":               "Java login classes cannot be loaded",
+	"ssl.keystore.certificate.chain":     "inline PEM key stores are not supported; put the chain and key in a PEM file and set ssl.keystore.location and ssl.keystore.type = PEM",
+	"ssl.keystore.key":                   "inline PEM key stores are not supported; put the chain and key in a PEM file and set ssl.keystore.location and ssl.keystore.type = PEM",
+	"ssl.truststore.certificates":        "inline PEM trust stores are not supported; put the certificates in a PEM file and set ssl.truststore.location and ssl.truststore.type = PEM",
+	"ssl.engine.factory.class":           "Java SSL engine factories cannot be loaded",
+	"sasl.login.class":                   "Java login classes cannot be loaded",
 	"sasl.login.callback.handler.class":  "Java callback handlers cannot be loaded",
 	"sasl.client.callback.handler.class": "Java callback handlers cannot be loaded",
 }
