@@ -111,7 +111,7 @@ const (
 	defaultDeliveryTimeout = 120 * time.Second
 	defaultRetryBackoff    = 100 * time.Millisecond
 	maxRetryBackoff        = time.Second
-	defaultMetadataTTL     = 6 * time.Second // kafka-go's; Kafka refreshes on errors, kafka-go only on TTL
+	defaultMetadataTTL     = 6 * time.Second // kafka-go's default, and the cap (see parseProducer)
 	defaultIdleTimeout     = 540 * time.Second
 	defaultDialTimeout     = 10 * time.Second
 )

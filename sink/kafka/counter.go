@@ -12,8 +12,8 @@ import (
 // are kept but, as in Flume, not published).
 //
 // Unlike Flume, whose Kafka sink leaves them at 0, the Connection* counters
-// count the sink's broker connections: opened, closed, and attempts that
-// failed (dial, TLS or SASL).
+// count the sink's broker connections: opened, closed, and connection
+// attempts that failed.
 type Counter struct {
 	flume.SinkCounter
 	// KafkaEventSendTimer is the total time, in milliseconds, of the

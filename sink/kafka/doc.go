@@ -56,6 +56,14 @@
 // ssl.cipher.suites, ssl.endpoint.identification.algorithm and Flume's
 // ssl.disableTLSHostnameVerification. linger.ms is accepted and has no
 // effect, as in Flume, whose sink flushes the producer after every batch.
+// max.in.flight.requests.per.connection is accepted: kafka-go sends one
+// request at a time per partition, which keeps records in order.
+// metadata.max.age.ms is capped at 6 s, because kafka-go refreshes
+// partition leaders only on that timer (Java also refreshes after errors).
+// Unknown topics are created if the brokers allow it, as Java's producer
+// asks them to. A timestampHeader value that is not a non-negative
+// integer gets the current time and a warning (Java would fail the batch
+// forever).
 // Settings that would change guarantees kafka-go cannot give
 // (enable.idempotence=true, transactional.id, Kerberos, custom
 // partitioner, serializer or interceptor classes) are configuration errors

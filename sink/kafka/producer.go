@@ -116,6 +116,10 @@ func parseProducer(cfg *flume.Context, unsupported *bool) ProducerConfig {
 	}
 	positive("request.timeout.ms", pc.RequestTimeout)
 	positive("metadata.max.age.ms", pc.MetadataTTL)
+	// kafka-go refreshes its metadata only on this timer, where Java's
+	// producer also refreshes after errors (a moved partition leader): the
+	// interval is capped so a leader change is noticed within seconds.
+	pc.MetadataTTL = min(pc.MetadataTTL, defaultMetadataTTL)
 	positive("connections.max.idle.ms", pc.IdleTimeout)
 	positive("socket.connection.setup.timeout.ms", pc.DialTimeout)
 	if pc.RetryBackoff < 0 {
@@ -196,7 +200,11 @@ func parseProducer(cfg *flume.Context, unsupported *bool) ProducerConfig {
 			if pc.Security.Mechanism == "GSSAPI" {
 				continue // already an error
 			}
-			p.Warnf(k, "has no effect: Kerberos is not used (sasl.mechanism is %s)", pc.Security.Mechanism)
+			if pc.Security.Mechanism == "" {
+				p.Warnf(k, "has no effect: security.protocol %s uses no SASL", pc.Security.Protocol)
+			} else {
+				p.Warnf(k, "has no effect: Kerberos is not used (sasl.mechanism is %s)", pc.Security.Mechanism)
+			}
 		default:
 			p.Warnf(k, "unknown Kafka producer property; ignored (flumego's producer is kafka-go; see the sink/kafka documentation for the supported settings)")
 		}

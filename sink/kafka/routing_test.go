@@ -267,3 +267,23 @@ func TestEmptyChannelBacksOff(t *testing.T) {
 }
 
 func formatInt(v int64) string { return strconv.FormatInt(v, 10) }
+
+// acks=0: nothing is acknowledged and the records still arrive; a topic
+// the cluster does not have yet is created, as Java's producer asks.
+func TestAcksZeroAndAutoCreatedTopic(t *testing.T) {
+	c := newCluster(t, kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(2))
+	ch := newChannel(t, 1000, 100, seqEvents(1000))
+	s := newSinkFrom(t, map[string]string{
+		"kafka.bootstrap.servers": c.ListenAddrs()[0],
+		"kafka.topic":             "created-on-demand",
+		"kafka.producer.acks":     "0",
+	}, ch)
+	drainAll(t, s, 1000)
+	// Unacknowledged produce requests may still be on their way.
+	var got []*kgo.Record
+	waitFor(t, 10*time.Second, "1000 records", func() bool {
+		got = readAll(t, c.ListenAddrs(), "created-on-demand")
+		return len(got) >= 1000
+	})
+	checkSeq(t, got, 1000)
+}

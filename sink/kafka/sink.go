@@ -155,6 +155,9 @@ func (s *Sink) Start(context.Context) error {
 		RequiredAcks: pc.Acks,
 		Compression:  pc.Compression,
 		Transport:    tr,
+		// Java's producer asks the broker to create unknown topics (the
+		// broker's auto.create.topics.enable decides); so do we.
+		AllowAutoTopicCreation: true,
 		ErrorLogger: kafkago.LoggerFunc(func(msg string, args ...any) {
 			s.log.Debug("kafka-go: " + fmt.Sprintf(msg, args...))
 		}),
@@ -268,7 +271,7 @@ func (s *Sink) deliver(ctx context.Context, w *kafkago.Writer, events []flume.Ev
 		explicit = explicit || m.WriterData != nil
 		if s.cfg.TimestampHeader != "" {
 			if v, ok := e.Headers[s.cfg.TimestampHeader]; ok {
-				if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+				if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms >= 0 {
 					m.Time = time.UnixMilli(ms)
 				} else {
 					badTimestamps++
