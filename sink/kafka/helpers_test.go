@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -188,4 +187,3 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-var errAny = errors.New("any")

@@ -185,6 +185,9 @@ func parseProducer(cfg *flume.Context, unsupported *bool) ProducerConfig {
 
 	var keys []string
 	for _, k := range p.Keys() {
+		if _, old := oldKafkaKeys[producerPrefix+k]; old {
+			continue // ignoreOldKafkaKeys warns about it
+		}
 		if !producerKeys[k] && !securityKeys[k] {
 			keys = append(keys, k)
 		}

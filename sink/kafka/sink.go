@@ -64,7 +64,7 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 }
 
 func newSink(set flume.Settings, c Config, topic topicFormat, in flume.Channel) *Sink {
-	s := &Sink{set: set, cfg: c, topic: topic, in: in, log: set.Log()}
+	s := &Sink{set: set, cfg: c, topic: topic, in: in, log: set.Log(), perPartition: map[topicPartition]int{}}
 	for flumeName, kafkaName := range c.HeaderMap {
 		s.headerMap = append(s.headerMap, headerMapping{flumeName, kafkaName})
 	}
@@ -87,8 +87,9 @@ type Sink struct {
 	prod *producer
 
 	// Process-only scratch space.
-	msgs []kafkago.Message
-	keys []string
+	msgs         []kafkago.Message
+	keys         []string
+	perPartition map[topicPartition]int
 }
 
 type headerMapping struct{ flume, kafka string }
@@ -97,6 +98,7 @@ type headerMapping struct{ flume, kafka string }
 type producer struct {
 	w      *kafkago.Writer
 	tr     *kafkago.Transport
+	part   *partitioner
 	dialer *dialer
 	cancel context.CancelFunc
 }
@@ -138,15 +140,17 @@ func (s *Sink) Start(context.Context) error {
 	if tr.ClientID == "" {
 		tr.ClientID = "flumego-" + s.set.Name
 	}
+	part := newPartitioner(pc.StickyBytes)
 	w := &kafkago.Writer{
-		Addr:            kafkago.TCP(s.cfg.Brokers...),
-		Balancer:        newPartitioner(pc.StickyBytes),
+		Addr:            newBrokerAddr(s.cfg.Brokers),
+		Balancer:        part,
 		MaxAttempts:     pc.MaxAttempts,
 		WriteBackoffMin: max(pc.RetryBackoff, time.Millisecond),
 		WriteBackoffMax: backoffMax(pc.RetryBackoff),
 		// One Flume batch is one WriteMessages call; each partition's share
 		// goes out in one request (up to max.request.size) as soon as it is
 		// assembled, as Flume's producer.flush() sends everything at once.
+		// BatchSize is set before each write to the largest share.
 		BatchSize:    s.cfg.BatchSize,
 		BatchBytes:   pc.MaxRequestSize,
 		BatchTimeout: time.Nanosecond,
@@ -162,7 +166,7 @@ func (s *Sink) Start(context.Context) error {
 			s.log.Debug("kafka-go: " + fmt.Sprintf(msg, args...))
 		}),
 	}
-	s.prod = &producer{w: w, tr: tr, dialer: d, cancel: cancel}
+	s.prod = &producer{w: w, tr: tr, part: part, dialer: d, cancel: cancel}
 	s.counter.Started()
 	s.log.Info("kafka sink started", "brokers", strings.Join(s.cfg.Brokers, ","), "topic", s.cfg.Topic,
 		"batchSize", s.cfg.BatchSize, "producer", pc.String())
@@ -213,7 +217,7 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 	}
 	readFails := s.counter.ChannelReadFail.Load()
 	status, err := sink.Drain(ctx, s.in, s.cfg.BatchSize, &s.counter.SinkCounter,
-		func(ctx context.Context, events []flume.Event) error { return s.deliver(ctx, p.w, events) })
+		func(ctx context.Context, events []flume.Event) error { return s.deliver(ctx, p, events) })
 	if err != nil || s.counter.ChannelReadFail.Load() != readFails {
 		s.counter.RollbackCount.Add(1)
 	}
@@ -225,7 +229,7 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 
 // deliver writes events as records and returns nil once all were
 // acknowledged.
-func (s *Sink) deliver(ctx context.Context, w *kafkago.Writer, events []flume.Event) error {
+func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) error {
 	start := time.Now()
 	var arena []byte
 	if s.cfg.UseFlumeEventFormat {
@@ -240,7 +244,6 @@ func (s *Sink) deliver(ctx context.Context, w *kafkago.Writer, events []flume.Ev
 		clear(msgs)
 		s.msgs = msgs[:0]
 	}()
-	explicit := false
 	badTimestamps := 0
 	for i := range events {
 		e := &events[i]
@@ -268,7 +271,6 @@ func (s *Sink) deliver(ctx context.Context, w *kafkago.Writer, events []flume.Ev
 		if m.WriterData == nil && s.cfg.HasStaticPartition {
 			m.WriterData = s.cfg.StaticPartition
 		}
-		explicit = explicit || m.WriterData != nil
 		if s.cfg.TimestampHeader != "" {
 			if v, ok := e.Headers[s.cfg.TimestampHeader]; ok {
 				if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms >= 0 {
@@ -291,13 +293,17 @@ func (s *Sink) deliver(ctx context.Context, w *kafkago.Writer, events []flume.Ev
 	if badTimestamps > 0 {
 		s.log.Warn("events with an invalid timestamp header; the current time is used", "header", s.cfg.TimestampHeader, "events", badTimestamps)
 	}
-	if explicit {
-		if err := s.checkPartitions(ctx, w, msgs); err != nil {
-			return err
-		}
-	}
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.Producer.DeliveryTimeout)
-	err := w.WriteMessages(wctx, msgs...)
+	most, err := s.assign(wctx, p, msgs)
+	if err != nil {
+		cancel()
+		return err
+	}
+	// kafka-go sizes each partition's batch buffer by BatchSize: the
+	// largest share of this write avoids allocating flumeBatchSize
+	// messages per partition. Only this goroutine reads it.
+	p.w.BatchSize = most
+	err = p.w.WriteMessages(wctx, msgs...)
 	cancel()
 	if err != nil {
 		return s.describe(ctx, err, msgs)
@@ -341,44 +347,6 @@ func (s *Sink) recordHeaders(h map[string]string) []kafkago.Header {
 		}
 	}
 	return out
-}
-
-// checkPartitions fails the batch when an explicit partition does not
-// exist, as Java's producer fails such a send.
-func (s *Sink) checkPartitions(ctx context.Context, w *kafkago.Writer, msgs []kafkago.Message) error {
-	counts := map[string]int{}
-	for i, m := range msgs {
-		id, ok := m.WriterData.(int)
-		if !ok {
-			continue
-		}
-		if id < 0 {
-			return fmt.Errorf("event %d of %d: invalid partition %d", i+1, len(msgs), id)
-		}
-		n, ok := counts[m.Topic]
-		if !ok {
-			// Answered from the transport's metadata cache, the same
-			// metadata kafka-go partitions with.
-			client := &kafkago.Client{Addr: w.Addr, Transport: w.Transport, Timeout: s.cfg.Producer.RequestTimeout}
-			md, err := client.Metadata(ctx, &kafkago.MetadataRequest{Topics: []string{m.Topic}})
-			if err != nil {
-				return fmt.Errorf("metadata of topic %q: %w", m.Topic, err)
-			}
-			for _, t := range md.Topics {
-				if t.Name == m.Topic {
-					if t.Error != nil {
-						return fmt.Errorf("metadata of topic %q: %w", m.Topic, t.Error)
-					}
-					n = len(t.Partitions)
-				}
-			}
-			counts[m.Topic] = n
-		}
-		if id >= n {
-			return fmt.Errorf("event %d of %d: partition %d of topic %q does not exist (it has %d)", i+1, len(msgs), id, m.Topic, n)
-		}
-	}
-	return nil
 }
 
 // describe turns kafka-go's write error into one that says what happened.
