@@ -90,6 +90,10 @@ type Sink struct {
 	msgs         []kafkago.Message
 	keys         []string
 	perPartition map[topicPartition]int
+
+	// Invalid timestamp headers, logged at most once a minute.
+	badTimestamps        int
+	lastTimestampWarning time.Time
 }
 
 type headerMapping struct{ flume, kafka string }
@@ -291,7 +295,12 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 		msgs = append(msgs, m)
 	}
 	if badTimestamps > 0 {
-		s.log.Warn("events with an invalid timestamp header; the current time is used", "header", s.cfg.TimestampHeader, "events", badTimestamps)
+		s.badTimestamps += badTimestamps
+		if now := time.Now(); now.Sub(s.lastTimestampWarning) >= time.Minute {
+			s.log.Warn("events with an invalid timestamp header were given the current time",
+				"header", s.cfg.TimestampHeader, "events", s.badTimestamps)
+			s.badTimestamps, s.lastTimestampWarning = 0, now
+		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.Producer.DeliveryTimeout)
 	most, err := s.assign(wctx, p, msgs)
