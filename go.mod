@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/linkedin/goavro/v2 v2.15.0
+	github.com/magiconair/properties v1.18.12
 	github.com/pavlo-v-chernykh/keystore-go/v4 v4.5.0
 	github.com/segmentio/kafka-go v0.4.51
 	github.com/twmb/franz-go v1.22.2
