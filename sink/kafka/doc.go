@@ -33,6 +33,11 @@
 // else the partitioner: the murmur2 hash of the key, as Java's
 // DefaultPartitioner, or for records without a key a sticky partition that
 // changes once batch.size bytes went to it (Java's sticky partitioner).
+// A partition id that is not an integer, is negative or names a partition
+// the topic lacks fails the batch, as in Flume (the events stay in the
+// channel). An empty body is an empty value, never a null (a tombstone);
+// an empty key header is an empty key. The record timestamp is the
+// timestampHeader value, else the time of the write.
 //
 // kafkaRecordHeaders (a flumego addition) chooses which Kafka record headers
 // a record carries: "mapped" (the default) sends only the header.* mappings,
