@@ -13,6 +13,7 @@ import (
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
 	"github.com/flumego/flume/source/exec"
+	"github.com/flumego/flume/source/interceptor"
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
 )
@@ -28,6 +29,7 @@ func Register(r *flume.Registry) error {
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),
+		interceptor.Register(r),
 	)
 }
 
