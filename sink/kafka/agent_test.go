@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,8 +11,9 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/agent"
-	"github.com/flumego/flume/builtin"
+	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/conf"
+	"github.com/flumego/flume/source/exec"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -23,7 +25,7 @@ func TestAgentExecSeqToKafka(t *testing.T) {
 	const n = 50000
 	c := newCluster(t, kfake.NumBrokers(3), kfake.SeedTopics(3, "seq-agent"))
 	r := flume.NewRegistry()
-	if err := builtin.Register(r); err != nil {
+	if err := errors.Join(memory.Register(r), exec.Register(r)); err != nil {
 		t.Fatal(err)
 	}
 	if err := Register(r); err != nil {
