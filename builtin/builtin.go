@@ -11,12 +11,14 @@ import (
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/sink/fileroll"
 	"github.com/flumego/flume/sink/kafka"
+	thriftsink "github.com/flumego/flume/sink/thrift"
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
 	"github.com/flumego/flume/source/exec"
 	"github.com/flumego/flume/source/interceptor"
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
+	thriftsource "github.com/flumego/flume/source/thrift"
 )
 
 // Register adds the built-in sources, channels, sinks, interceptors and
@@ -31,6 +33,8 @@ func Register(r *flume.Registry) error {
 		null.Register(r),
 		fileroll.Register(r),
 		kafka.Register(r),
+		thriftsource.Register(r),
+		thriftsink.Register(r),
 		interceptor.Register(r),
 	)
 }
