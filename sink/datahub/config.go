@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/ianaindex"
+
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/javaregex"
 )
@@ -44,9 +47,9 @@ var serializerClasses = map[string]string{
 // Config is the sink's configuration, read from either generation of the
 // Java plugin's properties.
 type Config struct {
-	// Legacy is set when the properties use the 1.x names only; it selects
-	// the 1.x defaults (batchSize 100, retryTimes -1, no batch timeout,
-	// blank values as null).
+	// Legacy is set when the properties spell the access id the 1.x way
+	// (datahub.accessID); it selects the 1.x defaults (batchSize 100,
+	// retryTimes -1, no batch timeout, blank values as null, no null text).
 	Legacy bool
 
 	AccessID, AccessKey, Endpoint, Project, Topic string
@@ -91,8 +94,10 @@ type SerializerConfig struct {
 	Delimiter  *regexp.Regexp
 	Literal    string // the delimiter when it is a plain string (fast path)
 	FieldNames []string
-	Charset    string // "UTF-8", "ISO-8859-1" or "US-ASCII"
-	Regex      *regexp.Regexp
+	Charset    string // "UTF-8", "ISO-8859-1", "US-ASCII" or another IANA name
+	// Decoder decodes the other charsets (GBK, GB18030, UTF-16, ...).
+	Decoder encoding.Encoding
+	Regex   *regexp.Regexp
 }
 
 // ParseConfig reads the sink's properties. Problems are recorded in cfg.
@@ -214,20 +219,11 @@ func ParseConfig(cfg *flume.Context) Config {
 	return c
 }
 
-// isLegacy reports whether the properties are written for the 1.x plugin:
-// some 1.x name is used and no 2.x-only name is.
+// isLegacy reports whether the properties are written for the 1.x plugin,
+// which the spelling of the one key every configuration has tells:
+// datahub.accessID (1.x) rather than datahub.accessId (2.x).
 func isLegacy(cfg *flume.Context) bool {
-	legacy, modern := false, false
-	for _, k := range []string{"datahub.accessID", "batchSize", "retryTimes", "retryInterval", "datahub.shard.id",
-		"shard.id", "dateFormat", "dateformat.columns", "datahub.shard.columns", "isBlankValueAsNull"} {
-		legacy = legacy || cfg.Has(k)
-	}
-	for _, k := range []string{"datahub.accessId", "datahub.batchSize", "datahub.retryTimes", "datahub.retryInterval",
-		"datahub.shard.ids", "datahub.enablePb", "datahub.compressType", "datahub.maxBufferSize", "datahub.batchTimeout",
-		"datahub.dirtyDataContinue", "datahub.dirtyDataFile", "datahub.nullValue"} {
-		modern = modern || cfg.Has(k)
-	}
-	return legacy && !modern
+	return cfg.Has("datahub.accessID") && !cfg.Has("datahub.accessId")
 }
 
 // pick returns the key to read among a 2.x name and its 1.x name (the 2.x
@@ -293,7 +289,8 @@ func parseSerializer(cfg *flume.Context) SerializerConfig {
 			return sc
 		}
 	}
-	switch cs := strings.ToUpper(sub.String("charset", "UTF-8")); cs {
+	name = sub.String("charset", "UTF-8")
+	switch cs := strings.ToUpper(name); cs {
 	case "UTF-8", "UTF8":
 		sc.Charset = "UTF-8"
 	case "ISO-8859-1", "ISO8859-1", "ISO_8859_1", "LATIN1":
@@ -301,7 +298,15 @@ func parseSerializer(cfg *flume.Context) SerializerConfig {
 	case "US-ASCII", "ASCII":
 		sc.Charset = "US-ASCII"
 	default:
-		sub.Errorf("charset", "charset %s is %v (UTF-8, ISO-8859-1 and US-ASCII are)", cs, flume.ErrUnsupported)
+		enc, err := ianaindex.IANA.Encoding(name)
+		switch {
+		case err != nil:
+			sub.Errorf("charset", "unknown charset")
+		case enc == nil:
+			sub.Errorf("charset", "charset %s is %v", name, flume.ErrUnsupported)
+		default:
+			sc.Charset, sc.Decoder = cs, enc
+		}
 	}
 	switch sc.Kind {
 	case serDelimited:

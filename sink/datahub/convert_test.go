@@ -206,8 +206,8 @@ func FuzzLine(f *testing.F) {
 			if why := builders[i].build(vals, present, out); why == "" && out[5].Null {
 				t.Fatalf("NOT NULL column left null for %q", line)
 			}
-			_ = decodeBody([]byte(line), "US-ASCII")
-			_ = decodeBody([]byte(line), "ISO-8859-1")
+			_ = decodeBody([]byte(line), "US-ASCII", nil)
+			_ = decodeBody([]byte(line), "ISO-8859-1", nil)
 		}
 		for _, typ := range []string{typeDecimal, typeDouble, typeFloat, typeBigint} {
 			_, _ = formatValue(typ, line)

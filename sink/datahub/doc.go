@@ -79,9 +79,10 @@
 // 2 MiB, datahub.enablePb, datahub.compressType LZ4|DEFLATE, ...); 1.x
 // names are datahub.accessID, batchSize (100), retryTimes (-1),
 // retryInterval, datahub.shard.id, dateFormat with dateformat.columns,
-// datahub.shard.columns and isBlankValueAsNull. A file using only 1.x names
-// gets the 1.x defaults; when both names of a setting are given, the 2.x
-// one wins with a warning. shard.number and shard.maxTimeOut, which
+// datahub.shard.columns and isBlankValueAsNull. A file that spells the
+// access id datahub.accessID gets the 1.x defaults for what it leaves out;
+// names of both generations are read in any file, and when both names of a
+// setting are given, the 2.x one wins with a warning. shard.number and shard.maxTimeOut, which
 // tutorials use but the plugin ignores, are accepted with a warning that
 // they have no effect; the 1.x MaxCompute partition feature
 // (maxcompute.partition.*) is rejected as not supported. The README lists

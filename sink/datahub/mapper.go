@@ -11,12 +11,22 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"golang.org/x/text/encoding"
+
 	"github.com/flumego/flume/sink/datahub/internal/client"
 )
 
 // decodeBody turns an event body into text in the serializer's charset, as
 // Java's new String(bytes, charset) does (malformed input becomes U+FFFD).
-func decodeBody(body []byte, charset string) string {
+func decodeBody(body []byte, charset string, dec encoding.Encoding) string {
+	if dec != nil {
+		out, err := dec.NewDecoder().Bytes(body)
+		if err == nil {
+			return string(out)
+		}
+		// Decoders replace malformed input; an error is unexpected.
+		return strings.ToValidUTF8(string(body), "\uFFFD")
+	}
 	switch charset {
 	case "ISO-8859-1":
 		var b strings.Builder

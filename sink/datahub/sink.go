@@ -82,6 +82,9 @@ type Sink struct {
 	vals    []string
 	present []bool
 	dirtyEv []dirtyLine
+
+	dirtyLogged   time.Time // last dirty-line warning
+	dirtyUnlogged int       // dirty lines since
 }
 
 type dirtyLine struct {
@@ -134,7 +137,7 @@ func (s *Sink) Start(context.Context) error {
 		}
 		s.client = cl
 	}
-	s.ready = false
+	s.ready, s.shards = false, nil
 	s.counter.Started()
 	s.log.Info("datahub sink starting", "config", s.cfg.String())
 	return nil
@@ -150,6 +153,9 @@ func (s *Sink) Stop(context.Context) error {
 	}
 	s.client.Close()
 	s.client = nil
+	if s.ready {
+		s.counter.ConnectionClosedCount.Add(1)
+	}
 	var err error
 	if s.dirty != nil {
 		err = s.dirty.Close()
@@ -281,6 +287,7 @@ func (s *Sink) connect(ctx context.Context, cl *client.Client) error {
 	}
 	if !s.ready {
 		s.ready = true
+		s.counter.ConnectionCreatedCount.Add(1)
 		s.log.Info("datahub sink connected", "project", s.cfg.Project, "topic", s.cfg.Topic,
 			"recordType", s.topic.RecordType, "fields", len(s.topic.Fields), "shards", strings.Join(s.shards, ","))
 	}
@@ -367,7 +374,7 @@ func (s *Sink) build(events []flume.Event) {
 		s.vals, s.present = make([]string, names), make([]bool, names)
 	}
 	for i, e := range events {
-		line := decodeBody(e.Body, s.cfg.Serializer.Charset)
+		line := decodeBody(e.Body, s.cfg.Serializer.Charset, s.cfg.Serializer.Decoder)
 		out := values[i*width : (i+1)*width : (i+1)*width]
 		reason := s.reader.read(line, s.vals, s.present)
 		if reason == "" {
@@ -545,11 +552,20 @@ func (s *Sink) writeDirty(events []flume.Event) error {
 		return fmt.Errorf("sync dirty-data file: %w", err)
 	}
 	s.counter.DirtyEventCount.Add(int64(len(s.dirtyEv)))
-	d := s.dirtyEv[0]
-	s.log.Warn("dirty lines written to the dirty-data file", "count", len(s.dirtyEv), "file", s.cfg.DirtyDataFile,
-		"first", truncate(string(events[d.event].Body), 200), "reason", d.reason)
+	// One warning per dirtyLogEvery at most, counting the lines since the
+	// last one: a stream of dirty lines must not become a log line each.
+	s.dirtyUnlogged += len(s.dirtyEv)
+	if now := time.Now(); now.Sub(s.dirtyLogged) >= dirtyLogEvery {
+		d := s.dirtyEv[0]
+		s.log.Warn("dirty lines written to the dirty-data file", "count", s.dirtyUnlogged, "file", s.cfg.DirtyDataFile,
+			"example", truncate(string(events[d.event].Body), 200), "reason", d.reason)
+		s.dirtyLogged, s.dirtyUnlogged = now, 0
+	}
 	return nil
 }
+
+// dirtyLogEvery is the shortest interval between two dirty-line warnings.
+const dirtyLogEvery = 10 * time.Second
 
 func truncate(s string, n int) string {
 	if len(s) > n {

@@ -719,7 +719,7 @@ func TestConfigProblems(t *testing.T) {
 		"missing topic":           {with("datahub.topic", ""), "datahub.topic", ""},
 		"bad compression":         {with("datahub.compressType", "ZSTD"), "datahub.compressType", ""},
 		"unknown serializer":      {with("serializer", "com.example.MySerializer"), "serializer", ""},
-		"unsupported charset":     {with("serializer.charset", "GBK"), "serializer.charset", ""},
+		"unknown charset":         {with("serializer.charset", "NOPE-42"), "serializer.charset", ""},
 		"regex groups":            {with("serializer", "REGEX", "serializer.regex", "(a)(b)", "serializer.fieldnames", "x"), "serializer.regex", ""},
 		"bad java regex":          {with("serializer.delimiter", `(?<=a)`), "serializer.delimiter", ""},
 		"maxcompute partitions":   {with("maxcompute.partition.columns", "ds", "maxcompute.partition.values", "%Y"), "maxcompute.partition.columns", ""},
@@ -806,5 +806,28 @@ func TestBatchTimeoutAccumulates(t *testing.T) {
 	}
 	if st := srv.Stats(); st.PutRequests != 1 || st.RecordsStored != 6 {
 		t.Fatalf("stats %+v: want one request with the full batch of 6", st)
+	}
+}
+
+func TestCharsets(t *testing.T) {
+	for _, tc := range []struct{ charset, body, want string }{
+		{"UTF-8", "ok \xff end", "ok \uFFFD end"},
+		{"ISO-8859-1", "caf\xe9", "café"},
+		{"US-ASCII", "caf\xe9", "caf\uFFFD"},
+		{"GBK", "\xd6\xd0\xce\xc4", "中文"},
+		{"GB18030", "\xd6\xd0\xce\xc4", "中文"},
+	} {
+		t.Run(tc.charset, func(t *testing.T) {
+			srv, url, _ := fake(t, "flume_proj", "logs", "line:STRING", 1)
+			ch := newChannel(t, 10)
+			s, _ := newSink(t, props2x(url, map[string]string{
+				"serializer": "DELIMITED", "serializer.fieldnames": "line", "serializer.charset": tc.charset,
+			}), ch)
+			putLines(t, ch, tc.body)
+			drain(t, s, ch)
+			if recs := srv.Records("flume_proj", "logs"); len(recs) != 1 || recs[0].Values[0].S != tc.want {
+				t.Fatalf("stored %v, want %q", recs, tc.want)
+			}
+		})
 	}
 }
