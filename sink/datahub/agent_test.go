@@ -164,3 +164,21 @@ a1.sinks.k2.channel = c2
 		t.Errorf("%d requests failed authentication", st.AuthFailures)
 	}
 }
+
+// example.properties is a valid configuration.
+func TestExampleProperties(t *testing.T) {
+	props, err := conf.LoadFiles("example.properties")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := flume.NewRegistry()
+	for _, register := range []func(*flume.Registry) error{memory.Register, exec.Register, datahub.Register} {
+		if err := register(reg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, problems := agent.Build(conf.Agent("a1", props), agent.Options{Registry: reg})
+	if len(problems) > 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+}
