@@ -10,6 +10,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/sink/fileroll"
+	"github.com/flumego/flume/sink/kafka"
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
 	"github.com/flumego/flume/source/exec"
@@ -29,6 +30,7 @@ func Register(r *flume.Registry) error {
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),
+		kafka.Register(r),
 		interceptor.Register(r),
 	)
 }
