@@ -9,6 +9,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/fileroll"
 	"github.com/flumego/flume/sink/kafka"
 	thriftsink "github.com/flumego/flume/sink/thrift"
@@ -33,6 +34,7 @@ func Register(r *flume.Registry) error {
 		null.Register(r),
 		fileroll.Register(r),
 		kafka.Register(r),
+		datahub.Register(r),
 		thriftsource.Register(r),
 		thriftsink.Register(r),
 		interceptor.Register(r),
