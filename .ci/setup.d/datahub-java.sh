@@ -8,6 +8,5 @@ set -euo pipefail
 if command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1; then
 	exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends default-jdk-headless >/dev/null
+source "$(dirname "$0")/../apt.sh"
+apt_install default-jdk-headless

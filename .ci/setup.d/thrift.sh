@@ -7,6 +7,5 @@ set -euo pipefail
 if /usr/bin/python3 -c 'import thrift.protocol.TCompactProtocol' 2>/dev/null; then
 	exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends python3 python3-thrift
+source "$(dirname "$0")/../apt.sh"
+apt_install python3 python3-thrift
