@@ -9,12 +9,17 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/fileroll"
+	"github.com/flumego/flume/sink/kafka"
+	thriftsink "github.com/flumego/flume/sink/thrift"
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
 	"github.com/flumego/flume/source/exec"
+	"github.com/flumego/flume/source/interceptor"
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
+	thriftsource "github.com/flumego/flume/source/thrift"
 )
 
 // Register adds the built-in sources, channels, sinks, interceptors and
@@ -28,6 +33,11 @@ func Register(r *flume.Registry) error {
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),
+		kafka.Register(r),
+		datahub.Register(r),
+		thriftsource.Register(r),
+		thriftsink.Register(r),
+		interceptor.Register(r),
 	)
 }
 

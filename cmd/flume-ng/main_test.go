@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -165,5 +168,154 @@ a1.sinks.k1.sink.rollInterval = 0
 	}
 	if strings.Contains(logs.String(), "events left in channels at shutdown") {
 		t.Fatalf("the memory channel was not drained:\n%s", logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func countLines(dir string) int {
+	n := 0
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		n += bytes.Count(data, []byte{'\n'})
+	}
+	return n
+}
+
+func waitLines(t *testing.T, dir string, n int, logs *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for countLines(dir) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s holds %d lines, want %d\n%s", dir, countLines(dir), n, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReloadOnFileChange edits the configuration of a running agent: a
+// valid change is applied (the sink moves to another directory), an invalid
+// one is refused and the agent keeps running.
+func TestReloadOnFileChange(t *testing.T) {
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	conf := func(dir string, sinkType string, events int) string {
+		return `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = ` + strconv.Itoa(events) + `
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = ` + sinkType + `
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = ` + dir + `
+`
+	}
+	cfg := write(t, "a1.properties", conf(dir1, "file_roll", 100))
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "-i", "1")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitLines(t, dir1, 100, &logs)
+	os.WriteFile(cfg, []byte(conf(dir2, "file_rol", 200)), 0o644) // a typo: refused
+	os.WriteFile(cfg+".next", []byte(conf(dir2, "file_roll", 200)), 0o644)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logs.String(), "the running agent is kept unchanged") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the invalid configuration was not refused:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	os.Rename(cfg+".next", cfg)
+	waitLines(t, dir2, 200, &logs) // the changed source and sink restarted; the new sink writes to dir2
+	if countLines(dir1) != 100 {
+		t.Fatalf("dir1 holds %d lines after the reload", countLines(dir1))
+	}
+}
+
+// TestMonitoringJSON runs an agent with Flume's HTTP monitoring switched on
+// and checks /metrics against the counts of a known flow.
+func TestMonitoringJSON(t *testing.T) {
+	dir := t.TempDir()
+	cfg := write(t, "a1.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = 250
+a1.sources.r1.batchSize = 10
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 1000
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`
+a1.sinks.k1.sink.batchSize = 100
+`)
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf",
+		"-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitLines(t, dir, 250, &logs)
+	var addr string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "monitoring server listening") {
+			_, rest, _ := strings.Cut(line, "address=")
+			addr, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no monitoring address in the log:\n%s", logs.String())
+	}
+	var metrics map[string]map[string]string
+	deadline := time.Now().Add(20 * time.Second)
+	for { // the sink commits after writing: wait for its counter to settle
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&metrics)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if metrics["SINK.k1"]["EventDrainSuccessCount"] == "250" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for key, want := range map[string]map[string]string{
+		"SOURCE.r1":  {"Type": "SOURCE", "EventAcceptedCount": "250", "AppendBatchAcceptedCount": "25"},
+		"CHANNEL.c1": {"Type": "CHANNEL", "ChannelSize": "0", "ChannelCapacity": "1000", "EventPutSuccessCount": "250", "EventTakeSuccessCount": "250", "ChannelFillPercentage": "0.0"},
+		"SINK.k1":    {"Type": "SINK", "EventDrainSuccessCount": "250", "ConnectionCreatedCount": "1"},
+	} {
+		for attr, v := range want {
+			if metrics[key][attr] != v {
+				t.Errorf("%s.%s = %q, want %q", key, attr, metrics[key][attr], v)
+			}
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 func init() {
 	Register(Scenario{Name: "exec-fileroll", Desc: "exec `cat` of N lines → memory → file_roll, as a separate agent process (start-up included)", Run: execFileRoll})
 	Register(Scenario{Name: "exec-null", Desc: "exec `cat` of N lines → memory → null, as a separate agent process", Run: execNull})
+	Register(Scenario{Name: "seq-null", Desc: "seq source → memory → null: the plain path, for comparison", Run: seqPlain})
+	Register(Scenario{Name: "seq-routed-null", Desc: "seq → interceptors (timestamp, host, static, regex_filter) → memory → failover group of two null sinks", Run: seqRouted})
 	Register(Scenario{Name: "idle", Desc: "resident memory of an idle agent (netcat source → memory → null) after 2 s", Run: idle})
 }
 
@@ -135,4 +137,68 @@ a1.sinks.k1.channel = c1
 		return Result{}, err
 	}
 	return Result{Scenario: "idle", Events: 0, Elapsed: 2 * time.Second, PeakRSS: rss, Note: "resident set after 2 s idle"}, nil
+}
+
+func seqPipeline(p Params, interceptors, sinks string) string {
+	return fmt.Sprintf(`a1.sources = r1
+a1.channels = c1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = %d
+a1.sources.r1.batchSize = %d
+a1.sources.r1.channels = c1
+%s
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = %d
+a1.channels.c1.transactionCapacity = %d
+%s`, p.Events, p.Batch, interceptors, 10*p.Batch, p.Batch, sinks)
+}
+
+func nullSink(name string, p Params) string {
+	return fmt.Sprintf(`a1.sinks.%[1]s.type = null
+a1.sinks.%[1]s.channel = c1
+a1.sinks.%[1]s.batchSize = %[2]d
+a1.sinks.%[1]s.logEveryNEvents = %[3]d
+`, name, p.Batch, p.Events)
+}
+
+// runUntilLogged runs an agent until its log shows text.
+func runUntilLogged(ctx context.Context, p Params, name, props, text string, bytes int64) (Result, error) {
+	a, err := StartAgent(p, "a1", props, "-Dflume.root.logger=INFO,console")
+	if err != nil {
+		return Result{}, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	if err := waitForLog(wctx, a, text); err != nil {
+		a.Kill()
+		return Result{}, err
+	}
+	elapsed := a.Since()
+	rss, err := a.Stop()
+	return Result{Scenario: name, Events: int64(p.Events), Bytes: bytes, Elapsed: elapsed, PeakRSS: rss,
+		Note: "from process start to the last batch"}, err
+}
+
+func seqPlain(ctx context.Context, p Params) (Result, error) {
+	props := "a1.sinks = k1\n" + seqPipeline(p, "", nullSink("k1", p))
+	return runUntilLogged(ctx, p, "seq-null", props, "null sink progress", 0)
+}
+
+func seqRouted(ctx context.Context, p Params) (Result, error) {
+	interceptors := `a1.sources.r1.interceptors = i1 i2 i3 i4
+a1.sources.r1.interceptors.i1.type = timestamp
+a1.sources.r1.interceptors.i2.type = host
+a1.sources.r1.interceptors.i3.type = static
+a1.sources.r1.interceptors.i3.key = datacenter
+a1.sources.r1.interceptors.i3.value = dc1
+a1.sources.r1.interceptors.i4.type = regex_filter
+a1.sources.r1.interceptors.i4.regex = ^[0-9]+$
+`
+	sinks := "a1.sinks = k1 k2\n" + nullSink("k1", p) + nullSink("k2", p) + `a1.sinkgroups = g1
+a1.sinkgroups.g1.sinks = k1 k2
+a1.sinkgroups.g1.processor.type = failover
+a1.sinkgroups.g1.processor.priority.k1 = 10
+a1.sinkgroups.g1.processor.priority.k2 = 5
+`
+	return runUntilLogged(ctx, p, "seq-routed-null", seqPipeline(p, interceptors, sinks), "null sink progress", 0)
 }

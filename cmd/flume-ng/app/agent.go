@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flumego/flume"
@@ -18,6 +19,7 @@ import (
 	"github.com/flumego/flume/builtin"
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/internal/sysprop"
+	"github.com/flumego/flume/monitor"
 )
 
 var agentOptions = []option{
@@ -236,7 +238,11 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		s.log.Error("a fatal error occurred while reading the configuration", "error", err)
 		return 1
 	}
-	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: s.log})
+	metrics := monitor.NewRegistry()
+	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: s.log,
+		Publish:   metrics.Publish,
+		Unpublish: func(name string, g flume.CounterGroup) { metrics.Remove(g.Type() + "." + name) },
+	})
 	agent.LogProblems(s.log, problems)
 	if s.opts.has("strict") && len(problems.Errors()) > 0 {
 		s.log.Error("configuration has errors and --strict is set; not starting", "errors", len(problems.Errors()))
@@ -250,19 +256,98 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "agent %s would run %d sources, %d channels, %d sink runners\n", name, len(graph.Sources), len(graph.Channels), len(graph.Runners))
 		return 0
 	}
+	version, interval, err := s.configVersion()
+	if err != nil {
+		s.log.Error("invalid --poll-interval", "error", err)
+		return 1
+	}
+	v0, _ := version()
 	if err := graph.Start(ctx); err != nil {
 		s.log.Error("start interrupted", "error", err)
 	}
 	s.log.Info("agent started", "agent", name, "sources", len(graph.Sources), "channels", len(graph.Channels), "sinks", len(graph.Runners))
+	server, err := monitor.FromSystemProperties(sysprop.All(), metrics, s.log)
+	if err != nil {
+		s.log.Error("monitoring is not started", "error", err)
+	}
+	if server != nil {
+		if err := server.Start(ctx); err != nil {
+			s.log.Error("monitoring server failed to start; the agent runs without it", "error", err)
+			server = nil
+		}
+	}
+	var watching sync.WaitGroup
+	if !s.opts.has("no-reload-conf") {
+		watching.Add(1)
+		go func() {
+			defer watching.Done()
+			agent.Watch(ctx, interval, v0, version, func() { s.reload(ctx, name, graph) })
+		}()
+	}
 	<-ctx.Done()
+	watching.Wait()
 	s.log.Info("stopping agent", "agent", name)
 	stopCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := graph.Stop(stopCtx); err != nil {
 		s.log.Error("errors while stopping", "error", err)
 	}
+	if server != nil {
+		_ = server.Stop(stopCtx)
+	}
 	s.log.Info("agent stopped", "agent", name)
 	return 0
+}
+
+// configVersion returns how to tell that the configuration changed, and
+// how often to look: file modification times every 30 s, or the content of
+// http URIs every 300 s, as Flume; -i sets the interval in seconds.
+func (s *session) configVersion() (func() (string, error), time.Duration, error) {
+	uris := s.opts.values["conf-uri"]
+	interval := 30 * time.Second
+	version := func() (string, error) { return agent.FilesVersion(s.opts.values["conf-file"]...) }
+	if len(uris) > 0 {
+		version = func() (string, error) {
+			var all [][]byte
+			for _, u := range uris {
+				data, err := s.fetchURI(u)
+				if err != nil {
+					return "", err
+				}
+				all = append(all, data)
+			}
+			return agent.ContentVersion(all...), nil
+		}
+		for _, u := range uris {
+			if strings.HasPrefix(u, "http") {
+				interval = 300 * time.Second
+			}
+		}
+	}
+	if v := s.opts.last("poll-interval"); v != "" {
+		secs, err := flume.ParseJavaInt(v, 32)
+		if err != nil || secs <= 0 {
+			return nil, 0, fmt.Errorf("-i %q: expected a positive number of seconds", v)
+		}
+		interval = time.Duration(secs) * time.Second
+	}
+	return version, interval, nil
+}
+
+// reload applies a changed configuration, keeping the running agent when
+// the new one cannot be read or has errors.
+func (s *session) reload(ctx context.Context, name string, graph *agent.Graph) {
+	s.log.Info("configuration changed; reloading")
+	cfg, err := s.loadConfig(name)
+	if err != nil {
+		s.log.Error("configuration reload failed; the running agent is kept", "error", err)
+		return
+	}
+	problems, err := graph.Reload(ctx, cfg)
+	agent.LogProblems(s.log, problems)
+	if err != nil {
+		s.log.Error("configuration reload", "error", err)
+	}
 }
 
 var checkOptions = []option{

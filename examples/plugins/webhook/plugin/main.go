@@ -7,3 +7,5 @@
 package main
 
 import _ "github.com/flumego/flume/examples/plugins/webhook"
+
+func main() {}
