@@ -223,6 +223,23 @@ func TestOrderSelectorBackoff(t *testing.T) {
 	}
 }
 
+// TestClientTypes: client.type picks the implementation, case-insensitively
+// as Flume's ClientType enum.
+func TestClientTypes(t *testing.T) {
+	s := startServer(t)
+	for typ, want := range map[string]string{"": "*rpc.avroClient", "DEFAULT": "*rpc.avroClient", "thrift": "*rpc.ThriftClient",
+		"default_failover": "*rpc.failoverClient", "Default_LoadBalance": "*rpc.loadBalancingClient"} {
+		c, err := NewClient(map[string]string{"client.type": typ, "hosts": "h1 h2", "hosts.h1": s.addr, "hosts.h2": s.addr})
+		if err != nil {
+			t.Fatalf("%q: %v", typ, err)
+		}
+		if got := fmt.Sprintf("%T", c); got != want {
+			t.Errorf("client.type %q built %s, want %s", typ, got, want)
+		}
+		c.Close()
+	}
+}
+
 func TestNewClientErrors(t *testing.T) {
 	for _, tc := range []struct {
 		props map[string]string
@@ -234,7 +251,6 @@ func TestNewClientErrors(t *testing.T) {
 		{map[string]string{"client.type": "com.example.MyClient", "hosts": "h1", "hosts.h1": "h:1"}, "unknown client.type"},
 		{map[string]string{"client.type": "default_loadbalance", "hosts": "h1", "hosts.h1": "h:1"}, "at least two hosts"},
 		{map[string]string{"client.type": "default_loadbalance", "hosts": "h1 h2", "hosts.h1": "h:1", "hosts.h2": "h:2", "host-selector": "com.example.Sel"}, "not supported"},
-		{map[string]string{"client.type": "thrift", "hosts": "h1", "hosts.h1": "127.0.0.1:1"}, "thrift"},
 		{map[string]string{"hosts": "h1", "hosts.h1": "127.0.0.1:1", "kerberos": "true"}, "not supported"},
 		{map[string]string{"hosts": "h1", "hosts.h1": "127.0.0.1:1", "compression-type": "deflate", "compression-level": "12"}, "compression-level"},
 	} {
