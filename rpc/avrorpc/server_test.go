@@ -1,8 +1,11 @@
 package avrorpc
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"sync"
@@ -258,5 +261,41 @@ func TestServerCloseUnblocks(t *testing.T) {
 		// The handler answers FAILED after cancellation, or the
 		// connection closes first: both are fine, OK is not.
 		return
+	}
+}
+
+// TestArbitraryBufferSplits: a request split anywhere, with empty buffers
+// (as Java does at 8 KiB), is the same request.
+func TestArbitraryBufferSplits(t *testing.T) {
+	rec := &recorder{}
+	_, addr := startServer(t, ServerConfig{Handler: rec.handle})
+	hs, _ := AppendHandshakeRequest(nil, HandshakeRequest{ClientHash: ProtocolHash, ServerHash: ProtocolHash, Meta: map[string][]byte{}})
+	var evs []flume.Event
+	for i := range 300 {
+		evs = append(evs, flume.Event{Headers: map[string]string{"i": fmt.Sprint(i)}, Body: bytes.Repeat([]byte{byte(i)}, i)})
+	}
+	msg := append(hs, EncodeAppendBatch(evs)...)
+	var bufs [][]byte
+	for rest := msg; len(rest) > 0; {
+		n := min(len(rest), rand.IntN(8192))
+		bufs = append(bufs, rest[:n], nil)
+		rest = rest[n:]
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(AppendFrame(nil, 42, bufs...)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	serial, payload, err := NewFrameReader(c, 0).ReadFrame(nil)
+	if err != nil || serial != 42 || !bytes.Equal(payload, []byte{0, 0, 0, 0, 0, 0, 0}) {
+		t.Fatalf("answer %d % x %v", serial, payload, err)
+	}
+	_, got := rec.snapshot()
+	if len(got) != 300 || got[299].Headers["i"] != "299" || !bytes.Equal(got[150].Body, evs[150].Body) {
+		t.Fatalf("got %d events", len(got))
 	}
 }
