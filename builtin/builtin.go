@@ -9,12 +9,14 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	avrosink "github.com/flumego/flume/sink/avro"
 	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/fileroll"
 	"github.com/flumego/flume/sink/kafka"
-	thriftsink "github.com/flumego/flume/sink/thrift"
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
+	thriftsink "github.com/flumego/flume/sink/thrift"
+	avrosource "github.com/flumego/flume/source/avro"
 	"github.com/flumego/flume/source/exec"
 	"github.com/flumego/flume/source/interceptor"
 	"github.com/flumego/flume/source/netcat"
@@ -33,6 +35,8 @@ func Register(r *flume.Registry) error {
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),
+		avrosource.Register(r),
+		avrosink.Register(r),
 		kafka.Register(r),
 		datahub.Register(r),
 		thriftsource.Register(r),
