@@ -1,0 +1,994 @@
+package file
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flumego/flume"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Test hooks: unexported, nil in production. The crash tests set them in a
+// child process to SIGKILL it at exact points.
+var (
+	hookAfterAppend     func() // a commit group is written to the log, not yet fsynced
+	hookCheckpointWrite func() // inside the checkpoint's bbolt transaction, before it commits
+	hookBackupCopy      func() // part of the backup copy is written
+)
+
+// errMixed is returned when one transaction tries to both put and take.
+var errMixed = flume.NewChannelError("a file channel transaction may put or take, not both (as in Flume); use separate transactions")
+
+// Channel is a durable file channel. It is safe for concurrent use; each
+// transaction belongs to one goroutine.
+type Channel struct {
+	name      string
+	log       *slog.Logger
+	cfg       Config
+	counter   Counter
+	space     spaceChecker
+	life      sync.Mutex // serialises Start and Stop
+	ckMu      sync.Mutex // serialises checkpoints
+	nextTxID  atomic.Uint64
+	writeLow  atomic.Uint32 // lowest log file the writer may be writing unapplied records to
+	lastError atomic.Int64  // unix seconds of the last logged take error (rate limit)
+
+	mu       sync.Mutex // guards the fields below
+	running  bool
+	gen      uint64 // incremented at every stop; stale transactions see ErrClosed
+	startErr error
+	q        ring
+	inflight int                       // events held by open take transactions
+	reserved int                       // events put by open transactions
+	refs     map[uint32]int            // queued and in-flight events per log file
+	takers   map[*transaction]struct{} // open transactions holding takes
+	takeSeq  uint64
+	applied  ptr // log position after the last applied commit group (size unused)
+	waiters  int
+	changed  chan struct{}
+
+	// storage, set up by Start and released by Stop
+	logs   *logSet
+	db     *bolt.DB
+	locks  []*dirLock
+	reqs   chan *transaction
+	quit   chan struct{}
+	wg     sync.WaitGroup // writer and checkpointer goroutines
+	ckNow  chan struct{}
+	pend    sync.WaitGroup // commits handed to the writer
+	reading sync.WaitGroup // takes reading events from the log files
+	lastCk ptr            // applied position of the last checkpoint
+	// lowest log file id the primary and backup checkpoints need (guarded by ckMu)
+	primaryMinLive, backupMinLive uint32
+
+	// owned by the writer goroutine
+	active     *logFile
+	activeSize uint32
+	nextFileID uint32
+	broken     bool // the active file had a write error; rotate before writing
+}
+
+var _ flume.Channel = (*Channel)(nil)
+
+// New returns a stopped file channel. Directories are created and files
+// opened by Start.
+func New(set flume.Settings, cfg Config) (*Channel, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("file channel %q: %w", set.Name, err)
+	}
+	c := &Channel{name: set.Name, log: set.Log(), cfg: cfg, changed: make(chan struct{})}
+	c.space = spaceChecker{dirs: cfg.DataDirs, min: uint64(cfg.MinimumRequiredSpace), probe: freeSpace}
+	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
+	c.counter.Closed.Store(1)
+	set.Publish(&c.counter)
+	return c, nil
+}
+
+// Counters returns the channel's counter group.
+func (c *Channel) Counters() *Counter { return &c.counter }
+
+// Len returns the number of committed events waiting to be taken.
+func (c *Channel) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.q.len()
+}
+
+// Capacity returns the configured capacity.
+func (c *Channel) Capacity() int { return c.cfg.Capacity }
+
+// TransactionCapacity returns the configured transactionCapacity.
+func (c *Channel) TransactionCapacity() int { return c.cfg.TransactionCapacity }
+
+// Begin opens a transaction. It returns an error matching flume.ErrClosed
+// when the channel is stopped or failed to start (with the reason).
+func (c *Channel) Begin() (flume.Transaction, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.running {
+		if c.startErr != nil {
+			return nil, fmt.Errorf("file channel %q: %w: it failed to start: %v", c.name, flume.ErrClosed, c.startErr)
+		}
+		return nil, fmt.Errorf("file channel %q: %w", c.name, flume.ErrClosed)
+	}
+	return &transaction{c: c, gen: c.gen, txid: c.nextTxID.Add(1)}, nil
+}
+
+// used returns the events counted against capacity. Called with mu held.
+func (c *Channel) used() int { return c.q.len() + c.inflight + c.reserved }
+
+// broadcast wakes every waiter. Called with mu held.
+func (c *Channel) broadcast() {
+	if c.waiters > 0 {
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}
+}
+
+// wait releases mu until the channel changes, timer fires or ctx ends, and
+// reacquires it. It reports false when the caller should give up.
+func (c *Channel) wait(ctx context.Context, timer *time.Timer) (bool, error) {
+	ch := c.changed
+	c.waiters++
+	c.mu.Unlock()
+	var ok bool
+	var err error
+	select {
+	case <-ch:
+		ok = true
+	case <-timer.C:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	c.mu.Lock()
+	c.waiters--
+	return ok, err
+}
+
+// addRefs counts ps against their log files. Called with mu held.
+func (c *Channel) addRefs(ps []ptr, delta int) {
+	for _, p := range ps {
+		if n := c.refs[p.file] + delta; n == 0 {
+			delete(c.refs, p.file)
+		} else {
+			c.refs[p.file] = n
+		}
+	}
+}
+
+// transaction is a file channel transaction: puts are encoded into buf at
+// Put and written to the log, with a commit record, by the group commit
+// writer at Commit; takes are pointers popped from the queue at Take and
+// recorded in the log at Commit.
+type transaction struct {
+	c       *Channel
+	gen     uint64
+	txid    uint64
+	done    bool
+	buf     []byte   // encoded records
+	sizes   []uint32 // size of each record in buf
+	nPuts   int
+	takes   []ptr
+	takeSeq uint64
+
+	// set by the writer
+	ptrs  []ptr
+	err   error
+	reply chan struct{}
+}
+
+func (t *transaction) stale() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	return t.gen != t.c.gen
+}
+
+func (t *transaction) closedErr() error {
+	return fmt.Errorf("file channel %q: %w", t.c.name, flume.ErrClosed)
+}
+
+func (t *transaction) Put(ctx context.Context, events ...flume.Event) error {
+	if t.done {
+		return flume.ErrTxDone
+	}
+	c := t.c
+	c.counter.EventPutAttemptCount.Add(int64(len(events)))
+	fail := func(err error) error {
+		c.counter.EventPutErrorCount.Add(int64(len(events)))
+		return err
+	}
+	if len(t.takes) > 0 {
+		return fail(fmt.Errorf("file channel %q: %w", c.name, errMixed))
+	}
+	if t.nPuts+len(events) > c.cfg.TransactionCapacity {
+		return fail(fmt.Errorf("file channel %q: put queue of capacity %d full, consider committing more frequently, increasing capacity or increasing thread count: %w",
+			c.name, c.cfg.TransactionCapacity, flume.ErrTxFull))
+	}
+	bytes := 0
+	for _, e := range events {
+		n := eventRecordSize(e)
+		if n > maxPayload {
+			return fail(flume.NewChannelError(fmt.Sprintf("file channel %q: event of %d bytes exceeds the %d-byte record limit", c.name, n, maxPayload)))
+		}
+		bytes += n
+	}
+	if err := c.space.check(0); err != nil {
+		return fail(fmt.Errorf("file channel %q: %w", c.name, err))
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	var timer *time.Timer
+	for c.used()+len(events) > c.cfg.Capacity || !c.running || t.gen != c.gen {
+		if !c.running || t.gen != c.gen {
+			c.mu.Unlock()
+			return fail(t.closedErr())
+		}
+		if timer == nil {
+			timer = time.NewTimer(c.cfg.KeepAlive)
+			defer timer.Stop()
+		}
+		ok := false
+		var err error
+		if c.cfg.KeepAlive > 0 {
+			ok, err = c.wait(ctx, timer)
+		}
+		if err != nil {
+			c.mu.Unlock()
+			return fail(fmt.Errorf("file channel %q: put: %w", c.name, err))
+		}
+		if !ok {
+			c.mu.Unlock()
+			return fail(fmt.Errorf("file channel %q: the channel has reached its capacity (%d) within keep-alive %s; the sinks may be too slow or their batch size too low, or the capacity too small: %w",
+				c.name, c.cfg.Capacity, c.cfg.KeepAlive, flume.ErrChannelFull))
+		}
+	}
+	c.reserved += len(events)
+	c.mu.Unlock()
+	if t.buf == nil {
+		t.buf = getBuf(bytes + 64)
+	}
+	for _, e := range events {
+		var n uint32
+		t.buf, n = appendPut(t.buf, t.txid, e)
+		t.sizes = append(t.sizes, n)
+	}
+	t.nPuts += len(events)
+	return nil
+}
+
+func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) {
+	if t.done {
+		return nil, flume.ErrTxDone
+	}
+	c := t.c
+	if t.nPuts > 0 {
+		c.counter.EventTakeErrorCount.Add(1)
+		return nil, fmt.Errorf("file channel %q: %w", c.name, errMixed)
+	}
+	if max <= 0 {
+		return nil, nil
+	}
+	room := c.cfg.TransactionCapacity - len(t.takes)
+	if room <= 0 {
+		return nil, fmt.Errorf("file channel %q: take list of capacity %d full, consider committing more frequently, increasing capacity, or increasing thread count: %w",
+			c.name, c.cfg.TransactionCapacity, flume.ErrTxFull)
+	}
+	c.mu.Lock()
+	if t.gen != c.gen || !c.running {
+		c.mu.Unlock()
+		return nil, t.closedErr()
+	}
+	var timer *time.Timer
+	for c.q.len() == 0 && c.running && c.cfg.KeepAlive > 0 {
+		if timer == nil {
+			timer = time.NewTimer(c.cfg.KeepAlive)
+			defer timer.Stop()
+		}
+		ok, err := c.wait(ctx, timer)
+		if err != nil {
+			c.mu.Unlock()
+			c.counter.EventTakeAttemptCount.Add(1)
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+	}
+	if t.gen != c.gen || !c.running {
+		c.mu.Unlock()
+		return nil, t.closedErr()
+	}
+	n := min(max, room, c.q.len())
+	start := len(t.takes)
+	t.takes = c.q.popFront(t.takes, n)
+	c.inflight += n
+	if n > 0 && t.takeSeq == 0 {
+		c.takeSeq++
+		t.takeSeq = c.takeSeq
+		c.takers[t] = struct{}{}
+	}
+	c.counter.ChannelSize.Store(int64(c.q.len()))
+	logs := c.logs
+	if n > 0 {
+		c.reading.Add(1) // Stop waits for this read before closing the files
+	}
+	c.mu.Unlock()
+	attempts := int64(n)
+	if n < max {
+		attempts++ // Flume counts the take that found the channel empty
+	}
+	c.counter.EventTakeAttemptCount.Add(attempts)
+	if n == 0 {
+		return nil, nil
+	}
+	events, bad, errs := logs.readEvents(t.takes[start:], make([]flume.Event, 0, n))
+	c.reading.Done()
+	if len(bad) > 0 {
+		// An unreadable event must not block the channel forever: it stays
+		// in this transaction (so Commit removes it), is counted and
+		// logged, and is not returned.
+		c.counter.EventTakeErrorCount.Add(int64(len(bad)))
+		if now := time.Now().Unix(); c.lastError.Swap(now) != now {
+			c.log.Error("file channel: events could not be read back and are skipped", "count", len(bad), "first_error", errs[0])
+		}
+	}
+	return events, nil
+}
+
+func (t *transaction) Commit(ctx context.Context) error {
+	if t.done {
+		return flume.ErrTxDone
+	}
+	c := t.c
+	if t.nPuts == 0 && len(t.takes) == 0 {
+		if t.stale() {
+			t.finish()
+			return t.closedErr()
+		}
+		t.finish()
+		return nil
+	}
+	bufLen, sizesLen := len(t.buf), len(t.sizes)
+	var n uint32
+	if t.nPuts > 0 {
+		t.buf, n = appendCommit(t.buf, t.txid, t.nPuts)
+	} else {
+		t.buf, n = appendTake(getBuf(len(t.takes)*8+32), t.txid, t.takes)
+	}
+	t.sizes = append(t.sizes, n)
+	c.mu.Lock()
+	if !c.running || t.gen != c.gen {
+		c.mu.Unlock()
+		t.buf, t.sizes = t.buf[:bufLen], t.sizes[:sizesLen]
+		if t.nPuts > 0 {
+			c.counter.EventPutErrorCount.Add(int64(t.nPuts))
+		}
+		return t.closedErr()
+	}
+	c.pend.Add(1)
+	c.mu.Unlock()
+	if t.reply == nil {
+		t.reply = make(chan struct{}, 1)
+	}
+	t.err = nil
+	c.reqs <- t
+	<-t.reply
+	c.pend.Done()
+	if t.err != nil {
+		if t.nPuts > 0 {
+			c.counter.EventPutErrorCount.Add(int64(t.nPuts))
+			t.buf, t.sizes = t.buf[:bufLen], t.sizes[:sizesLen]
+		} else {
+			putBuf(t.buf)
+			t.buf, t.sizes = nil, t.sizes[:0]
+		}
+		t.ptrs = t.ptrs[:0]
+		return fmt.Errorf("file channel %q: commit: %w", c.name, t.err)
+	}
+	c.counter.EventPutSuccessCount.Add(int64(t.nPuts))
+	c.counter.EventTakeSuccessCount.Add(int64(len(t.takes)))
+	t.finish()
+	return nil
+}
+
+func (t *transaction) Rollback() error {
+	if t.done {
+		return flume.ErrTxDone
+	}
+	c := t.c
+	c.mu.Lock()
+	if t.gen == c.gen {
+		c.reserved -= t.nPuts
+		if len(t.takes) > 0 {
+			c.q.pushFront(t.takes)
+			c.inflight -= len(t.takes)
+			delete(c.takers, t)
+			c.counter.ChannelSize.Store(int64(c.q.len()))
+		}
+		if t.nPuts > 0 || len(t.takes) > 0 {
+			c.broadcast()
+		}
+	}
+	c.mu.Unlock()
+	t.finish()
+	return nil
+}
+
+func (t *transaction) finish() {
+	t.done = true
+	if t.buf != nil {
+		putBuf(t.buf)
+		t.buf = nil
+	}
+	t.sizes, t.takes, t.ptrs = nil, nil, nil
+}
+
+var bufPool sync.Pool
+
+func getBuf(n int) []byte {
+	if b, ok := bufPool.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, max(n, 4096))
+}
+
+func putBuf(b []byte) {
+	if cap(b) > 64<<20 {
+		return
+	}
+	b = b[:0]
+	bufPool.Put(&b)
+}
+
+// writer is the group commit loop: it takes every commit waiting, writes
+// their records to the active log file, fsyncs once, applies them to the
+// queue in log order and answers them.
+func (c *Channel) writer() {
+	defer c.wg.Done()
+	var tick <-chan time.Time
+	if !c.cfg.FsyncPerTransaction {
+		t := time.NewTicker(c.cfg.FsyncInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	batch := make([]*transaction, 0, 64)
+	for {
+		select {
+		case tx := <-c.reqs:
+			batch = append(batch[:0], tx)
+		case <-tick:
+			c.syncActive()
+			continue
+		case <-c.quit:
+			c.syncActive()
+			return
+		}
+	drain:
+		for len(batch) < 4096 {
+			select {
+			case tx := <-c.reqs:
+				batch = append(batch, tx)
+			default:
+				break drain
+			}
+		}
+		c.commitGroup(batch)
+		clear(batch)
+	}
+}
+
+func (c *Channel) syncActive() {
+	if c.active != nil && !c.broken {
+		if err := datasync(c.active.f); err != nil {
+			c.log.Error("file channel: fsync of the data log failed", "file", c.active.path, "error", err)
+			c.broken = true
+		} else {
+			c.counter.FsyncCount.Add(1)
+		}
+	}
+}
+
+// commitGroup writes, syncs and applies one group of commits.
+func (c *Channel) commitGroup(batch []*transaction) {
+	putBytes := 0
+	for _, tx := range batch {
+		if tx.nPuts > 0 {
+			putBytes += len(tx.buf)
+		}
+	}
+	var spaceErr error
+	if putBytes > 0 {
+		spaceErr = c.space.check(uint64(putBytes))
+	}
+	c.writeLow.Store(c.active.id)
+	var failed error
+	wrote := false
+	var end ptr
+	for _, tx := range batch {
+		switch {
+		case tx.nPuts > 0 && spaceErr != nil:
+			tx.err = spaceErr
+		case failed != nil:
+			tx.err = failed
+		default:
+			if err := c.writeTx(tx); err != nil {
+				failed = fmt.Errorf("write to the data log: %w", err)
+				tx.err = failed
+				c.broken = true
+			} else {
+				wrote = true
+				end = ptr{file: c.active.id, off: c.activeSize}
+			}
+		}
+	}
+	if wrote {
+		if hookAfterAppend != nil {
+			hookAfterAppend()
+		}
+		if c.cfg.FsyncPerTransaction {
+			if err := datasync(c.active.f); err != nil {
+				err = fmt.Errorf("fsync of the data log %s: %w", c.active.path, err)
+				c.log.Error("file channel: commit failed", "error", err)
+				c.broken = true
+				wrote = false
+				for _, tx := range batch {
+					if tx.err == nil {
+						tx.err = err
+					}
+				}
+			} else {
+				c.counter.FsyncCount.Add(1)
+			}
+		}
+		c.counter.CommitGroupCount.Add(1)
+	}
+	c.mu.Lock()
+	for _, tx := range batch {
+		if tx.err != nil {
+			continue
+		}
+		if tx.nPuts > 0 {
+			c.reserved -= tx.nPuts
+			c.q.pushBack(tx.ptrs)
+			c.addRefs(tx.ptrs, 1)
+		} else {
+			c.inflight -= len(tx.takes)
+			c.addRefs(tx.takes, -1)
+			delete(c.takers, tx)
+		}
+		if !c.cfg.FsyncPerTransaction {
+			c.counter.UnsyncedCommitCount.Add(1)
+		}
+	}
+	if wrote {
+		c.applied = end
+	}
+	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.broadcast()
+	c.mu.Unlock()
+	c.writeLow.Store(c.active.id)
+	for _, tx := range batch {
+		tx.reply <- struct{}{}
+	}
+}
+
+// writeTx appends tx's records to the log, starting a new file whenever
+// the next record would take the active file past maxFileSize, and records
+// where its events landed.
+func (c *Channel) writeTx(tx *transaction) error {
+	if c.broken {
+		if err := c.rotate(); err != nil {
+			return err
+		}
+	}
+	tx.ptrs = tx.ptrs[:0]
+	segStart, segOff := 0, c.activeSize // pending bytes of buf and where they go
+	pos := 0
+	for i, sz := range tx.sizes {
+		if int64(c.activeSize)+int64(sz) > c.cfg.MaxFileSize && c.activeSize > headerRecordSize {
+			if _, err := c.active.f.WriteAt(tx.buf[segStart:pos], int64(segOff)); err != nil {
+				return err
+			}
+			if err := c.rotate(); err != nil {
+				return err
+			}
+			segStart, segOff = pos, c.activeSize
+		}
+		if i < tx.nPuts {
+			tx.ptrs = append(tx.ptrs, ptr{file: c.active.id, off: c.activeSize, size: sz})
+		}
+		c.activeSize += sz
+		pos += int(sz)
+	}
+	_, err := c.active.f.WriteAt(tx.buf[segStart:pos], int64(segOff))
+	return err
+}
+
+// rotate closes the active log file for writing (after an fsync) and
+// starts the next one.
+func (c *Channel) rotate() error {
+	if c.active != nil && !c.broken {
+		if err := datasync(c.active.f); err != nil {
+			return err
+		}
+	}
+	lf, err := c.logs.create(c.nextFileID)
+	if err != nil {
+		return err
+	}
+	c.nextFileID++
+	c.active, c.activeSize, c.broken = lf, headerRecordSize, false
+	c.counter.LogFileCount.Store(int64(c.logs.count()))
+	return nil
+}
+
+// spaceChecker enforces minimumRequiredSpace on the data directories. The
+// probe (statfs) runs at most every 100 ms; in between, bytes written are
+// subtracted from the last figure.
+type spaceChecker struct {
+	dirs  []string
+	min   uint64
+	probe func(dir string) (uint64, error)
+
+	mu      sync.Mutex
+	at      time.Time
+	free    uint64
+	freeDir string
+	since   uint64
+}
+
+func (s *spaceChecker) check(need uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if time.Since(s.at) > 100*time.Millisecond || s.since+need > s.free/4 {
+		free, dir := uint64(math.MaxUint64), ""
+		for _, d := range s.dirs {
+			f, err := s.probe(d)
+			if err != nil {
+				return flume.NewChannelError(fmt.Sprintf("cannot determine the free space in %s: %v", d, err))
+			}
+			if f < free {
+				free, dir = f, d
+			}
+		}
+		s.at, s.free, s.freeDir, s.since = time.Now(), free, dir, 0
+	}
+	avail := uint64(0)
+	if s.free > s.since {
+		avail = s.free - s.since
+	}
+	if avail < need || avail-need < s.min {
+		return flume.NewChannelError(fmt.Sprintf("usable space in %s is %d bytes, below minimumRequiredSpace (%d bytes) for this write of %d bytes; free disk space or lower minimumRequiredSpace",
+			s.freeDir, avail, s.min, need))
+	}
+	s.since += need
+	return nil
+}
+
+// Start locks the directories, recovers the queue (from the checkpoint,
+// else the backup checkpoint, else the data logs, then the log records
+// after it) and starts the group commit writer and the checkpointer. A
+// failed start leaves the channel closed and Unhealthy.
+func (c *Channel) Start(ctx context.Context) error {
+	c.life.Lock()
+	defer c.life.Unlock()
+	c.mu.Lock()
+	running := c.running
+	c.mu.Unlock()
+	if running {
+		return nil
+	}
+	c.counter.started()
+	if err := c.open(ctx); err != nil {
+		c.closeStorage()
+		c.counter.Unhealthy.Store(1)
+		c.mu.Lock()
+		c.startErr = err
+		c.mu.Unlock()
+		c.log.Error("file channel failed to start", "error", err)
+		return fmt.Errorf("file channel %q: %w", c.name, err)
+	}
+	c.counter.Unhealthy.Store(0)
+	c.counter.Closed.Store(0)
+	c.counter.open.Store(true)
+	return nil
+}
+
+func (c *Channel) open(ctx context.Context) error {
+	dirs := append([]string{c.cfg.CheckpointDir}, c.cfg.DataDirs...)
+	if c.cfg.UseDualCheckpoints {
+		dirs = append(dirs, c.cfg.BackupCheckpointDir)
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		l, err := lockDir(d)
+		if err != nil {
+			return err
+		}
+		c.locks = append(c.locks, l)
+	}
+	if c.cfg.UseDualCheckpoints {
+		removeTemps(c.cfg.BackupCheckpointDir)
+	}
+	logs, err := openLogSet(c.cfg.DataDirs)
+	if err != nil {
+		return err
+	}
+	c.logs = logs
+	start := time.Now()
+	rec, err := c.recover(ctx)
+	if err != nil {
+		return err
+	}
+	ids := c.logs.ids()
+	c.nextFileID = 1
+	if len(ids) > 0 {
+		c.nextFileID = ids[len(ids)-1] + 1
+	}
+	c.active, c.broken = nil, false
+	if err := c.rotate(); err != nil {
+		return fmt.Errorf("create data log file: %w", err)
+	}
+	c.writeLow.Store(c.active.id)
+	c.nextTxID.Store(rec.nextTxID)
+
+	c.mu.Lock()
+	c.q = ring{}
+	c.q.pushBack(rec.ptrs)
+	c.refs = make(map[uint32]int)
+	c.addRefs(rec.ptrs, 1)
+	c.takers = make(map[*transaction]struct{})
+	c.inflight, c.reserved, c.takeSeq = 0, 0, 0
+	c.applied = ptr{file: c.active.id, off: c.activeSize}
+	c.startErr = nil
+	c.running = true
+	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.mu.Unlock()
+	c.lastCk = ptr{}
+	c.primaryMinLive, c.backupMinLive = rec.primaryMinLive, rec.backupMinLive
+
+	dur := time.Since(start)
+	c.counter.RecoveryDurationMs.Store(dur.Milliseconds())
+	c.counter.RecoveryEventCount.Store(int64(len(rec.ptrs)))
+	c.counter.RecoveryReplayedRecords.Store(int64(rec.replayed))
+	c.counter.recoverySource.Store(rec.source)
+	c.log.Info("file channel recovered", "source", rec.source, "events", len(rec.ptrs),
+		"replayed_records", rec.replayed, "log_files", len(ids), "duration", dur)
+	if len(rec.ptrs) > c.cfg.Capacity {
+		c.log.Warn("file channel holds more events than its capacity; puts wait until sinks drain it",
+			"events", len(rec.ptrs), "capacity", c.cfg.Capacity)
+	}
+
+	c.reqs = make(chan *transaction, 1024)
+	c.quit = make(chan struct{})
+	c.ckNow = make(chan struct{}, 1)
+	if rec.source != "checkpoint" || rec.replayed > 0 {
+		// Make the recovered state the primary checkpoint before taking
+		// traffic: the primary may be missing or corrupt.
+		if err := c.checkpoint(); err != nil {
+			c.mu.Lock()
+			c.running = false
+			c.mu.Unlock()
+			return fmt.Errorf("write the checkpoint after recovery: %w", err)
+		}
+	}
+	c.wg.Add(2)
+	go c.writer()
+	go c.checkpointer()
+	return nil
+}
+
+// Stop refuses new transactions, lets commits in progress finish, writes
+// a final checkpoint (checkpointOnClose) and closes the files. Events taken
+// by transactions still open are returned to the head of the queue in the
+// checkpoint. Stop is idempotent and safe without Start.
+func (c *Channel) Stop(ctx context.Context) error { return c.stop(ctx, c.cfg.CheckpointOnClose) }
+
+func (c *Channel) stop(_ context.Context, finalCheckpoint bool) error {
+	c.life.Lock()
+	defer c.life.Unlock()
+	c.mu.Lock()
+	if !c.running {
+		c.mu.Unlock()
+		return nil
+	}
+	c.running = false
+	c.broadcast()
+	c.mu.Unlock()
+	c.pend.Wait() // the writer answers every commit already handed to it
+	close(c.quit)
+	c.wg.Wait()
+	var err error
+	if finalCheckpoint {
+		if err = c.checkpoint(); err != nil {
+			err = fmt.Errorf("file channel %q: final checkpoint: %w", c.name, err)
+		}
+	}
+	c.mu.Lock()
+	c.gen++
+	c.q = ring{}
+	c.takers, c.refs = nil, nil
+	c.inflight, c.reserved = 0, 0
+	c.broadcast()
+	c.mu.Unlock()
+	c.reading.Wait()
+	c.closeStorage()
+	c.counter.open.Store(false)
+	c.counter.Closed.Store(1)
+	c.counter.Stopped()
+	c.log.Info("file channel stopped")
+	return err
+}
+
+// crash stops the channel as a SIGKILL would leave its files: no final
+// checkpoint, no final sync (written data stays in the page cache, as it
+// does for a killed process). For tests.
+func (c *Channel) crash() { _ = c.stop(context.Background(), false) }
+
+func (c *Channel) closeStorage() {
+	if c.db != nil {
+		c.db.Close()
+		c.db = nil
+	}
+	if c.logs != nil {
+		c.logs.close()
+		c.logs = nil
+	}
+	for _, l := range c.locks {
+		l.release()
+	}
+	c.locks = nil
+	c.active = nil
+}
+
+// checkpointer writes a checkpoint every checkpointInterval (when anything
+// was committed since the last one) and on request.
+func (c *Channel) checkpointer() {
+	defer c.wg.Done()
+	t := time.NewTicker(c.cfg.CheckpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-t.C:
+		case <-c.ckNow:
+		}
+		c.mu.Lock()
+		changed := c.applied != c.lastCk
+		c.mu.Unlock()
+		if changed {
+			_ = c.checkpoint() // logged and counted
+		}
+	}
+}
+
+// snapshot captures the queue for a checkpoint. Called with mu held.
+func (c *Channel) snapshot() *snapshot {
+	open := make([]*transaction, 0, len(c.takers))
+	n := c.q.len()
+	for t := range c.takers {
+		open = append(open, t)
+		n += len(t.takes)
+	}
+	slices.SortFunc(open, func(a, b *transaction) int { return cmp.Compare(a.takeSeq, b.takeSeq) })
+	s := &snapshot{ptrs: make([]ptr, 0, n)}
+	for _, t := range open {
+		s.ptrs = append(s.ptrs, t.takes...)
+	}
+	s.state.inflight = uint64(len(s.ptrs))
+	s.ptrs = c.q.snapshot(s.ptrs)
+	s.state.replayFile, s.state.replayOff = c.applied.file, c.applied.off
+	s.state.nextTxID = c.nextTxID.Load() + 1
+	s.state.minLive = c.applied.file
+	for _, p := range s.ptrs {
+		s.state.minLive = min(s.state.minLive, p.file)
+	}
+	s.state.written = time.Now().UnixNano()
+	return s
+}
+
+// checkpoint writes the primary checkpoint, copies it to the backup
+// directory (useDualCheckpoints) and deletes the log files no checkpoint
+// and no queued event needs any more.
+func (c *Channel) checkpoint() error {
+	c.ckMu.Lock()
+	defer c.ckMu.Unlock()
+	start := time.Now()
+	c.mu.Lock()
+	snap := c.snapshot()
+	c.mu.Unlock()
+	if !c.cfg.FsyncPerTransaction {
+		// The snapshot may name records not yet synced; sync them first.
+		if lf := c.logs.get(snap.state.replayFile); lf != nil {
+			if err := datasync(lf.f); err != nil {
+				c.counter.CheckpointWriteErrorCount.Add(1)
+				c.log.Error("file channel: checkpoint failed: fsync of the data log", "error", err)
+				return err
+			}
+		}
+	}
+	if c.db == nil {
+		db, err := openBolt(c.primaryPath(), false)
+		if err != nil {
+			c.counter.CheckpointWriteErrorCount.Add(1)
+			c.log.Error("file channel: checkpoint failed", "error", err)
+			return err
+		}
+		c.db = db
+	}
+	if err := writeCheckpoint(c.db, snap); err != nil {
+		c.counter.CheckpointWriteErrorCount.Add(1)
+		c.log.Error("file channel: checkpoint failed; the previous checkpoint stays in use", "error", err)
+		return err
+	}
+	c.primaryMinLive = snap.state.minLive
+	c.counter.CheckpointCount.Add(1)
+	c.counter.CheckpointQueueSize.Store(int64(len(snap.ptrs)))
+	c.lastCkSet(ptr{file: snap.state.replayFile, off: snap.state.replayOff})
+	if c.cfg.UseDualCheckpoints {
+		if err := copyBackup(c.db, c.cfg.BackupCheckpointDir); err != nil {
+			c.counter.CheckpointBackupWriteErrorCount.Add(1)
+			c.log.Error("file channel: backup checkpoint failed; the previous backup stays in use", "error", err)
+		} else {
+			c.backupMinLive = snap.state.minLive
+			c.counter.CheckpointBackupCount.Add(1)
+		}
+	}
+	c.counter.CheckpointDurationMs.Store(time.Since(start).Milliseconds())
+	c.log.Debug("file channel checkpoint written", "events", len(snap.ptrs), "duration", time.Since(start))
+	c.deleteOldLogs()
+	return nil
+}
+
+func (c *Channel) lastCkSet(p ptr) {
+	c.mu.Lock()
+	c.lastCk = p
+	c.mu.Unlock()
+}
+
+func (c *Channel) primaryPath() string {
+	return c.cfg.CheckpointDir + string(os.PathSeparator) + checkpointName
+}
+
+// deleteOldLogs deletes the log files below the lowest one still needed:
+// by a queued or in-flight event, by the writer, by the primary checkpoint
+// and by the backup checkpoint (whose replay may need the take records of
+// files newer than its events). Files are deleted oldest first, so the
+// files left are always a suffix of the log and a full replay stays exact.
+// Called with ckMu held.
+func (c *Channel) deleteOldLogs() {
+	low := min(c.writeLow.Load(), c.primaryMinLive)
+	if c.cfg.UseDualCheckpoints {
+		low = min(low, c.backupMinLive)
+	}
+	c.mu.Lock()
+	for f := range c.refs {
+		low = min(low, f)
+	}
+	c.mu.Unlock()
+	for _, id := range c.logs.ids() {
+		if id >= low {
+			break
+		}
+		if err := c.logs.remove(id); err != nil && !errors.Is(err, os.ErrNotExist) {
+			c.log.Warn("file channel: cannot delete an old data log file", "id", id, "error", err)
+			break
+		}
+		c.counter.LogFilesDeletedCount.Add(1)
+	}
+	c.counter.LogFileCount.Store(int64(c.logs.count()))
+}
