@@ -73,6 +73,7 @@ type Channel struct {
 	// owned by the writer goroutine
 	active     *logFile
 	activeSize uint32
+	allocated  int64 // bytes of the active file preallocated
 	nextFileID uint32
 	broken     bool // the active file had a write error; rotate before writing
 }
@@ -471,7 +472,9 @@ func (c *Channel) writer() {
 			c.syncActive()
 			continue
 		case <-c.quit:
-			c.syncActive()
+			if err := c.closeActive(); err != nil {
+				c.log.Error("file channel: closing the data log failed", "file", c.active.path, "error", err)
+			}
 			return
 		}
 	drain:
@@ -593,6 +596,7 @@ func (c *Channel) writeTx(tx *transaction) error {
 		}
 	}
 	tx.ptrs = tx.ptrs[:0]
+	c.ensureAllocated(int64(c.activeSize) + int64(len(tx.buf)))
 	segStart, segOff := 0, c.activeSize // pending bytes of buf and where they go
 	pos := 0
 	for i, sz := range tx.sizes {
@@ -603,6 +607,7 @@ func (c *Channel) writeTx(tx *transaction) error {
 			if err := c.rotate(); err != nil {
 				return err
 			}
+			c.ensureAllocated(int64(c.activeSize) + int64(len(tx.buf)-pos))
 			segStart, segOff = pos, c.activeSize
 		}
 		if i < tx.nPuts {
@@ -615,20 +620,45 @@ func (c *Channel) writeTx(tx *transaction) error {
 	return err
 }
 
+// preallocStep is how far ahead of the writes log files are preallocated.
+const preallocStep = 16 << 20
+
+// ensureAllocated preallocates the active file up to at least end.
+func (c *Channel) ensureAllocated(end int64) {
+	if end <= c.allocated {
+		return
+	}
+	n := min(max(end, c.allocated+preallocStep), max(end, c.cfg.MaxFileSize)) - c.allocated
+	preallocate(c.active.f, c.allocated, n)
+	c.allocated += n
+}
+
+// closeActive trims the preallocated tail of the active file and syncs it.
+func (c *Channel) closeActive() error {
+	if c.active == nil || c.broken {
+		return nil
+	}
+	if c.allocated > int64(c.activeSize) {
+		if err := c.active.f.Truncate(int64(c.activeSize)); err != nil {
+			return err
+		}
+		c.allocated = int64(c.activeSize)
+	}
+	return datasync(c.active.f)
+}
+
 // rotate closes the active log file for writing (after an fsync) and
 // starts the next one.
 func (c *Channel) rotate() error {
-	if c.active != nil && !c.broken {
-		if err := datasync(c.active.f); err != nil {
-			return err
-		}
+	if err := c.closeActive(); err != nil {
+		return err
 	}
 	lf, err := c.logs.create(c.nextFileID)
 	if err != nil {
 		return err
 	}
 	c.nextFileID++
-	c.active, c.activeSize, c.broken = lf, headerRecordSize, false
+	c.active, c.activeSize, c.allocated, c.broken = lf, headerRecordSize, int64(headerRecordSize), false
 	c.counter.LogFileCount.Store(int64(c.logs.count()))
 	return nil
 }
@@ -876,27 +906,32 @@ func (c *Channel) checkpointer() {
 	}
 }
 
-// snapshot captures the queue for a checkpoint. Called with mu held.
+// snapshot captures the queue for a checkpoint, encoded. Called with mu
+// held.
 func (c *Channel) snapshot() *snapshot {
 	open := make([]*transaction, 0, len(c.takers))
-	n := c.q.len()
 	for t := range c.takers {
 		open = append(open, t)
-		n += len(t.takes)
 	}
 	slices.SortFunc(open, func(a, b *transaction) int { return cmp.Compare(a.takeSeq, b.takeSeq) })
-	s := &snapshot{ptrs: make([]ptr, 0, n)}
-	for _, t := range open {
-		s.ptrs = append(s.ptrs, t.takes...)
-	}
-	s.state.inflight = uint64(len(s.ptrs))
-	s.ptrs = c.q.snapshot(s.ptrs)
-	s.state.replayFile, s.state.replayOff = c.applied.file, c.applied.off
-	s.state.nextTxID = c.nextTxID.Load() + 1
+	s := &snapshot{}
 	s.state.minLive = c.applied.file
-	for _, p := range s.ptrs {
+	var enc ptrEncoder
+	add := func(p ptr) {
+		enc.add(p)
 		s.state.minLive = min(s.state.minLive, p.file)
 	}
+	for _, t := range open {
+		for _, p := range t.takes {
+			add(p)
+		}
+	}
+	s.state.inflight = enc.n
+	c.q.each(add)
+	s.chunks = enc.finish()
+	s.state.queueLen = enc.n
+	s.state.replayFile, s.state.replayOff = c.applied.file, c.applied.off
+	s.state.nextTxID = c.nextTxID.Load() + 1
 	s.state.written = time.Now().UnixNano()
 	return s
 }
@@ -937,7 +972,7 @@ func (c *Channel) checkpoint() error {
 	}
 	c.primaryMinLive = snap.state.minLive
 	c.counter.CheckpointCount.Add(1)
-	c.counter.CheckpointQueueSize.Store(int64(len(snap.ptrs)))
+	c.counter.CheckpointQueueSize.Store(int64(snap.state.queueLen))
 	c.lastCkSet(ptr{file: snap.state.replayFile, off: snap.state.replayOff})
 	if c.cfg.UseDualCheckpoints {
 		if err := copyBackup(c.db, c.cfg.BackupCheckpointDir); err != nil {
@@ -949,7 +984,7 @@ func (c *Channel) checkpoint() error {
 		}
 	}
 	c.counter.CheckpointDurationMs.Store(time.Since(start).Milliseconds())
-	c.log.Debug("file channel checkpoint written", "events", len(snap.ptrs), "duration", time.Since(start))
+	c.log.Debug("file channel checkpoint written", "events", snap.state.queueLen, "duration", time.Since(start))
 	c.deleteOldLogs()
 	return nil
 }

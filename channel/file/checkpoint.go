@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,19 +17,21 @@ import (
 // The checkpoint is a bbolt database, checkpoint.db, in checkpointDir:
 //
 //	bucket "meta"   key "state"  checkpointState (fixed layout, own CRC-32C)
-//	bucket "queue"  key u32 BE i  pointers i*chunkPtrs .. (i+1)*chunkPtrs-1 of the queue,
-//	                             12 bytes each: file id, offset, record size (u32 LE)
+//	bucket "queue"  key u32 BE i  chunk i of the queue's pointers, delta encoded:
+//	                             uvarint(size<<1) when the record directly follows the
+//	                             previous one in the same file, else
+//	                             uvarint(size<<1|1) uvarint(file) uvarint(offset)
 //
-// The queue is stored in queue order with the events held by open take
-// transactions first, so that after a crash they are redelivered first. The
-// state names the log position the snapshot reflects; recovery replays the
-// records after it. With useDualCheckpoints the database is copied (bbolt's
-// consistent hot copy) to backupCheckpointDir/checkpoint.db through a
-// temporary file and a rename after every checkpoint.
+// (about 2 bytes per queued event). The queue is stored in queue order with
+// the events held by open take transactions first, so that after a crash
+// they are redelivered first. The state names the log position the
+// snapshot reflects; recovery replays the records after it. With
+// useDualCheckpoints the database is copied (bbolt's consistent hot copy) to
+// backupCheckpointDir/checkpoint.db through a temporary file and a rename
+// after every checkpoint.
 const (
 	checkpointName = "checkpoint.db"
-	chunkPtrs      = 4096
-	ptrSize        = 12
+	chunkBytes     = 64 << 10
 	stateMagic     = "flumegockpt"
 	stateSize      = len(stateMagic) + 4 + 4 + 4 + 8 + 8 + 4 + 4 + 8 + 8 + 4
 )
@@ -50,10 +53,85 @@ type checkpointState struct {
 	written               int64  // unix nanoseconds
 }
 
-// snapshot is a checkpoint in memory.
+// snapshot is a checkpoint in memory: written from its encoded chunks,
+// read into ptrs.
 type snapshot struct {
-	state checkpointState
-	ptrs  []ptr
+	state  checkpointState
+	chunks [][]byte
+	ptrs   []ptr
+}
+
+// ptrEncoder builds the delta-encoded queue chunks of a snapshot.
+type ptrEncoder struct {
+	chunks [][]byte
+	cur    []byte
+	prev   ptr
+	n      uint64
+}
+
+func (e *ptrEncoder) add(p ptr) {
+	if len(e.cur)+15 > chunkBytes || e.cur == nil {
+		if e.cur != nil {
+			e.chunks = append(e.chunks, e.cur)
+		}
+		e.cur = make([]byte, 0, chunkBytes)
+		e.prev = ptr{} // every chunk starts with a full pointer
+	}
+	if e.prev.size != 0 && p.file == e.prev.file && p.off == e.prev.off+e.prev.size {
+		e.cur = binary.AppendUvarint(e.cur, uint64(p.size)<<1)
+	} else {
+		e.cur = binary.AppendUvarint(e.cur, uint64(p.size)<<1|1)
+		e.cur = binary.AppendUvarint(e.cur, uint64(p.file))
+		e.cur = binary.AppendUvarint(e.cur, uint64(p.off))
+	}
+	e.prev = p
+	e.n++
+}
+
+func (e *ptrEncoder) finish() [][]byte {
+	if len(e.cur) > 0 {
+		e.chunks = append(e.chunks, e.cur)
+	}
+	return e.chunks
+}
+
+// decodeChunk appends the pointers of one queue chunk to dst.
+func decodeChunk(dst []ptr, b []byte, limit uint64) ([]ptr, error) {
+	var prev ptr
+	for len(b) > 0 {
+		if uint64(len(dst)) >= limit {
+			return dst, errors.New("more pointers than the state records")
+		}
+		v, k := binary.Uvarint(b)
+		if k <= 0 || v>>1 > math.MaxUint32 {
+			return dst, errors.New("malformed pointer")
+		}
+		b = b[k:]
+		p := ptr{size: uint32(v >> 1)}
+		if v&1 == 0 {
+			if prev.size == 0 {
+				return dst, errors.New("relative pointer without a predecessor")
+			}
+			p.file, p.off = prev.file, prev.off+prev.size
+		} else {
+			f, k1 := binary.Uvarint(b)
+			if k1 <= 0 || f > math.MaxUint32 {
+				return dst, errors.New("malformed pointer")
+			}
+			o, k2 := binary.Uvarint(b[k1:])
+			if k2 <= 0 || o > math.MaxUint32 {
+				return dst, errors.New("malformed pointer")
+			}
+			b = b[k1+k2:]
+			p.file, p.off = uint32(f), uint32(o)
+		}
+		if p.size == 0 {
+			return dst, errors.New("pointer of size 0")
+		}
+		dst = append(dst, p)
+		prev = p
+	}
+	return dst, nil
 }
 
 func (s checkpointState) encode() []byte {
@@ -94,15 +172,6 @@ func decodeState(b []byte) (checkpointState, error) {
 	return s, nil
 }
 
-func encodeChunk(dst []byte, ps []ptr) []byte {
-	for _, p := range ps {
-		dst = binary.LittleEndian.AppendUint32(dst, p.file)
-		dst = binary.LittleEndian.AppendUint32(dst, p.off)
-		dst = binary.LittleEndian.AppendUint32(dst, p.size)
-	}
-	return dst
-}
-
 func openBolt(path string, readOnly bool) (*bolt.DB, error) {
 	return bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second, ReadOnly: readOnly, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 }
@@ -120,24 +189,17 @@ func writeCheckpoint(db *bolt.DB, snap *snapshot) error {
 		}
 		q.FillPercent = 1 // keys are appended in order
 		crc := uint32(0)
-		buf := make([]byte, 0, chunkPtrs*ptrSize)
 		var key [4]byte
-		for i := 0; i*chunkPtrs < len(snap.ptrs); i++ {
-			chunk := snap.ptrs[i*chunkPtrs : min(len(snap.ptrs), (i+1)*chunkPtrs)]
-			buf = encodeChunk(buf[:0], chunk)
-			crc = crc32.Update(crc, castagnoli, buf)
+		for i, chunk := range snap.chunks {
+			crc = crc32.Update(crc, castagnoli, chunk)
 			binary.BigEndian.PutUint32(key[:], uint32(i))
-			if err := q.Put(key[:], buf); err != nil { // bbolt copies the value
+			if err := q.Put(key[:], chunk); err != nil {
 				return err
 			}
-			if i == 0 && hookCheckpointWrite != nil {
-				hookCheckpointWrite()
-			}
 		}
-		if len(snap.ptrs) == 0 && hookCheckpointWrite != nil {
+		if hookCheckpointWrite != nil {
 			hookCheckpointWrite()
 		}
-		snap.state.queueLen = uint64(len(snap.ptrs))
 		snap.state.queueCRC = crc
 		m, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
@@ -178,16 +240,13 @@ func readCheckpoint(db *bolt.DB) (snap *snapshot, err error) {
 		i := uint32(0)
 		c := q.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(k) != 4 || binary.BigEndian.Uint32(k) != i || len(v)%ptrSize != 0 || uint64(len(snap.ptrs)+len(v)/ptrSize) > st.queueLen {
-				return fmt.Errorf("checkpoint queue chunk %d is malformed", i)
+			if len(k) != 4 || binary.BigEndian.Uint32(k) != i {
+				return fmt.Errorf("checkpoint queue chunk %d is missing", i)
 			}
 			crc = crc32.Update(crc, castagnoli, v)
-			for ; len(v) > 0; v = v[ptrSize:] {
-				snap.ptrs = append(snap.ptrs, ptr{
-					file: binary.LittleEndian.Uint32(v),
-					off:  binary.LittleEndian.Uint32(v[4:]),
-					size: binary.LittleEndian.Uint32(v[8:]),
-				})
+			var err error
+			if snap.ptrs, err = decodeChunk(snap.ptrs, v, st.queueLen); err != nil {
+				return fmt.Errorf("checkpoint queue chunk %d: %w", i, err)
 			}
 			i++
 		}

@@ -3,6 +3,7 @@ package file
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -58,7 +59,7 @@ func checkAndStop(t testing.TB, c *Channel) {
 		if err := c.checkInvariants(); err != nil {
 			t.Errorf("invariant: %v", err)
 		}
-		want = c.snapshot().ptrs
+		want = c.snapshotPtrs()
 	}
 	c.mu.Unlock()
 	if err := c.Stop(context.Background()); err != nil {
@@ -127,4 +128,17 @@ func (c *Channel) checkInvariants() error {
 		return fmt.Errorf("%d queued events do not read back: %v", len(bad), errs[0])
 	}
 	return nil
+}
+
+// snapshotPtrs returns what a checkpoint taken now would hold. Called with
+// mu held.
+func (c *Channel) snapshotPtrs() []ptr {
+	var out []ptr
+	for _, ch := range c.snapshot().chunks {
+		var err error
+		if out, err = decodeChunk(out, ch, math.MaxUint64); err != nil {
+			panic(err)
+		}
+	}
+	return out
 }

@@ -82,3 +82,14 @@ func (r *ring) popFront(dst []ptr, k int) []ptr {
 	}
 	return dst
 }
+
+// each calls fn for every queued pointer in queue order.
+func (r *ring) each(fn func(ptr)) {
+	first := min(r.n, len(r.buf)-r.head)
+	for _, p := range r.buf[r.head : r.head+first] {
+		fn(p)
+	}
+	for _, p := range r.buf[:r.n-first] {
+		fn(p)
+	}
+}
