@@ -57,16 +57,15 @@ type Channel struct {
 	changed  chan struct{}
 
 	// storage, set up by Start and released by Stop
-	logs   *logSet
-	db     *bolt.DB
-	locks  []*dirLock
-	reqs   chan *transaction
-	quit   chan struct{}
-	wg     sync.WaitGroup // writer and checkpointer goroutines
-	ckNow  chan struct{}
+	logs    *logSet
+	db      *bolt.DB
+	locks   []*dirLock
+	reqs    chan *transaction
+	quit    chan struct{}
+	wg      sync.WaitGroup // writer and checkpointer goroutines
 	pend    sync.WaitGroup // commits handed to the writer
 	reading sync.WaitGroup // takes reading events from the log files
-	lastCk ptr            // applied position of the last checkpoint
+	lastCk  ptr            // applied position of the last checkpoint
 	// lowest log file id the primary and backup checkpoints need (guarded by ckMu)
 	primaryMinLive, backupMinLive uint32
 
@@ -804,7 +803,6 @@ func (c *Channel) open(ctx context.Context) error {
 
 	c.reqs = make(chan *transaction, 1024)
 	c.quit = make(chan struct{})
-	c.ckNow = make(chan struct{}, 1)
 	if rec.source != "checkpoint" || rec.replayed > 0 {
 		// Make the recovered state the primary checkpoint before taking
 		// traffic: the primary may be missing or corrupt.
@@ -884,8 +882,8 @@ func (c *Channel) closeStorage() {
 	c.active = nil
 }
 
-// checkpointer writes a checkpoint every checkpointInterval (when anything
-// was committed since the last one) and on request.
+// checkpointer writes a checkpoint every checkpointInterval when anything
+// was committed since the last one.
 func (c *Channel) checkpointer() {
 	defer c.wg.Done()
 	t := time.NewTicker(c.cfg.CheckpointInterval)
@@ -895,7 +893,6 @@ func (c *Channel) checkpointer() {
 		case <-c.quit:
 			return
 		case <-t.C:
-		case <-c.ckNow:
 		}
 		c.mu.Lock()
 		changed := c.applied != c.lastCk

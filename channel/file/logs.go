@@ -291,7 +291,7 @@ func (lf *logFile) scan(start uint32, fn func(off uint32, r record) error) (end 
 		size, lerr := recordLen(buf[at:have])
 		if lerr != nil {
 			// Zeros are the preallocated space after the last record.
-			return uint32(pos) + uint32(at), !allZero(buf[at:at+recordHeaderSize]), nil
+			return uint32(pos) + uint32(at), !allZero(buf[at : at+recordHeaderSize]), nil
 		}
 		if have-at < int(size) {
 			if err := fill(int(size)); err != nil {
