@@ -27,7 +27,7 @@ func benchEvents(n, size int) []flume.Event {
 }
 
 func benchConfig(b *testing.B, batch int) Config {
-	cfg := testConfig(b, 10_000_000, max(batch, 100))
+	cfg := testConfig(b, 10_000_000, max(batch, 1000))
 	cfg.UseDualCheckpoints = true
 	cfg.DataDirs = cfg.DataDirs[:1]
 	cfg.CheckpointInterval = 30 * time.Second

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -545,4 +546,27 @@ func TestStopWithOpenTransactions(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSeqs(t, takeAll(t, c, 100), span(0, 20))
+}
+
+func TestNoGoroutineOutlivesStop(t *testing.T) {
+	before := runtime.NumGoroutine()
+	cfg := testConfig(t, 100, 10)
+	cfg.CheckpointInterval = time.Millisecond
+	c, err := New(flume.Settings{Name: "c1"}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := c.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		put(t, c, channeltest.Events(0, 5))
+		wantSeqs(t, takeAll(t, c, 5), span(0, 5))
+		if err := c.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Fatalf("%d goroutines after Stop, %d before Start", n, before)
+		}
+	}
 }
