@@ -86,6 +86,7 @@ const (
 // use.
 type Registry struct {
 	mu           sync.RWMutex
+	failed       []error // registrations refused since the last TakeErrors
 	sources      table[SourceFactory]
 	channels     table[ChannelFactory]
 	sinks        table[SinkFactory]
@@ -108,21 +109,21 @@ func NewRegistry() *Registry {
 func (r *Registry) RegisterSource(typ string, f SourceFactory, aliases ...string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.sources.add(typ, f, aliases)
+	return r.record(r.sources.add(typ, f, aliases))
 }
 
 // RegisterChannel registers a channel factory under typ and aliases.
 func (r *Registry) RegisterChannel(typ string, f ChannelFactory, aliases ...string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.channels.add(typ, f, aliases)
+	return r.record(r.channels.add(typ, f, aliases))
 }
 
 // RegisterSink registers a sink factory under typ and aliases.
 func (r *Registry) RegisterSink(typ string, f SinkFactory, aliases ...string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.sinks.add(typ, f, aliases)
+	return r.record(r.sinks.add(typ, f, aliases))
 }
 
 // RegisterInterceptor registers an interceptor factory under typ and
@@ -130,14 +131,32 @@ func (r *Registry) RegisterSink(typ string, f SinkFactory, aliases ...string) er
 func (r *Registry) RegisterInterceptor(typ string, f InterceptorFactory, aliases ...string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.interceptors.add(typ, f, aliases)
+	return r.record(r.interceptors.add(typ, f, aliases))
 }
 
 // RegisterSinkSelector registers a load_balance sink selector factory.
 func (r *Registry) RegisterSinkSelector(typ string, f SinkSelectorFactory, aliases ...string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.selectors.add(typ, f, aliases)
+	return r.record(r.selectors.add(typ, f, aliases))
+}
+
+func (r *Registry) record(err error) error {
+	if err != nil {
+		r.failed = append(r.failed, err)
+	}
+	return err
+}
+
+// TakeErrors returns the registrations refused since the last call (name
+// clashes), so that a loader can report a plugin whose init ignored the
+// error RegisterX returned.
+func (r *Registry) TakeErrors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	errs := r.failed
+	r.failed = nil
+	return errs
 }
 
 // Source returns the source factory registered under typ and its canonical

@@ -1,12 +1,21 @@
 // Package sinkgroup runs sinks: the Runner is Flume's SinkRunner (one
 // goroutine per sink or sink group calling Process in a loop, with Flume's
-// backoff), and the failover and load_balance processors compose several
-// sinks into one value that processes like a sink.
+// backoff), and New builds a sink group's processor (default, failover or
+// load_balance, Flume's SinkProcessor types) from the group's configuration.
 //
 // A processor is a flume.Sink: the runner cannot tell a group from a single
-// sink, and the default processor is simply the sink itself.
+// sink, and the default processor is simply the sink itself. A processor's
+// Start and Stop start and stop its member sinks.
+//
+//	channel ──► Runner ──► Failover ──► k1 (priority 10), else k2 (priority 5)
+//	channel ──► Runner ──► LoadBalance ──► k1, k2, k3 in round-robin order
+//
+// Penalties and backoff follow Flume's arithmetic exactly (see Failover and
+// LoadBalance) and read an injected clock. Flume publishes no counters for
+// sink processors, and neither do these: the member sinks keep their own.
 //
 // Delivery guarantee: a member sink that fails has rolled its transaction
 // back, so the next sink the processor tries takes the same events; nothing
-// committed is lost or duplicated by a switch-over.
+// committed is lost or duplicated by a switch-over. A sink whose Process
+// fails only because the runner is stopping is not penalised.
 package sinkgroup

@@ -44,11 +44,16 @@ type SelectorFactory func(cfg *flume.Context, channels []Channel) (Selector, err
 var selectors = map[string]SelectorFactory{
 	"replicating": newReplicatingFromConfig,
 	"org.apache.flume.channel.ReplicatingChannelSelector": newReplicatingFromConfig,
+	"multiplexing": newMultiplexingFromConfig,
+	"org.apache.flume.channel.MultiplexingChannelSelector": newMultiplexingFromConfig,
+	"load_balancing": newLoadBalancingFromConfig,
+	"org.apache.flume.channel.LoadBalancingChannelSelector": newLoadBalancingFromConfig,
 }
 
-// RegisterSelector adds a channel selector type. It is called by packages
-// that implement further selectors (multiplexing, load_balancing) from their
-// Register function.
+// RegisterSelector adds a channel selector type (a class name, matched
+// exactly, or a lower-case alias, matched in any case), for plugins that
+// implement their own selector. replicating, multiplexing and load_balancing
+// are built in.
 func RegisterSelector(typ string, f SelectorFactory) error {
 	if _, dup := selectors[typ]; dup {
 		return fmt.Errorf("channel selector %q is already registered", typ)
@@ -76,7 +81,7 @@ func NewSelector(cfg *flume.Context, channels []Channel) (Selector, error) {
 		f, ok = selectors[lower(typ)]
 	}
 	if !ok {
-		cfg.Errorf("type", "unknown channel selector type (expected replicating, multiplexing or a selector class name)")
+		cfg.Errorf("type", "unknown channel selector type (expected replicating, multiplexing, load_balancing or a registered selector class name)")
 		return nil, cfg.Err()
 	}
 	return f(cfg, channels)

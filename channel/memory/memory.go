@@ -148,10 +148,20 @@ func (c *Channel) Stop(context.Context) error {
 	return nil
 }
 
-// Reconfigure applies new settings to a channel without losing its queue,
-// as Flume does when a reload keeps a channel of the same name and type.
-// Shrinking the capacity below the events held is refused.
-func (c *Channel) Reconfigure(cfg Config) error {
+// Reconfigure applies a changed configuration to a running channel
+// without losing its queue, as Flume does when a reload keeps a channel of
+// the same name and type.
+func (c *Channel) Reconfigure(cfg *flume.Context) error {
+	nc := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
+		return err
+	}
+	return c.ApplyConfig(nc)
+}
+
+// ApplyConfig applies new settings without losing the queue. Shrinking the
+// capacity below the events held is refused.
+func (c *Channel) ApplyConfig(cfg Config) error {
 	if cfg.Capacity <= 0 || cfg.TransactionCapacity <= 0 || cfg.TransactionCapacity > cfg.Capacity {
 		return fmt.Errorf("memory channel %q: invalid capacity %d / transactionCapacity %d", c.name, cfg.Capacity, cfg.TransactionCapacity)
 	}

@@ -107,7 +107,7 @@ func (t *translator) run() error {
 			}
 			continue
 		case '{':
-			end := strings.IndexRune(string(t.src[t.i:]), '}')
+			end := runeIndex(t.src[t.i:], '}')
 			if end > 0 && isRepetition(string(t.src[t.i+1:t.i+end])) {
 				t.out.WriteString(string(t.src[t.i : t.i+end+1]))
 				t.i += end + 1
@@ -127,6 +127,26 @@ func (t *translator) run() error {
 		t.i++
 	}
 	return nil
+}
+
+// runeIndex returns the index of the first c in rs, or -1.
+func runeIndex(rs []rune, c rune) int {
+	for i, r := range rs {
+		if r == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// quoteEnd returns the index of the first \E in rs, or -1.
+func quoteEnd(rs []rune) int {
+	for i := 0; i+1 < len(rs); i++ {
+		if rs[i] == '\\' && rs[i+1] == 'E' {
+			return i
+		}
+	}
+	return -1
 }
 
 func isRepetition(s string) bool {
@@ -270,7 +290,7 @@ func (t *translator) escape(inClass bool) (string, error) {
 		return hexRun(4)
 	case n == 'x':
 		if t.peek(0) == '{' {
-			end := strings.IndexRune(string(t.src[t.i:]), '}')
+			end := runeIndex(t.src[t.i:], '}')
 			if end < 0 {
 				return "", fmt.Errorf("malformed \\x{...} escape")
 			}
@@ -316,7 +336,7 @@ func (t *translator) escape(inClass bool) (string, error) {
 	case n == 'Z' || n == 'G' || n == 'X' || ((n == 'H' || n == 'V' || n == 'R') && inClass):
 		return "", fmt.Errorf("\\%c is not supported by RE2", n)
 	case n == 'Q':
-		end := strings.Index(string(t.src[t.i:]), `\E`)
+		end := quoteEnd(t.src[t.i:])
 		var lit string
 		if end < 0 {
 			lit = string(t.src[t.i:])
@@ -329,7 +349,7 @@ func (t *translator) escape(inClass bool) (string, error) {
 	case n == 'p' || n == 'P':
 		name := ""
 		if t.peek(0) == '{' {
-			end := strings.IndexRune(string(t.src[t.i:]), '}')
+			end := runeIndex(t.src[t.i:], '}')
 			if end < 0 {
 				return "", fmt.Errorf("malformed \\%c{...}", n)
 			}
@@ -404,7 +424,7 @@ func TranslateReplacement(repl string) (string, error) {
 				return "", fmt.Errorf("java replacement %q: illegal group reference: group index is missing", repl)
 			}
 			if r[i+1] == '{' {
-				end := strings.IndexRune(string(r[i:]), '}')
+				end := runeIndex(r[i:], '}')
 				if end < 0 {
 					return "", fmt.Errorf("java replacement %q: named capturing group is missing trailing '}'", repl)
 				}

@@ -1,0 +1,255 @@
+package agent
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/builtin"
+	"github.com/flumego/flume/conf"
+)
+
+func registry(t *testing.T) *flume.Registry {
+	t.Helper()
+	r := flume.NewRegistry()
+	if err := builtin.Register(r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// counters collects published counter groups by component name.
+type counters struct {
+	mu sync.Mutex
+	m  map[string]flume.CounterGroup
+}
+
+func (c *counters) publish(name string, g flume.CounterGroup) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]flume.CounterGroup{}
+	}
+	c.m[name] = g
+}
+
+func (c *counters) get(name, attr string) int64 {
+	c.mu.Lock()
+	g := c.m[name]
+	c.mu.Unlock()
+	if g == nil {
+		return -1
+	}
+	for _, a := range g.Attributes() {
+		if a.Name == attr {
+			return int64(a.Value)
+		}
+	}
+	return -1
+}
+
+// waitFor polls cond until it holds or the deadline passes. Used for
+// counters, which have no change notification.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func buildText(t *testing.T, text string, opts Options) (*Graph, flume.Problems) {
+	t.Helper()
+	props, err := conf.Parse("agent.properties", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Registry == nil {
+		opts.Registry = registry(t)
+	}
+	if testing.Verbose() {
+		opts.Logger = slog.Default()
+	}
+	return Build(conf.Agent("a1", props), opts)
+}
+
+func TestExecSeqToFileRollInOrder(t *testing.T) {
+	const n = 200000
+	dir := t.TempDir()
+	c := &counters{}
+	g, problems := buildText(t, `
+a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = exec
+a1.sources.r1.command = seq 1 `+strconv.Itoa(n)+`
+a1.sources.r1.batchSize = 1000
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 10000
+a1.channels.c1.transactionCapacity = 1000
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`
+a1.sinks.k1.sink.rollInterval = 0
+a1.sinks.k1.sink.batchSize = 1000
+`, Options{Publish: c.publish})
+	if len(problems) != 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "the exec source to commit every line", func() bool { return c.get("r1", "EventAcceptedCount") == n })
+	// Stop drains what the memory channel still holds into the file.
+	if err := g.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("%d output files, want 1", len(entries))
+	}
+	f, _ := os.Open(filepath.Join(dir, entries[0].Name()))
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	i := 0
+	for sc.Scan() {
+		i++
+		if sc.Text() != strconv.Itoa(i) {
+			t.Fatalf("line %d = %q", i, sc.Text())
+		}
+	}
+	if i != n {
+		t.Fatalf("file holds %d lines, want %d", i, n)
+	}
+}
+
+func TestInvalidComponentsAreDroppedAndTheRestRuns(t *testing.T) {
+	g, problems := buildText(t, `a1.sources = r1 r2
+a1.channels = c1
+a1.sinks = k1 k2 k3
+a1.sources.r1.type = seq
+a1.sources.r1.channels = c1
+a1.sources.r2.type = seq
+a1.sources.r2.batchSize = 101
+a1.sources.r2.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = null
+a1.sinks.k1.channel = c1
+a1.sinks.k2.type = nosuchsink
+a1.sinks.k2.channel = c1
+a1.sinks.k3.type = null
+a1.sinks.k3.batchSize = x
+a1.sinks.k3.channel = c1
+a1.sinks.k1.batchsize = 5
+`, Options{})
+	if len(g.Sources) != 1 || g.Sources[0].Name != "r1" || len(g.Runners) != 1 || g.Runners[0].Name != "k1" {
+		t.Fatalf("built %d sources, %d runners", len(g.Sources), len(g.Runners))
+	}
+	for _, want := range []string{
+		`agent.properties:7: a1.sources.r2.batchSize: "101": source "r2": batch size 101 exceeds the transactionCapacity 100`,
+		`agent.properties:12: a1.sinks.k2.type: "nosuchsink": unknown sink type "nosuchsink"`,
+		`agent.properties:15: a1.sinks.k3.batchSize: "x": expected an integer`,
+		`agent.properties:17: a1.sinks.k1.batchsize: unknown property`,
+	} {
+		found := false
+		for _, p := range problems {
+			if strings.HasPrefix(p.Error(), want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no problem starting with %q in:\n%v", want, problems)
+		}
+	}
+}
+
+func TestFailedStartIsRetried(t *testing.T) {
+	blocker, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := blocker.Addr().(*net.TCPAddr).Port
+	g, problems := buildText(t, `a1.sources = r1
+a1.channels = c1
+a1.sources.r1.type = netcat
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = `+strconv.Itoa(port)+`
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+`, Options{RestartInterval: 20 * time.Millisecond})
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer g.Stop(context.Background())
+	blocker.Close() // the retry can now bind the port
+	ch := g.Channels[0].Component
+	waitFor(t, 10*time.Second, "the source to bind after the port was freed", func() bool {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			return false
+		}
+		defer c.Close()
+		c.Write([]byte("hi\n"))
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		return line == "OK\n"
+	})
+	if ch.Len() != 1 {
+		t.Fatalf("channel holds %d events", ch.Len())
+	}
+}
+
+// TestStopDrainsMemoryChannel fills a channel whose sink is not running yet
+// and checks that Stop delivers everything before returning.
+func TestStopDrainsMemoryChannel(t *testing.T) {
+	dir := t.TempDir()
+	c := &counters{}
+	g, problems := buildText(t, `a1.channels = c1
+a1.sinks = k1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 5000
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`
+`, Options{Publish: c.publish, RunnerBackoff: &RunnerBackoff{Step: time.Hour, Max: time.Hour, Error: time.Hour}})
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	ch := g.Channels[0].Component
+	if err := ch.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3000; i += 100 {
+		var evs []flume.Event
+		for j := i; j < i+100; j++ {
+			evs = append(evs, flume.NewEvent([]byte(strconv.Itoa(j))))
+		}
+		if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error { return tx.Put(context.Background(), evs...) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ch.Len() != 0 || c.get("k1", "EventDrainSuccessCount") != 3000 {
+		t.Fatalf("after Stop the channel holds %d and the sink delivered %d", ch.Len(), c.get("k1", "EventDrainSuccessCount"))
+	}
+}

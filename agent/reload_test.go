@@ -1,0 +1,184 @@
+package agent
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/conf"
+)
+
+func parseAgent(t *testing.T, text string) *conf.AgentConfig {
+	t.Helper()
+	props, err := conf.Parse("agent.properties", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conf.Agent("a1", props)
+}
+
+func pipeline(dir string, n, sinkBatch, capacity int) string {
+	return `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = ` + strconv.Itoa(n) + `
+a1.sources.r1.batchSize = 10
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = ` + strconv.Itoa(capacity) + `
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = ` + dir + `
+a1.sinks.k1.sink.rollInterval = 0
+a1.sinks.k1.sink.batchSize = ` + strconv.Itoa(sinkBatch) + `
+`
+}
+
+// readAll returns every line of every file in dir, files in name order.
+func readAll(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	var lines []string
+	for _, n := range names {
+		f, err := os.Open(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		f.Close()
+	}
+	return lines
+}
+
+func TestReloadChangesSinkBatchSizeWithoutLoss(t *testing.T) {
+	const n = 20000
+	dir := t.TempDir()
+	c := &counters{}
+	opts := Options{Registry: registry(t), Publish: c.publish,
+		RunnerBackoff: &RunnerBackoff{Step: time.Millisecond, Max: 5 * time.Millisecond, Error: time.Millisecond}}
+	g, problems := Build(parseAgent(t, pipeline(dir, n, 100, 1000)), opts)
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer g.Stop(context.Background())
+	oldSource, oldChannel := g.Sources[0].Component, g.Channels[0].Component
+	waitFor(t, 20*time.Second, "events to flow", func() bool { return c.get("k1", "EventDrainSuccessCount") > 2000 })
+
+	problems, err := g.Reload(context.Background(), parseAgent(t, pipeline(dir, n, 50, 1000)))
+	if err != nil {
+		t.Fatalf("reload: %v %v", err, problems)
+	}
+	if g.Sources[0].Component != oldSource || g.Channels[0].Component != oldChannel {
+		t.Fatal("the unchanged source and channel were restarted")
+	}
+	waitFor(t, 30*time.Second, "every event to reach the files", func() bool { return len(readAll(t, dir)) >= n })
+	lines := readAll(t, dir)
+	if len(lines) != n {
+		t.Fatalf("%d lines, want %d (duplicates?)", len(lines), n)
+	}
+	for i, l := range lines {
+		if l != strconv.Itoa(i) {
+			t.Fatalf("line %d = %q: lost or reordered across the reload", i, l)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("%d output files: the reconfigured sink should have started a second one", len(entries))
+	}
+}
+
+func TestReloadKeepsMemoryChannelEvents(t *testing.T) {
+	dir := t.TempDir()
+	text := `a1.channels = c1
+a1.sinks = k1
+a1.channels.c1.type = memory
+a1.channels.c1.keep-alive = 0
+a1.channels.c1.capacity = 100
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = ` + dir + `
+`
+	opts := Options{Registry: registry(t), RunnerBackoff: &RunnerBackoff{Step: time.Hour, Max: time.Hour, Error: time.Hour}, DrainTimeout: -1}
+	g, _ := Build(parseAgent(t, text), opts)
+	ch := g.Channels[0].Component
+	_ = ch.Start(context.Background())
+	// The runner's first Process finds the channel empty and backs off for
+	// an hour, so the events put afterwards stay in the channel.
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer g.Stop(context.Background())
+	waitFor(t, 10*time.Second, "the sink's first empty batch", func() bool { return len(readAll(t, dir)) == 0 && dirHasFile(dir) })
+	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
+		return tx.Put(context.Background(), flume.NewEvent([]byte("kept")))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Change the channel's capacity and add a source: the channel is
+	// reconfigured in place and keeps its event.
+	next := strings.Replace(text, "capacity = 100", "capacity = 200", 1)
+	if _, err := g.Reload(context.Background(), parseAgent(t, next)); err != nil {
+		t.Fatal(err)
+	}
+	if g.Channels[0].Component != ch || ch.Len() != 1 || ch.Capacity() != 200 {
+		t.Fatalf("channel replaced or emptied: same=%v len=%d capacity=%d", g.Channels[0].Component == ch, ch.Len(), ch.Capacity())
+	}
+}
+
+func dirHasFile(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	return len(entries) > 0
+}
+
+func TestReloadWithErrorsIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	g, _ := Build(parseAgent(t, pipeline(dir, 10, 10, 100)), Options{Registry: registry(t)})
+	_ = g.Start(context.Background())
+	defer g.Stop(context.Background())
+	before := g.Runners[0].Component
+	problems, err := g.Reload(context.Background(), parseAgent(t, strings.Replace(pipeline(dir, 10, 10, 100), "file_roll", "file_rol", 1)))
+	if !errors.Is(err, ErrReloadRefused) || len(problems.Errors()) == 0 {
+		t.Fatalf("err = %v, problems = %v", err, problems)
+	}
+	if g.Runners[0].Component != before {
+		t.Fatal("a refused reload changed the running sink")
+	}
+}
+
+func TestWatchSeesFileChanges(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.properties")
+	os.WriteFile(p, []byte("x = 1"), 0o644)
+	v0, err := FilesVersion(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go Watch(ctx, 5*time.Millisecond, v0, func() (string, error) { return FilesVersion(p) }, func() { changed <- struct{}{} })
+	os.WriteFile(p, []byte("x = 22"), 0o644)
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("change not seen")
+	}
+}

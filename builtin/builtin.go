@@ -1,0 +1,48 @@
+// Package builtin registers every component flumego ships with. The
+// flume-ng command calls Register on the default registry before it loads
+// plugins; a custom binary does the same (see cmd/flume-ng/app).
+package builtin
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/sink/fileroll"
+	"github.com/flumego/flume/sink/kafka"
+	"github.com/flumego/flume/sink/logger"
+	"github.com/flumego/flume/sink/null"
+	"github.com/flumego/flume/source/exec"
+	"github.com/flumego/flume/source/interceptor"
+	"github.com/flumego/flume/source/netcat"
+	"github.com/flumego/flume/source/seq"
+)
+
+// Register adds the built-in sources, channels, sinks, interceptors and
+// sink selectors to r.
+func Register(r *flume.Registry) error {
+	return errors.Join(
+		memory.Register(r),
+		exec.Register(r),
+		netcat.Register(r),
+		seq.Register(r),
+		logger.Register(r),
+		null.Register(r),
+		fileroll.Register(r),
+		kafka.Register(r),
+		interceptor.Register(r),
+	)
+}
+
+var (
+	once    sync.Once
+	onceErr error
+)
+
+// RegisterDefault registers the built-ins in flume.DefaultRegistry() once
+// per process and returns that registry.
+func RegisterDefault() (*flume.Registry, error) {
+	once.Do(func() { onceErr = Register(flume.DefaultRegistry()) })
+	return flume.DefaultRegistry(), onceErr
+}

@@ -1,0 +1,45 @@
+package builtin
+
+import (
+	"testing"
+
+	"github.com/flumego/flume"
+)
+
+// TestFlumeTypeNames checks the registry against Flume's alias table: the
+// short names in any case and the exact class names.
+func TestFlumeTypeNames(t *testing.T) {
+	r := flume.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"memory", "MEMORY", "Memory", "org.apache.flume.channel.MemoryChannel"} {
+		if _, canonical, err := r.Channel(typ); err != nil || canonical != "memory" {
+			t.Errorf("channel %q: %q, %v", typ, canonical, err)
+		}
+	}
+	for typ, want := range map[string]string{
+		"exec": "exec", "EXEC": "exec", "org.apache.flume.source.ExecSource": "exec",
+		"seq": "seq", "org.apache.flume.source.SequenceGeneratorSource": "seq",
+	} {
+		if _, canonical, err := r.Source(typ); err != nil || canonical != want {
+			t.Errorf("source %q: %q, %v", typ, canonical, err)
+		}
+	}
+	for typ, want := range map[string]string{
+		"logger": "logger", "org.apache.flume.sink.LoggerSink": "logger", "null": "null", "NULL": "null",
+		"org.apache.flume.sink.NullSink": "null", "file_roll": "file_roll", "FILE_ROLL": "file_roll",
+		"org.apache.flume.sink.RollingFileSink": "file_roll",
+	} {
+		if _, canonical, err := r.Sink(typ); err != nil || canonical != want {
+			t.Errorf("sink %q: %q, %v", typ, canonical, err)
+		}
+	}
+	// Class names match exactly, as Java class loading does.
+	if _, _, err := r.Channel("org.apache.flume.channel.memorychannel"); err == nil {
+		t.Error("a class name matched case-insensitively")
+	}
+	if err := Register(r); err == nil {
+		t.Error("registering the built-ins twice was accepted")
+	}
+}

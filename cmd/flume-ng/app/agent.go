@@ -1,0 +1,390 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/agent"
+	"github.com/flumego/flume/builtin"
+	"github.com/flumego/flume/conf"
+	"github.com/flumego/flume/internal/sysprop"
+	"github.com/flumego/flume/monitor"
+)
+
+var agentOptions = []option{
+	{short: "n", long: "name", arg: true, help: "the name of this agent (required)"},
+	{short: "f", long: "conf-file", arg: true, help: "configuration file (repeatable; later files override)"},
+	{short: "u", long: "conf-uri", arg: true, help: "configuration URI, file: or http(s): (repeatable; -f is then ignored, as in Flume)"},
+	{short: "a", long: "auth-provider", arg: true, help: "not supported (Java class)"},
+	{short: "prov", long: "conf-provider", arg: true, help: "not supported (Java class)"},
+	{short: "user", long: "conf-user", arg: true, help: "user for http(s) configuration URIs"},
+	{short: "pwd", long: "conf-password", arg: true, help: "password for http(s) configuration URIs"},
+	{short: "i", long: "poll-interval", arg: true, help: "seconds between configuration change checks (default 30)"},
+	{short: "b", long: "backup-directory", arg: true, help: "keep a copy of the last good configuration here"},
+	{long: "no-reload-conf", help: "do not reload the configuration when it changes"},
+	{short: "z", long: "zkConnString", arg: true, help: "not supported (ZooKeeper configuration)"},
+	{short: "p", long: "zkBasePath", arg: true, help: "not supported (ZooKeeper configuration)"},
+	{long: "strict", help: "exit instead of dropping a component with a configuration error"},
+}
+
+// session is what every command that runs or checks an agent shares: the
+// parsed options, the logger and the component registry.
+type session struct {
+	opts    *parsed
+	log     *slog.Logger
+	closeLg io.Closer
+	reg     *flume.Registry
+}
+
+// newSession parses options, applies system properties (command line, then
+// flume-env.sh in the conf dir for keys not set) and sets up logging and the
+// registry.
+func newSession(args []string, specs []option, stderr io.Writer) (*session, error) {
+	p, err := parseOptions(args, append(append([]option(nil), globalOptions...), specs...), false)
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range p.sysProps {
+		sysprop.Set(kv[0], kv[1])
+	}
+	var fromEnv [][2]string
+	if dir := p.last("conf"); dir != "" {
+		for _, kv := range envShSystemProperties(dir) {
+			if _, set := sysprop.Get(kv[0]); !set {
+				sysprop.Set(kv[0], kv[1])
+				fromEnv = append(fromEnv, kv)
+			}
+		}
+	}
+	format := p.last("log-format")
+	if format == "" {
+		format = os.Getenv("FLUMEGO_LOG_FORMAT")
+	}
+	log, closer, err := newLogger(format, stderr)
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range fromEnv {
+		log.Info("system property from flume-env.sh", "key", kv[0], "value", kv[1])
+	}
+	if len(p.jvm) > 0 {
+		log.Debug("JVM options are ignored", "options", strings.Join(p.jvm, " "))
+	}
+	for _, kv := range p.sysProps {
+		if !knownSystemProperty(kv[0]) {
+			log.Debug("system property is not used by flumego (it stays available to ${sys:...})", "key", kv[0])
+		}
+	}
+	for _, unsupported := range []string{"zkConnString", "zkBasePath", "conf-provider", "auth-provider"} {
+		if p.has(unsupported) {
+			closer.Close()
+			return nil, fmt.Errorf("--%s: %w (use -f with a properties file)", unsupported, flume.ErrUnsupported)
+		}
+	}
+	reg, err := builtin.RegisterDefault()
+	if err != nil {
+		closer.Close()
+		return nil, fmt.Errorf("register built-in components: %w", err)
+	}
+	if err := loadPlugins(p.last("plugins-path"), reg, log); err != nil {
+		closer.Close()
+		return nil, err
+	}
+	return &session{opts: p, log: log, closeLg: closer, reg: reg}, nil
+}
+
+func (s *session) close() { _ = s.closeLg.Close() }
+
+// knownSystemProperty reports whether flumego reads a system property.
+func knownSystemProperty(key string) bool {
+	for _, prefix := range []string{"flume.root.logger", "flume.log.", "flume.monitoring.", "javax.net.ssl.",
+		"org.apache.flume.log.", "flumego."} {
+		if strings.HasPrefix(key, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadConfig reads the agent's configuration from -u URIs or -f files,
+// falling back to the -b backup when they cannot be read.
+func (s *session) loadConfig(name string) (*conf.AgentConfig, error) {
+	props, err := s.readProperties()
+	backup := ""
+	if dir := s.opts.last("backup-directory"); dir != "" {
+		backup = filepath.Join(dir, "."+name+".properties")
+	}
+	if err != nil {
+		if backup == "" {
+			return nil, err
+		}
+		data, berr := os.ReadFile(backup)
+		if berr != nil {
+			return nil, err
+		}
+		s.log.Warn("configuration unreadable; using the backup of the last good one", "error", err, "backup", backup)
+		if props, err = conf.Parse(backup, data); err != nil {
+			return nil, err
+		}
+	} else if backup != "" {
+		if werr := writeBackup(backup, props.String()); werr != nil {
+			s.log.Warn("could not write the configuration backup", "file", backup, "error", werr)
+		}
+	}
+	if v, _ := sysprop.Get("org.apache.flume.log.printconfig"); strings.EqualFold(v, "true") {
+		for _, p := range props.All() {
+			if strings.HasPrefix(p.Key, name+".") {
+				s.log.Info("configuration", "key", p.Key, "value", p.Value, "at", p.Location())
+			}
+		}
+	}
+	return conf.Agent(name, props), nil
+}
+
+func writeBackup(path, content string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func (s *session) readProperties() (*conf.Properties, error) {
+	uris := s.opts.values["conf-uri"]
+	files := s.opts.values["conf-file"]
+	if len(uris) == 0 {
+		if len(files) == 0 {
+			return nil, errors.New("no configuration file: give one with -f FILE")
+		}
+		return conf.LoadFiles(files...)
+	}
+	if len(files) > 0 {
+		s.log.Warn("both -u and -f given: the -f files are ignored, as Flume 1.11 does")
+	}
+	var texts []conf.Text
+	for _, u := range uris {
+		data, err := s.fetchURI(u)
+		if err != nil {
+			return nil, err
+		}
+		texts = append(texts, conf.Text{Name: u, Data: data})
+	}
+	return conf.ParseAll(texts...)
+}
+
+func (s *session) fetchURI(raw string) ([]byte, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("configuration URI %q: %w", raw, err)
+	}
+	switch u.Scheme {
+	case "file", "":
+		return os.ReadFile(u.Path)
+	case "http", "https":
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+		if err != nil {
+			return nil, err
+		}
+		if user := s.opts.last("conf-user"); user != "" {
+			req.SetBasicAuth(user, s.opts.last("conf-password"))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("configuration URI %q: %w", raw, err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("configuration URI %q: HTTP %s", raw, resp.Status)
+		}
+		return io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	}
+	return nil, fmt.Errorf("configuration URI %q: scheme %q is not supported (use file: or http:)", raw, u.Scheme)
+}
+
+func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	s, err := newSession(args, agentOptions, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "flume-ng agent: %v\n", err)
+		return 1
+	}
+	defer s.close()
+	if s.opts.has("help") {
+		fmt.Fprint(stdout, usage())
+		return 0
+	}
+	name := s.opts.last("name")
+	if name == "" {
+		fmt.Fprintln(stderr, "flume-ng agent: the agent name is required (-n NAME)")
+		return 1
+	}
+	cfg, err := s.loadConfig(name)
+	if err != nil {
+		s.log.Error("a fatal error occurred while reading the configuration", "error", err)
+		return 1
+	}
+	metrics := monitor.NewRegistry()
+	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: s.log,
+		Publish:   metrics.Publish,
+		Unpublish: func(name string, g flume.CounterGroup) { metrics.Remove(g.Type() + "." + name) },
+	})
+	agent.LogProblems(s.log, problems)
+	if s.opts.has("strict") && len(problems.Errors()) > 0 {
+		s.log.Error("configuration has errors and --strict is set; not starting", "errors", len(problems.Errors()))
+		return 1
+	}
+	if len(graph.Sources) == 0 && len(graph.Runners) == 0 {
+		s.log.Error("nothing to run: no source and no sink of agent " + name + " could be built")
+		return 1
+	}
+	if s.opts.has("dryrun") {
+		fmt.Fprintf(stdout, "agent %s would run %d sources, %d channels, %d sink runners\n", name, len(graph.Sources), len(graph.Channels), len(graph.Runners))
+		return 0
+	}
+	version, interval, err := s.configVersion()
+	if err != nil {
+		s.log.Error("invalid --poll-interval", "error", err)
+		return 1
+	}
+	v0, _ := version()
+	if err := graph.Start(ctx); err != nil {
+		s.log.Error("start interrupted", "error", err)
+	}
+	s.log.Info("agent started", "agent", name, "sources", len(graph.Sources), "channels", len(graph.Channels), "sinks", len(graph.Runners))
+	server, err := monitor.FromSystemProperties(sysprop.All(), metrics, s.log)
+	if err != nil {
+		s.log.Error("monitoring is not started", "error", err)
+	}
+	if server != nil {
+		if err := server.Start(ctx); err != nil {
+			s.log.Error("monitoring server failed to start; the agent runs without it", "error", err)
+			server = nil
+		}
+	}
+	var watching sync.WaitGroup
+	if !s.opts.has("no-reload-conf") {
+		watching.Add(1)
+		go func() {
+			defer watching.Done()
+			agent.Watch(ctx, interval, v0, version, func() { s.reload(ctx, name, graph) })
+		}()
+	}
+	<-ctx.Done()
+	watching.Wait()
+	s.log.Info("stopping agent", "agent", name)
+	stopCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := graph.Stop(stopCtx); err != nil {
+		s.log.Error("errors while stopping", "error", err)
+	}
+	if server != nil {
+		_ = server.Stop(stopCtx)
+	}
+	s.log.Info("agent stopped", "agent", name)
+	return 0
+}
+
+// configVersion returns how to tell that the configuration changed, and
+// how often to look: file modification times every 30 s, or the content of
+// http URIs every 300 s, as Flume; -i sets the interval in seconds.
+func (s *session) configVersion() (func() (string, error), time.Duration, error) {
+	uris := s.opts.values["conf-uri"]
+	interval := 30 * time.Second
+	version := func() (string, error) { return agent.FilesVersion(s.opts.values["conf-file"]...) }
+	if len(uris) > 0 {
+		version = func() (string, error) {
+			var all [][]byte
+			for _, u := range uris {
+				data, err := s.fetchURI(u)
+				if err != nil {
+					return "", err
+				}
+				all = append(all, data)
+			}
+			return agent.ContentVersion(all...), nil
+		}
+		for _, u := range uris {
+			if strings.HasPrefix(u, "http") {
+				interval = 300 * time.Second
+			}
+		}
+	}
+	if v := s.opts.last("poll-interval"); v != "" {
+		secs, err := flume.ParseJavaInt(v, 32)
+		if err != nil || secs <= 0 {
+			return nil, 0, fmt.Errorf("-i %q: expected a positive number of seconds", v)
+		}
+		interval = time.Duration(secs) * time.Second
+	}
+	return version, interval, nil
+}
+
+// reload applies a changed configuration, keeping the running agent when
+// the new one cannot be read or has errors.
+func (s *session) reload(ctx context.Context, name string, graph *agent.Graph) {
+	s.log.Info("configuration changed; reloading")
+	cfg, err := s.loadConfig(name)
+	if err != nil {
+		s.log.Error("configuration reload failed; the running agent is kept", "error", err)
+		return
+	}
+	problems, err := graph.Reload(ctx, cfg)
+	agent.LogProblems(s.log, problems)
+	if err != nil {
+		s.log.Error("configuration reload", "error", err)
+	}
+}
+
+var checkOptions = []option{
+	{short: "n", long: "name", arg: true, help: "the name of the agent to check (required)"},
+	{short: "f", long: "conf-file", arg: true, help: "configuration file (repeatable)"},
+	{short: "u", long: "conf-uri", arg: true, help: "configuration URI"},
+}
+
+// runCheck validates a configuration strictly: it builds every component
+// without starting anything, prints every problem, and fails if any
+// component would be dropped.
+func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	s, err := newSession(args, checkOptions, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "flume-ng check: %v\n", err)
+		return 1
+	}
+	defer s.close()
+	name := s.opts.last("name")
+	if name == "" {
+		fmt.Fprintln(stderr, "flume-ng check: the agent name is required (-n NAME)")
+		return 1
+	}
+	cfg, err := s.loadConfig(name)
+	if err != nil {
+		fmt.Fprintf(stdout, "error: %v\n", err)
+		return 1
+	}
+	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: slog.New(slog.DiscardHandler)})
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "%s: %s\n", p.Severity, p.Error())
+	}
+	errs := len(problems.Errors())
+	fmt.Fprintf(stdout, "agent %s: %d sources, %d channels, %d sink runners would run; %d errors, %d warnings\n",
+		name, len(graph.Sources), len(graph.Channels), len(graph.Runners), errs, len(problems)-errs)
+	if errs > 0 || (len(graph.Sources) == 0 && len(graph.Runners) == 0) {
+		return 1
+	}
+	return 0
+}

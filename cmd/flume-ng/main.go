@@ -1,0 +1,15 @@
+// Command flume-ng is flumego's drop-in replacement for Apache Flume's
+// flume-ng script: `flume-ng agent -n a1 -c conf -f conf/a1.properties`
+// runs an agent from an unchanged Flume properties file.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/flumego/flume/cmd/flume-ng/app"
+)
+
+func main() {
+	os.Exit(app.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binary string
+
+// TestMain builds the flume-ng binary once; the tests run it as users do.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "flume-ng-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "flume-ng")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), code
+}
+
+func write(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCheckNamesFileLineAndKey(t *testing.T) {
+	bad := write(t, "bad.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = netcat
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = 44x
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = logger
+a1.sinks.k1.channel = c1
+`)
+	out, code := run(t, "check", "-n", "a1", "-f", bad)
+	if code == 0 {
+		t.Fatalf("check exited 0 on a bad port:\n%s", out)
+	}
+	want := bad + `:6: a1.sources.r1.port: "44x": not a port number`
+	if !strings.Contains(out, want) {
+		t.Fatalf("output does not contain %q:\n%s", want, out)
+	}
+}
+
+func TestCheckQuickstart(t *testing.T) {
+	out, code := run(t, "check", "-n", "a1", "-f", "../../examples/quickstart/a1.properties")
+	if code != 0 || !strings.Contains(out, "0 errors, 0 warnings") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	out, code := run(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "Flume 1.11.0\nflumego ") {
+		t.Fatalf("version: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, "frobnicate"); code == 0 || !strings.Contains(out, "unknown command") {
+		t.Fatalf("unknown command: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, "agent", "-n", "a1", "-z", "zk:2181"); code == 0 || !strings.Contains(out, "not supported") {
+		t.Fatalf("zookeeper: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, "agent", "-f", "x"); code == 0 || !strings.Contains(out, "agent name is required") {
+		t.Fatalf("missing name: exit %d\n%s", code, out)
+	}
+}
+
+// TestSigtermDrains runs an agent process, stops it with SIGTERM while it
+// moves a stream of numbered lines, and checks that it exits 0 and that the
+// output is an unbroken prefix 1..k: what was read was delivered.
+func TestSigtermDrains(t *testing.T) {
+	dir := t.TempDir()
+	cfg := write(t, "a1.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = exec
+a1.sources.r1.command = seq 1 100000000
+a1.sources.r1.batchSize = 100
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 100000
+a1.channels.c1.transactionCapacity = 100
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`
+a1.sinks.k1.sink.rollInterval = 0
+`)
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "-Xmx20m", "-Dflume.root.logger=INFO,console")
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	deadline := time.Now().Add(20 * time.Second)
+	for { // wait until the sink has written something
+		entries, _ := os.ReadDir(dir)
+		if len(entries) == 1 {
+			if info, _ := entries[0].Info(); info != nil && info.Size() > 100000 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no output after 20 s:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("agent exit: %v\n%s", err, logs.String())
+	}
+	entries, _ := os.ReadDir(dir)
+	f, err := os.Open(filepath.Join(dir, entries[0].Name()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	i := 0
+	for sc.Scan() {
+		i++
+		if sc.Text() != strconv.Itoa(i) {
+			t.Fatalf("line %d = %q: a line was lost or reordered", i, sc.Text())
+		}
+	}
+	if i == 0 {
+		t.Fatal("no lines delivered")
+	}
+	if strings.Contains(logs.String(), "events left in channels at shutdown") {
+		t.Fatalf("the memory channel was not drained:\n%s", logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func countLines(dir string) int {
+	n := 0
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		n += bytes.Count(data, []byte{'\n'})
+	}
+	return n
+}
+
+func waitLines(t *testing.T, dir string, n int, logs *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for countLines(dir) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s holds %d lines, want %d\n%s", dir, countLines(dir), n, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReloadOnFileChange edits the configuration of a running agent: a
+// valid change is applied (the sink moves to another directory), an invalid
+// one is refused and the agent keeps running.
+func TestReloadOnFileChange(t *testing.T) {
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	conf := func(dir string, sinkType string, events int) string {
+		return `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = ` + strconv.Itoa(events) + `
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = ` + sinkType + `
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = ` + dir + `
+`
+	}
+	cfg := write(t, "a1.properties", conf(dir1, "file_roll", 100))
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "-i", "1")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitLines(t, dir1, 100, &logs)
+	os.WriteFile(cfg, []byte(conf(dir2, "file_rol", 200)), 0o644) // a typo: refused
+	os.WriteFile(cfg+".next", []byte(conf(dir2, "file_roll", 200)), 0o644)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logs.String(), "the running agent is kept unchanged") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the invalid configuration was not refused:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	os.Rename(cfg+".next", cfg)
+	waitLines(t, dir2, 200, &logs) // the changed source and sink restarted; the new sink writes to dir2
+	if countLines(dir1) != 100 {
+		t.Fatalf("dir1 holds %d lines after the reload", countLines(dir1))
+	}
+}
+
+// TestMonitoringJSON runs an agent with Flume's HTTP monitoring switched on
+// and checks /metrics against the counts of a known flow.
+func TestMonitoringJSON(t *testing.T) {
+	dir := t.TempDir()
+	cfg := write(t, "a1.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = 250
+a1.sources.r1.batchSize = 10
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 1000
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`
+a1.sinks.k1.sink.batchSize = 100
+`)
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf",
+		"-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitLines(t, dir, 250, &logs)
+	var addr string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "monitoring server listening") {
+			_, rest, _ := strings.Cut(line, "address=")
+			addr, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no monitoring address in the log:\n%s", logs.String())
+	}
+	var metrics map[string]map[string]string
+	deadline := time.Now().Add(20 * time.Second)
+	for { // the sink commits after writing: wait for its counter to settle
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&metrics)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if metrics["SINK.k1"]["EventDrainSuccessCount"] == "250" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for key, want := range map[string]map[string]string{
+		"SOURCE.r1":  {"Type": "SOURCE", "EventAcceptedCount": "250", "AppendBatchAcceptedCount": "25"},
+		"CHANNEL.c1": {"Type": "CHANNEL", "ChannelSize": "0", "ChannelCapacity": "1000", "EventPutSuccessCount": "250", "EventTakeSuccessCount": "250", "ChannelFillPercentage": "0.0"},
+		"SINK.k1":    {"Type": "SINK", "EventDrainSuccessCount": "250", "ConnectionCreatedCount": "1"},
+	} {
+		for attr, v := range want {
+			if metrics[key][attr] != v {
+				t.Errorf("%s.%s = %q, want %q", key, attr, metrics[key][attr], v)
+			}
+		}
+	}
+}

@@ -1,0 +1,218 @@
+// Package bench holds flumego's end-to-end benchmark scenarios, run by
+// `flume-ng bench` (and `make bench`). Each scenario runs a real pipeline on
+// loopback — most of them as a separate `flume-ng agent` process, so start-up
+// is included and peak RSS is the agent's own — and reports events/s, MB/s
+// and peak RSS. Benchmarks report; they never fail a build.
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Params are the knobs every scenario reads.
+type Params struct {
+	Events    int    // number of events
+	EventSize int    // body bytes per event (a line of EventSize-1 characters plus '\n')
+	Batch     int    // batch size of sources, channels and sinks
+	Binary    string // the flume-ng binary to run agents with
+	Dir       string // scratch directory
+	Input     string // pre-generated input file (optional)
+}
+
+// Result is one measured run.
+type Result struct {
+	Scenario string
+	Events   int64
+	Bytes    int64
+	Elapsed  time.Duration
+	PeakRSS  int64 // bytes; 0 when not measured
+	Note     string
+}
+
+// EventsPerSecond returns the throughput in events per second.
+func (r Result) EventsPerSecond() float64 { return float64(r.Events) / r.Elapsed.Seconds() }
+
+// MBPerSecond returns the throughput in MB (10^6 bytes) per second.
+func (r Result) MBPerSecond() float64 { return float64(r.Bytes) / 1e6 / r.Elapsed.Seconds() }
+
+// Scenario is a named benchmark.
+type Scenario struct {
+	Name string
+	Desc string
+	Run  func(ctx context.Context, p Params) (Result, error)
+}
+
+var scenarios = map[string]Scenario{}
+
+// Register adds a scenario; packages with more scenarios call it from init.
+func Register(s Scenario) { scenarios[s.Name] = s }
+
+// Scenarios returns the registered scenarios by name.
+func Scenarios() []Scenario {
+	out := make([]Scenario, 0, len(scenarios))
+	for _, s := range scenarios {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup returns a scenario by name.
+func Lookup(name string) (Scenario, bool) {
+	s, ok := scenarios[name]
+	return s, ok
+}
+
+// Median returns the result with the median elapsed time.
+func Median(rs []Result) Result {
+	s := append([]Result(nil), rs...)
+	sort.Slice(s, func(i, j int) bool { return s[i].Elapsed < s[j].Elapsed })
+	return s[len(s)/2]
+}
+
+// Format renders a result as one table row.
+func Format(r Result) string {
+	rss := "-"
+	if r.PeakRSS > 0 {
+		rss = fmt.Sprintf("%.1f MB", float64(r.PeakRSS)/1e6)
+	}
+	return fmt.Sprintf("%-22s %10d events %9.3f s %12.0f events/s %9.1f MB/s  peak RSS %s  %s",
+		r.Scenario, r.Events, r.Elapsed.Seconds(), r.EventsPerSecond(), r.MBPerSecond(), rss, r.Note)
+}
+
+// LinesFile writes n lines of size bytes each (newline included), numbered,
+// and returns its path and byte count. An existing file of the right size
+// is reused.
+func LinesFile(dir string, n, size int) (string, int64, error) {
+	path := filepath.Join(dir, fmt.Sprintf("lines-%d-%d.txt", n, size))
+	want := int64(n) * int64(size)
+	if fi, err := os.Stat(path); err == nil && fi.Size() == want {
+		return path, want, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return "", 0, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	pad := strings.Repeat("x", size)
+	for i := 0; i < n; i++ {
+		num := strconv.Itoa(i + 1)
+		line := num + " " + pad
+		w.WriteString(line[:max(size-1, len(num))])
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return "", 0, err
+	}
+	fi, _ := f.Stat()
+	return path, fi.Size(), f.Close()
+}
+
+// Agent is a flume-ng agent process started by a scenario.
+type Agent struct {
+	cmd   *exec.Cmd
+	start time.Time
+	logs  *os.File
+}
+
+// StartAgent writes props to a file and starts `flume-ng agent -n a1` on
+// it. Its logs go to a file in dir.
+func StartAgent(p Params, name, props string, extraArgs ...string) (*Agent, error) {
+	conf := filepath.Join(p.Dir, name+".properties")
+	if err := os.WriteFile(conf, []byte(props), 0o644); err != nil {
+		return nil, err
+	}
+	logs, err := os.Create(filepath.Join(p.Dir, name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"agent", "-n", name, "-f", conf, "-Dflume.root.logger=WARN,console"}, extraArgs...)
+	cmd := exec.Command(p.Binary, args...)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	a := &Agent{cmd: cmd, start: time.Now(), logs: logs}
+	if err := cmd.Start(); err != nil {
+		logs.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Since returns the time since the process was started.
+func (a *Agent) Since() time.Duration { return time.Since(a.start) }
+
+// RSS returns the process's current resident set size in bytes.
+func (a *Agent) RSS() int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", a.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// Stop sends SIGTERM, waits for the process and returns its peak RSS.
+func (a *Agent) Stop() (int64, error) {
+	defer a.logs.Close()
+	_ = a.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- a.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return 0, fmt.Errorf("agent: %w (log: %s)", err, a.logs.Name())
+		}
+	case <-time.After(60 * time.Second):
+		_ = a.cmd.Process.Kill()
+		<-done
+		return 0, fmt.Errorf("agent did not stop within 60 s (log: %s)", a.logs.Name())
+	}
+	if ru, ok := a.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss * 1024, nil
+	}
+	return 0, nil
+}
+
+// Kill stops the process without waiting for a graceful stop.
+func (a *Agent) Kill() {
+	_ = a.cmd.Process.Kill()
+	_, _ = a.cmd.Process.Wait()
+	a.logs.Close()
+}
+
+// WaitForBytes polls the total size of the files in dir until it reaches
+// want, or ctx ends.
+func WaitForBytes(ctx context.Context, dir string, want int64) error {
+	for {
+		var total int64
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil {
+				total += fi.Size()
+			}
+		}
+		if total >= want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("output reached %d of %d bytes: %w", total, want, ctx.Err())
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}

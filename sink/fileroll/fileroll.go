@@ -1,0 +1,247 @@
+package fileroll
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/sink"
+)
+
+// Config holds the sink's settings.
+type Config struct {
+	Directory    string
+	RollInterval time.Duration
+	Serializer   string // "text", "header_and_text" or "avro_event"
+	Serializing  serializerConfig
+	BatchSize    int
+	PathManager  string // "DEFAULT" or "ROLLTIME"
+	Prefix       string
+	Extension    string
+	Fsync        bool
+}
+
+type serializerConfig struct {
+	AppendNewline     bool
+	SyncIntervalBytes int
+	Codec             string
+}
+
+var serializerNames = map[string]string{
+	"text": "text", "org.apache.flume.serialization.BodyTextEventSerializer$Builder": "text",
+	"header_and_text": "header_and_text", "org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder": "header_and_text",
+	"avro_event": "avro_event", "org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder": "avro_event",
+}
+
+// ParseConfig reads the sink's properties.
+func ParseConfig(cfg *flume.Context) Config {
+	c := Config{
+		Directory:    cfg.Required("sink.directory"),
+		RollInterval: cfg.Seconds("sink.rollInterval", 30*time.Second),
+		BatchSize:    cfg.Int("sink.batchSize", 100),
+		PathManager:  strings.ToUpper(cfg.OneOf("sink.pathManager", "DEFAULT", "DEFAULT", "ROLLTIME")),
+		Prefix:       cfg.String("sink.pathManager.prefix", ""),
+		Extension:    cfg.String("sink.pathManager.extension", ""),
+		Fsync:        cfg.Bool("sink.fsync", false),
+	}
+	s := cfg.String("sink.serializer", "TEXT")
+	name, ok := serializerNames[s]
+	if !ok {
+		name, ok = serializerNames[strings.ToLower(s)]
+	}
+	if !ok {
+		cfg.Errorf("sink.serializer", "unknown serializer (expected TEXT, HEADER_AND_TEXT or AVRO_EVENT)")
+	}
+	c.Serializer = name
+	sc := cfg.Sub("sink.serializer.")
+	c.Serializing = serializerConfig{
+		AppendNewline:     sc.Bool("appendNewline", true),
+		SyncIntervalBytes: sc.Int("syncIntervalBytes", 2048000),
+		Codec:             sc.OneOf("compressionCodec", "null", "null", "deflate", "snappy"),
+	}
+	if c.BatchSize <= 0 {
+		cfg.Errorf("sink.batchSize", "must be greater than 0")
+	}
+	if c.RollInterval < 0 {
+		cfg.Errorf("sink.rollInterval", "must not be negative (0 means never roll)")
+	}
+	if cfg.Has("batchSize") {
+		cfg.Warnf("batchSize", "file_roll reads sink.batchSize; batchSize is ignored, as in Flume")
+		cfg.MarkUsed("batchSize")
+	}
+	return c
+}
+
+// Sink writes events to rolling files.
+type Sink struct {
+	cfg     Config
+	ch      flume.Channel
+	log     *slog.Logger
+	counter flume.SinkCounter
+
+	startMillis int64
+	seq         int
+	lastStamp   string
+
+	file     *os.File
+	buf      *bufio.Writer
+	ser      serializer
+	nextRoll time.Time
+	now      func() time.Time // the clock; tests move it
+}
+
+var _ flume.Batcher = (*Sink)(nil)
+
+// New returns a file_roll sink.
+func New(set flume.Settings, cfg Config, in flume.Channel) *Sink {
+	s := &Sink{cfg: cfg, ch: in, log: set.Log(), now: time.Now}
+	s.startMillis = s.now().UnixMilli()
+	set.Publish(&s.counter)
+	return s
+}
+
+// Factory builds a file_roll sink from its properties.
+func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
+	c := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return New(set, c, in), nil
+}
+
+// Register adds the file_roll sink to r.
+func Register(r *flume.Registry) error {
+	return r.RegisterSink("file_roll", Factory, "org.apache.flume.sink.RollingFileSink")
+}
+
+// BatchSize returns sink.batchSize.
+func (s *Sink) BatchSize() int { return s.cfg.BatchSize }
+
+// Counters returns the sink's counters.
+func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }
+
+// Start creates the output directory if needed.
+func (s *Sink) Start(context.Context) error {
+	s.counter.Started()
+	if err := os.MkdirAll(s.cfg.Directory, 0o755); err != nil {
+		return fmt.Errorf("file_roll sink: %w", err)
+	}
+	return nil
+}
+
+// Stop flushes and closes the current file.
+func (s *Sink) Stop(context.Context) error {
+	err := s.closeFile()
+	s.counter.Stopped()
+	return err
+}
+
+// Process rolls the file when it is time, then takes up to sink.batchSize
+// events, writes them, and commits once they are written to the file.
+func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
+	if s.file != nil && s.cfg.RollInterval > 0 && !s.now().Before(s.nextRoll) {
+		if err := s.closeFile(); err != nil {
+			return flume.Backoff, err
+		}
+	}
+	if s.file == nil {
+		if err := s.openFile(); err != nil {
+			return flume.Backoff, err
+		}
+	}
+	return sink.Drain(ctx, s.ch, s.cfg.BatchSize, &s.counter, s.write)
+}
+
+func (s *Sink) write(_ context.Context, events []flume.Event) error {
+	for _, e := range events {
+		if err := s.ser.write(s.buf, e); err != nil {
+			return s.fail(err)
+		}
+	}
+	if err := s.ser.flush(s.buf); err != nil {
+		return s.fail(err)
+	}
+	if err := s.buf.Flush(); err != nil {
+		return s.fail(err)
+	}
+	if s.cfg.Fsync {
+		if err := s.file.Sync(); err != nil {
+			return s.fail(err)
+		}
+	}
+	return nil
+}
+
+// fail closes a file that could not be written (its content is uncertain)
+// so the retry starts a new one.
+func (s *Sink) fail(err error) error {
+	name := s.file.Name()
+	_ = s.file.Close()
+	s.file, s.buf, s.ser = nil, nil, nil
+	s.counter.ConnectionFailedCount.Add(1)
+	return fmt.Errorf("file_roll sink: write %s: %w", name, err)
+}
+
+func (s *Sink) fileName(now time.Time) string {
+	var stamp string
+	if s.cfg.PathManager == "ROLLTIME" {
+		stamp = now.Format("20060102150405")
+		if stamp != s.lastStamp {
+			s.lastStamp, s.seq = stamp, 0
+		}
+	} else {
+		stamp = strconv.FormatInt(s.startMillis, 10)
+	}
+	s.seq++
+	name := s.cfg.Prefix + stamp + "-" + strconv.Itoa(s.seq)
+	if s.cfg.Extension != "" {
+		name += "." + s.cfg.Extension
+	}
+	return filepath.Join(s.cfg.Directory, name)
+}
+
+func (s *Sink) openFile() error {
+	now := s.now()
+	path := s.fileName(now)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		s.counter.ConnectionFailedCount.Add(1)
+		return fmt.Errorf("file_roll sink: open %s: %w", path, err)
+	}
+	s.file, s.buf = f, bufio.NewWriterSize(f, 256<<10)
+	if s.ser, err = newSerializer(s.cfg, s.buf); err != nil {
+		return s.fail(err)
+	}
+	s.counter.ConnectionCreatedCount.Add(1)
+	s.nextRoll = now.Add(s.cfg.RollInterval)
+	s.log.Debug("opened output file", "file", path)
+	return nil
+}
+
+func (s *Sink) closeFile() error {
+	if s.file == nil {
+		return nil
+	}
+	f := s.file
+	err := s.buf.Flush()
+	if err == nil && s.cfg.Fsync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	s.file, s.buf, s.ser = nil, nil, nil
+	if err != nil {
+		s.counter.ConnectionFailedCount.Add(1)
+		return fmt.Errorf("file_roll sink: close %s: %w", f.Name(), err)
+	}
+	s.counter.ConnectionClosedCount.Add(1)
+	return nil
+}

@@ -1,0 +1,183 @@
+package fileroll
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/memory"
+	"github.com/linkedin/goavro/v2"
+)
+
+func newSink(t *testing.T, props map[string]string) (*Sink, *memory.Channel, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "out") // does not exist yet: Start creates it
+	props["sink.directory"] = dir
+	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: 1000, TransactionCapacity: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = ch.Start(context.Background())
+	s, err := Factory(flume.Settings{Name: "k1"}, flume.ContextFromMap(props), ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := s.(*Sink)
+	if err := fs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fs.Stop(context.Background()) })
+	return fs, ch, dir
+}
+
+func put(t *testing.T, ch flume.Channel, evs ...flume.Event) {
+	t.Helper()
+	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error { return tx.Put(context.Background(), evs...) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestTextOneLinePerEventNoRoll(t *testing.T) {
+	s, ch, dir := newSink(t, map[string]string{"sink.rollInterval": "0", "sink.batchSize": "7"})
+	for i := 0; i < 20; i++ {
+		put(t, ch, flume.NewEvent([]byte("line "+strconv.Itoa(i))))
+	}
+	for ch.Len() > 0 {
+		if _, err := s.Process(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := files(t, dir)
+	if len(names) != 1 {
+		t.Fatalf("files %v, want one (rollInterval 0)", names)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, names[0]))
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 20 || lines[0] != "line 0" || lines[19] != "line 19" {
+		t.Fatalf("file holds %d lines: %q", len(lines), lines)
+	}
+	if c := s.Counters(); c.EventDrainSuccessCount.Load() != 20 || c.ConnectionCreatedCount.Load() != 1 {
+		t.Fatalf("counters: drained %d, files %d", c.EventDrainSuccessCount.Load(), c.ConnectionCreatedCount.Load())
+	}
+}
+
+func TestRollsByTimeWithPrefixAndExtension(t *testing.T) {
+	s, ch, dir := newSink(t, map[string]string{"sink.rollInterval": "30", "sink.pathManager.prefix": "web-", "sink.pathManager.extension": "log"})
+	clock := time.Unix(1700000000, 0)
+	s.now = func() time.Time { return clock }
+	put(t, ch, flume.NewEvent([]byte("a")))
+	if _, err := s.Process(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(31 * time.Second) // past the roll time
+	put(t, ch, flume.NewEvent([]byte("b")))
+	if _, err := s.Process(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	names := files(t, dir)
+	start := strconv.FormatInt(s.startMillis, 10)
+	if len(names) != 2 || names[0] != "web-"+start+"-1.log" || names[1] != "web-"+start+"-2.log" {
+		t.Fatalf("files %v, want web-%s-1.log and -2.log", names, start)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, names[0]))
+	b, _ := os.ReadFile(filepath.Join(dir, names[1]))
+	if string(a) != "a\n" || string(b) != "b\n" {
+		t.Fatalf("contents %q, %q", a, b)
+	}
+}
+
+func TestRollTimePathManager(t *testing.T) {
+	s, ch, dir := newSink(t, map[string]string{"sink.pathManager": "rolltime", "sink.rollInterval": "0"})
+	s.now = func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 0, time.Local) }
+	put(t, ch, flume.NewEvent([]byte("x")))
+	if _, err := s.Process(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if names := files(t, dir); len(names) != 1 || names[0] != "20240506070809-1" {
+		t.Fatalf("files %v", names)
+	}
+}
+
+func TestHeaderAndText(t *testing.T) {
+	s, ch, dir := newSink(t, map[string]string{"sink.serializer": "header_and_text", "sink.rollInterval": "0"})
+	put(t, ch, flume.Event{Headers: map[string]string{"b": "2", "a": "1"}, Body: []byte("body")})
+	if _, err := s.Process(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, files(t, dir)[0]))
+	if string(data) != "{a=1, b=2} body\n" {
+		t.Fatalf("content %q", data)
+	}
+}
+
+func TestAvroEventReadable(t *testing.T) {
+	s, ch, dir := newSink(t, map[string]string{"sink.serializer": "avro_event", "sink.serializer.compressionCodec": "deflate", "sink.rollInterval": "0"})
+	put(t, ch, flume.Event{Headers: map[string]string{"h": "v"}, Body: []byte("one")}, flume.NewEvent([]byte("two")))
+	if _, err := s.Process(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, files(t, dir)[0]))
+	r, err := goavro.NewOCFReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for r.Scan() {
+		rec, err := r.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := rec.(map[string]any)
+		bodies = append(bodies, string(m["body"].([]byte)))
+		if len(bodies) == 1 && m["headers"].(map[string]any)["h"] != "v" {
+			t.Fatalf("headers %v", m["headers"])
+		}
+	}
+	if strings.Join(bodies, ",") != "one,two" {
+		t.Fatalf("bodies %q", bodies)
+	}
+}
+
+func TestIdleSinkOpensAFile(t *testing.T) {
+	s, _, dir := newSink(t, map[string]string{"sink.rollInterval": "0"})
+	if st, err := s.Process(context.Background()); st != flume.Backoff || err != nil {
+		t.Fatalf("Process = %v, %v", st, err)
+	}
+	if names := files(t, dir); len(names) != 1 {
+		t.Fatalf("files %v, want one empty file as Flume", names)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, props := range []map[string]string{
+		{},
+		{"sink.directory": "/tmp", "sink.serializer": "json"},
+		{"sink.directory": "/tmp", "sink.batchSize": "0"},
+		{"sink.directory": "/tmp", "sink.pathManager": "other"},
+	} {
+		if _, err := Factory(flume.Settings{}, flume.ContextFromMap(props), nil); err == nil {
+			t.Errorf("config %v accepted", props)
+		}
+	}
+}

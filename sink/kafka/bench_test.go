@@ -1,0 +1,95 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/sink"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// benchBody is a typical log line of 100 bytes.
+var benchBody = []byte(strings.Repeat("x", 99) + "\n")
+
+// benchChannel returns a memory channel holding n events of 100 bytes.
+func benchChannel(b *testing.B, n, batch int) *memory.Channel {
+	b.Helper()
+	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: max(n, batch), TransactionCapacity: batch, KeepAlive: time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ch.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = ch.Stop(context.Background()) })
+	evs := make([]flume.Event, batch)
+	for i := range evs {
+		evs[i] = flume.Event{Body: benchBody}
+	}
+	for left := n; left > 0; left -= batch {
+		if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
+			return tx.Put(context.Background(), evs[:min(batch, left)]...)
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ch
+}
+
+func reportRate(b *testing.B, n int) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkKafkaSink: memory channel → Kafka sink → kfake (3 brokers, 6
+// partitions, in the same process; produce requests are acknowledged but
+// their records not stored, so the broker's storage stays out of the
+// figure). b.N events of 100 bytes; MB/s counts event bodies.
+func BenchmarkKafkaSink(b *testing.B) {
+	c := newCluster(b, kfake.NumBrokers(3), kfake.SeedTopics(6, "bench"), kfake.BlackholeProduce())
+	for _, batch := range []int{100, 1000} {
+		for _, acks := range []string{"1", "all"} {
+			b.Run(fmt.Sprintf("batch=%d/acks=%s", batch, acks), func(b *testing.B) {
+				ch := benchChannel(b, b.N, batch)
+				s := newSinkFrom(b, map[string]string{
+					"kafka.bootstrap.servers": strings.Join(c.ListenAddrs(), ","),
+					"kafka.topic":             "bench",
+					"flumeBatchSize":          fmt.Sprint(batch),
+					"kafka.producer.acks":     acks,
+				}, ch)
+				b.SetBytes(int64(len(benchBody)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				drainAll(b, s, b.N)
+				b.StopTimer()
+				reportRate(b, b.N)
+			})
+		}
+	}
+}
+
+// BenchmarkNullBaseline: the same memory channel drained by sink.Drain with
+// a deliver function that does nothing, the memory → null baseline.
+func BenchmarkNullBaseline(b *testing.B) {
+	for _, batch := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			ch := benchChannel(b, b.N, batch)
+			var counter flume.SinkCounter
+			deliver := func(context.Context, []flume.Event) error { return nil }
+			b.SetBytes(int64(len(benchBody)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for counter.EventDrainSuccessCount.Load() < int64(b.N) {
+				if _, err := sink.Drain(context.Background(), ch, batch, &counter, deliver); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			reportRate(b, b.N)
+		})
+	}
+}

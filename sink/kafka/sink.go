@@ -1,0 +1,453 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/sink"
+	kafkago "github.com/segmentio/kafka-go"
+)
+
+// ClassName is the Java class name Flume configurations use for this sink.
+const ClassName = "org.apache.flume.sink.kafka.KafkaSink"
+
+// Register registers the Kafka sink as "kafka" and under Flume's class name.
+func Register(r *flume.Registry) error {
+	return r.RegisterSink("kafka", Factory, ClassName)
+}
+
+// Factory builds a Kafka sink from its Flume properties. It reads key and
+// trust stores but opens no connection: brokers are contacted from the
+// first Process call on.
+func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
+	c := ParseConfig(cfg)
+	var topic topicFormat
+	if c.AllowTopicOverride {
+		var err error
+		if topic, err = parseTopic(c.Topic); err != nil {
+			cfg.Errorf(keyTopic, "%v", err)
+		}
+	}
+	if err := cfg.Err(); err != nil {
+		if c.unsupported {
+			return nil, fmt.Errorf("kafka sink %q: %w (%w)", set.Name, err, flume.ErrUnsupported)
+		}
+		return nil, fmt.Errorf("kafka sink %q: %w", set.Name, err)
+	}
+	s := newSink(set, c, topic, in)
+	set.Publish(&s.counter)
+	return s, nil
+}
+
+// New returns a sink for a configuration built in code.
+func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
+	var topic topicFormat
+	if c.AllowTopicOverride {
+		var err error
+		if topic, err = parseTopic(c.Topic); err != nil {
+			return nil, fmt.Errorf("kafka sink %q: %s: %w", set.Name, keyTopic, err)
+		}
+	}
+	if len(c.Brokers) == 0 || c.BatchSize < 1 {
+		return nil, fmt.Errorf("kafka sink %q: brokers and a positive batch size are required", set.Name)
+	}
+	return newSink(set, c, topic, in), nil
+}
+
+func newSink(set flume.Settings, c Config, topic topicFormat, in flume.Channel) *Sink {
+	s := &Sink{set: set, cfg: c, topic: topic, in: in, log: set.Log(), perPartition: map[topicPartition]int{}}
+	for flumeName, kafkaName := range c.HeaderMap {
+		s.headerMap = append(s.headerMap, headerMapping{flumeName, kafkaName})
+	}
+	sort.Slice(s.headerMap, func(i, j int) bool { return s.headerMap[i].flume < s.headerMap[j].flume })
+	return s
+}
+
+// Sink is the Kafka sink. Process is called by one goroutine (the sink
+// runner); Start and Stop may be called from another.
+type Sink struct {
+	set       flume.Settings
+	cfg       Config
+	topic     topicFormat
+	headerMap []headerMapping
+	in        flume.Channel
+	log       *slog.Logger
+	counter   Counter
+
+	mu   sync.Mutex
+	prod *producer
+
+	// Process-only scratch space.
+	msgs         []kafkago.Message
+	keys         []string
+	perPartition map[topicPartition]int
+
+	// Invalid timestamp headers, logged at most once a minute.
+	badTimestamps        int
+	lastTimestampWarning time.Time
+}
+
+type headerMapping struct{ flume, kafka string }
+
+// producer is one started kafka-go writer with its transport.
+type producer struct {
+	w      *kafkago.Writer
+	tr     *kafkago.Transport
+	part   *partitioner
+	dialer *dialer
+	cancel context.CancelFunc
+}
+
+var (
+	_ flume.Sink    = (*Sink)(nil)
+	_ flume.Batcher = (*Sink)(nil)
+)
+
+// BatchSize returns flumeBatchSize.
+func (s *Sink) BatchSize() int { return s.cfg.BatchSize }
+
+// Counters returns the sink's counters.
+func (s *Sink) Counters() *Counter { return &s.counter }
+
+// Start prepares the producer. kafka-go connects lazily, so Start does no
+// I/O and an unreachable cluster shows as failing Process calls, as with
+// Flume's KafkaProducer.
+func (s *Sink) Start(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.prod != nil {
+		return nil
+	}
+	pc := s.cfg.Producer
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &dialer{counter: &s.counter, conns: map[*trackedConn]struct{}{}}
+	d.Timeout = pc.DialTimeout
+	tr := &kafkago.Transport{
+		Dial:        d.DialContext,
+		DialTimeout: pc.DialTimeout,
+		IdleTimeout: pc.IdleTimeout,
+		MetadataTTL: pc.MetadataTTL,
+		ClientID:    pc.ClientID,
+		TLS:         pc.Security.TLS,
+		SASL:        pc.Security.SASL,
+		Context:     ctx,
+	}
+	if tr.ClientID == "" {
+		tr.ClientID = "flumego-" + s.set.Name
+	}
+	part := newPartitioner(pc.StickyBytes)
+	w := &kafkago.Writer{
+		Addr:            newBrokerAddr(s.cfg.Brokers),
+		Balancer:        part,
+		MaxAttempts:     pc.MaxAttempts,
+		WriteBackoffMin: max(pc.RetryBackoff, time.Millisecond),
+		WriteBackoffMax: backoffMax(pc.RetryBackoff),
+		// One Flume batch is one WriteMessages call; each partition's share
+		// goes out in one request (up to max.request.size) as soon as it is
+		// assembled, as Flume's producer.flush() sends everything at once.
+		// BatchSize is set before each write to the largest share.
+		BatchSize:    s.cfg.BatchSize,
+		BatchBytes:   pc.MaxRequestSize,
+		BatchTimeout: time.Nanosecond,
+		ReadTimeout:  pc.RequestTimeout,
+		WriteTimeout: pc.RequestTimeout,
+		RequiredAcks: pc.Acks,
+		Compression:  pc.Compression,
+		Transport:    tr,
+		// Java's producer asks the broker to create unknown topics (the
+		// broker's auto.create.topics.enable decides); so do we.
+		AllowAutoTopicCreation: true,
+		ErrorLogger: kafkago.LoggerFunc(func(msg string, args ...any) {
+			s.log.Debug("kafka-go: " + fmt.Sprintf(msg, args...))
+		}),
+	}
+	s.prod = &producer{w: w, tr: tr, part: part, dialer: d, cancel: cancel}
+	s.counter.Started()
+	s.log.Info("kafka sink started", "brokers", strings.Join(s.cfg.Brokers, ","), "topic", s.cfg.Topic,
+		"batchSize", s.cfg.BatchSize, "producer", pc.String())
+	return nil
+}
+
+// Stop closes the producer. A write abandoned by a cancelled Process (its
+// events were rolled back) is cut short: the sink's connections are closed
+// and no new one is opened, so kafka-go's last retries fail at once.
+func (s *Sink) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	p := s.prod
+	s.prod = nil
+	s.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	defer s.counter.Stopped()
+	p.dialer.close()
+	done := make(chan error, 1)
+	go func() { done <- p.w.Close() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("kafka sink %q: stop: %w", s.set.Name, ctx.Err())
+	}
+	p.tr.CloseIdleConnections()
+	p.cancel()
+	if err != nil {
+		return err
+	}
+	s.log.Info("kafka sink stopped")
+	return nil
+}
+
+// errNotStarted is returned by Process before Start or after Stop.
+var errNotStarted = errors.New("kafka sink is not running")
+
+// Process takes up to flumeBatchSize events, writes them to Kafka and
+// commits the channel transaction once every record was acknowledged.
+func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
+	s.mu.Lock()
+	p := s.prod
+	s.mu.Unlock()
+	if p == nil {
+		return flume.Backoff, fmt.Errorf("kafka sink %q: %w", s.set.Name, errNotStarted)
+	}
+	readFails := s.counter.ChannelReadFail.Load()
+	status, err := sink.Drain(ctx, s.in, s.cfg.BatchSize, &s.counter.SinkCounter,
+		func(ctx context.Context, events []flume.Event) error { return s.deliver(ctx, p, events) })
+	if err != nil || s.counter.ChannelReadFail.Load() != readFails {
+		s.counter.RollbackCount.Add(1)
+	}
+	if err != nil {
+		return status, fmt.Errorf("kafka sink %q: %w", s.set.Name, err)
+	}
+	return status, nil
+}
+
+// deliver writes events as records and returns nil once all were
+// acknowledged.
+func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) error {
+	start := time.Now()
+	var arena []byte
+	if s.cfg.UseFlumeEventFormat {
+		n := 0
+		for _, e := range events {
+			n += flumeEventSize(e)
+		}
+		arena = make([]byte, 0, n) // fresh per batch: kafka-go may read it after an abandoned write
+	}
+	msgs := s.msgs[:0]
+	defer func() {
+		clear(msgs)
+		s.msgs = msgs[:0]
+	}()
+	badTimestamps := 0
+	for i := range events {
+		e := &events[i]
+		m := kafkago.Message{Time: start}
+		topic, err := s.topicOf(e.Headers)
+		if err != nil {
+			return fmt.Errorf("event %d of %d: %w", i+1, len(events), err)
+		}
+		if topic == "" {
+			return fmt.Errorf("event %d of %d: the topic is empty (header %q)", i+1, len(events), s.cfg.TopicHeader)
+		}
+		m.Topic = topic
+		if k, ok := e.Headers["key"]; ok {
+			m.Key = append(make([]byte, 0, len(k)), k...) // an empty key is a key, not none
+		}
+		if s.cfg.PartitionHeader != "" {
+			if v, ok := e.Headers[s.cfg.PartitionHeader]; ok {
+				id, err := strconv.ParseInt(v, 10, 32)
+				if err != nil {
+					return fmt.Errorf("event %d of %d: non integer partition id %q in header %q", i+1, len(events), v, s.cfg.PartitionHeader)
+				}
+				m.WriterData = int(id)
+			}
+		}
+		if m.WriterData == nil && s.cfg.HasStaticPartition {
+			m.WriterData = s.cfg.StaticPartition
+		}
+		if s.cfg.TimestampHeader != "" {
+			if v, ok := e.Headers[s.cfg.TimestampHeader]; ok {
+				if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms >= 0 {
+					m.Time = time.UnixMilli(ms)
+				} else {
+					badTimestamps++
+				}
+			}
+		}
+		if s.cfg.UseFlumeEventFormat {
+			from := len(arena)
+			arena, s.keys = AppendFlumeEvent(arena, *e, s.keys)
+			m.Value = arena[from:len(arena):len(arena)]
+		} else if m.Value = e.Body; m.Value == nil {
+			m.Value = []byte{} // an empty body is an empty value, never a tombstone
+		}
+		m.Headers = s.recordHeaders(e.Headers)
+		msgs = append(msgs, m)
+	}
+	if badTimestamps > 0 {
+		s.badTimestamps += badTimestamps
+		if now := time.Now(); now.Sub(s.lastTimestampWarning) >= time.Minute {
+			s.log.Warn("events with an invalid timestamp header were given the current time",
+				"header", s.cfg.TimestampHeader, "events", s.badTimestamps)
+			s.badTimestamps, s.lastTimestampWarning = 0, now
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.Producer.DeliveryTimeout)
+	most, err := s.assign(wctx, p, msgs)
+	if err != nil {
+		cancel()
+		return err
+	}
+	// kafka-go sizes each partition's batch buffer by BatchSize: the
+	// largest share of this write avoids allocating flumeBatchSize
+	// messages per partition. Only this goroutine reads it.
+	p.w.BatchSize = most
+	err = p.w.WriteMessages(wctx, msgs...)
+	cancel()
+	if err != nil {
+		return s.describe(ctx, err, msgs)
+	}
+	s.counter.KafkaEventSendTimer.Add(time.Since(start).Milliseconds())
+	return nil
+}
+
+func (s *Sink) topicOf(h map[string]string) (string, error) {
+	if !s.cfg.AllowTopicOverride {
+		return s.cfg.Topic, nil
+	}
+	if t, ok := h[s.cfg.TopicHeader]; ok {
+		return t, nil
+	}
+	return s.topic.expand(h)
+}
+
+// recordHeaders returns the Kafka record headers of an event: the
+// header.* mappings, or with kafkaRecordHeaders = all every header.
+func (s *Sink) recordHeaders(h map[string]string) []kafkago.Header {
+	if s.cfg.RecordHeaders == HeadersAll {
+		if len(h) == 0 {
+			return nil
+		}
+		out := make([]kafkago.Header, 0, len(h))
+		for k, v := range h {
+			name := k
+			if mapped, ok := s.cfg.HeaderMap[k]; ok {
+				name = mapped
+			}
+			out = append(out, kafkago.Header{Key: name, Value: []byte(v)})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+		return out
+	}
+	var out []kafkago.Header
+	for _, m := range s.headerMap {
+		if v, ok := h[m.flume]; ok {
+			out = append(out, kafkago.Header{Key: m.kafka, Value: []byte(v)})
+		}
+	}
+	return out
+}
+
+// describe turns kafka-go's write error into one that says what happened.
+func (s *Sink) describe(ctx context.Context, err error, msgs []kafkago.Message) error {
+	var tooLarge kafkago.MessageTooLargeError
+	if errors.As(err, &tooLarge) {
+		m := tooLarge.Message
+		size := len(m.Key) + len(m.Value)
+		for _, h := range m.Headers {
+			size += len(h.Key) + len(h.Value)
+		}
+		return fmt.Errorf("a record of about %d bytes exceeds max.request.size (%d) and can never be sent: raise kafka.producer.max.request.size (and the brokers' message.max.bytes) or remove the event: %w",
+			size, s.cfg.Producer.MaxRequestSize, err)
+	}
+	var werrs kafkago.WriteErrors
+	if errors.As(err, &werrs) {
+		for _, e := range werrs {
+			if e != nil {
+				return fmt.Errorf("%d of %d records not acknowledged: %w", werrs.Count(), len(msgs), e)
+			}
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return fmt.Errorf("no acknowledgement within delivery.timeout.ms (%s): %w", s.cfg.Producer.DeliveryTimeout, err)
+	}
+	return fmt.Errorf("write %d records: %w", len(msgs), err)
+}
+
+// dialer opens (and counts) the sink's broker connections, and closes them
+// all when the sink stops.
+type dialer struct {
+	net.Dialer
+	counter *Counter
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[*trackedConn]struct{}
+}
+
+var errStopped = errors.New("kafka sink stopped")
+
+func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	d.mu.Lock()
+	closed := d.closed
+	d.mu.Unlock()
+	if closed {
+		return nil, errStopped
+	}
+	c, err := d.Dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		d.counter.ConnectionFailedCount.Add(1)
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, d: d}
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		_ = c.Close()
+		return nil, errStopped
+	}
+	d.conns[tc] = struct{}{}
+	d.mu.Unlock()
+	d.counter.ConnectionCreatedCount.Add(1)
+	return tc, nil
+}
+
+func (d *dialer) close() {
+	d.mu.Lock()
+	d.closed = true
+	conns := make([]*trackedConn, 0, len(d.conns))
+	for c := range d.conns {
+		conns = append(conns, c)
+	}
+	d.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
+type trackedConn struct {
+	net.Conn
+	d    *dialer
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.d.mu.Lock()
+		delete(c.d.conns, c)
+		c.d.mu.Unlock()
+		c.d.counter.ConnectionClosedCount.Add(1)
+	})
+	return err
+}

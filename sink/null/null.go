@@ -1,0 +1,80 @@
+// Package null implements Flume's null sink (type "null",
+// org.apache.flume.sink.NullSink): it takes events and discards them.
+//
+// Properties: batchSize (100), logEveryNEvents (10000: a progress line every
+// N events). It returns BACKOFF when it took fewer than batchSize events.
+package null
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/sink"
+)
+
+// Sink discards events.
+type Sink struct {
+	ch        flume.Channel
+	log       *slog.Logger
+	batchSize int
+	logEvery  int64
+	counter   flume.SinkCounter
+	count     int64
+}
+
+var _ flume.Batcher = (*Sink)(nil)
+
+// Factory builds a null sink.
+func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
+	s := &Sink{ch: in, log: set.Log(), batchSize: cfg.Int("batchSize", 100), logEvery: cfg.Int64("logEveryNEvents", 10000)}
+	if s.batchSize <= 0 {
+		cfg.Errorf("batchSize", "must be greater than 0")
+	}
+	if s.logEvery <= 0 {
+		cfg.Errorf("logEveryNEvents", "must be greater than 0")
+	}
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Register adds the null sink to r.
+func Register(r *flume.Registry) error {
+	return r.RegisterSink("null", Factory, "org.apache.flume.sink.NullSink")
+}
+
+// BatchSize returns the configured batchSize.
+func (s *Sink) BatchSize() int { return s.batchSize }
+
+// Counters returns the sink's counters (Flume publishes none for this sink).
+func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }
+
+// Start does nothing.
+func (s *Sink) Start(context.Context) error { s.counter.Started(); return nil }
+
+// Stop does nothing.
+func (s *Sink) Stop(context.Context) error { s.counter.Stopped(); return nil }
+
+// Process takes up to batchSize events and discards them.
+func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
+	n := 0
+	status, err := sink.Drain(ctx, s.ch, s.batchSize, &s.counter, func(_ context.Context, events []flume.Event) error {
+		n = len(events)
+		return nil
+	})
+	if err != nil {
+		return status, err
+	}
+	if before := s.count; n > 0 {
+		s.count += int64(n)
+		if s.count/s.logEvery != before/s.logEvery {
+			s.log.Info("null sink progress", "events", s.count)
+		}
+	}
+	if n < s.batchSize {
+		return flume.Backoff, nil
+	}
+	return flume.Ready, nil
+}

@@ -1,0 +1,22 @@
+// Package exec implements Flume's exec source (type "exec",
+// org.apache.flume.source.ExecSource): it runs a command and turns every
+// line of its standard output into an event.
+//
+// Properties (Flume's names and defaults): command (required; split on
+// whitespace, no quoting, unless shell is set), shell (e.g. "/bin/sh -c":
+// the command is passed to it as one argument), restart (false),
+// restartThrottle (10000 ms), logStdErr (false), batchSize (20),
+// batchTimeout (3000 ms), charset (UTF-8; lines are passed through as bytes,
+// so the body is the line in the command's own encoding, as in Flume).
+//
+// Lines end at \n, \r or \r\n, as Java's readLine; the terminator is not
+// part of the body.
+//
+// Delivery: unlike Flume, which drops the pending batch and kills the
+// command when the channel is full, this source keeps the batch and retries
+// it, backing off, and stops reading meanwhile: the command blocks on its
+// full pipe (backpressure) and no line is lost. ChannelWriteFail counts the
+// refusals. On Stop, the lines already read are still committed (bounded by
+// the stop context) before the command is terminated. What the command
+// wrote to the pipe after that is lost, as with any process that is killed.
+package exec

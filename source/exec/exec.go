@@ -1,0 +1,421 @@
+package exec
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	osexec "os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/flumego/flume"
+)
+
+// Config holds the exec source's settings.
+type Config struct {
+	Command         string
+	Shell           string
+	Restart         bool
+	RestartThrottle time.Duration
+	LogStdErr       bool
+	BatchSize       int
+	BatchTimeout    time.Duration
+	Charset         string
+}
+
+// ParseConfig reads the source's properties with Flume's defaults.
+func ParseConfig(cfg *flume.Context) Config {
+	c := Config{
+		Command:         cfg.Required("command"),
+		Shell:           cfg.String("shell", ""),
+		Restart:         cfg.Bool("restart", false),
+		RestartThrottle: cfg.Millis("restartThrottle", 10*time.Second),
+		LogStdErr:       cfg.Bool("logStdErr", false),
+		BatchSize:       cfg.Int("batchSize", 20),
+		BatchTimeout:    cfg.Millis("batchTimeout", 3*time.Second),
+		Charset:         cfg.String("charset", "UTF-8"),
+	}
+	if c.BatchSize <= 0 {
+		cfg.Errorf("batchSize", "must be greater than 0")
+	}
+	if c.BatchTimeout <= 0 {
+		cfg.Errorf("batchTimeout", "must be greater than 0")
+	}
+	if c.RestartThrottle < 0 {
+		cfg.Errorf("restartThrottle", "must not be negative")
+	}
+	if c.Command != "" && len(c.argv()) == 0 {
+		cfg.Errorf("command", "empty command")
+	}
+	return c
+}
+
+// argv returns the program and its arguments.
+func (c Config) argv() []string {
+	if c.Shell != "" {
+		return append(strings.Fields(c.Shell), c.Command)
+	}
+	return strings.Fields(c.Command)
+}
+
+// Source is an exec source.
+type Source struct {
+	cfg     Config
+	out     flume.ChannelProcessor
+	log     *slog.Logger
+	counter flume.SourceCounter
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+	// stopCtx bounds the final flush during Stop.
+	stopCtx context.Context
+}
+
+var (
+	_ flume.Source  = (*Source)(nil)
+	_ flume.Batcher = (*Source)(nil)
+)
+
+// New returns an exec source that hands its lines to out.
+func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
+	s := &Source{cfg: cfg, out: out, log: set.Log()}
+	set.Publish(&s.counter)
+	return s
+}
+
+// Factory builds an exec source from its properties.
+func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
+	c := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return New(set, c, out), nil
+}
+
+// Register adds the exec source to r.
+func Register(r *flume.Registry) error {
+	return r.RegisterSource("exec", Factory, "org.apache.flume.source.ExecSource")
+}
+
+// BatchSize returns the configured batchSize.
+func (s *Source) BatchSize() int { return s.cfg.BatchSize }
+
+// Counters returns the source's counters.
+func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
+
+// Start launches the command on a goroutine the source owns.
+func (s *Source) Start(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done != nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.done = cancel, make(chan struct{})
+	s.stopCtx = context.Background()
+	s.counter.Started()
+	go s.run(ctx, s.done)
+	return nil
+}
+
+// Stop commits the lines already read (bounded by ctx), terminates the
+// command and waits for the source's goroutines.
+func (s *Source) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	cancel, done := s.cancel, s.done
+	s.cancel, s.done = nil, nil
+	s.stopCtx = ctx
+	s.mu.Unlock()
+	if done == nil {
+		return nil
+	}
+	cancel()
+	<-done
+	s.counter.Stopped()
+	return nil
+}
+
+func (s *Source) flushContext() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopCtx
+}
+
+func (s *Source) run(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	for {
+		err := s.runOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.log.Warn("command ended", "command", s.cfg.Command, "error", err)
+		} else {
+			s.log.Info("command exited", "command", s.cfg.Command)
+		}
+		if !s.cfg.Restart {
+			return // as Flume, the source stays started but idle
+		}
+		t := time.NewTimer(s.cfg.RestartThrottle)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		s.log.Info("restarting command", "command", s.cfg.Command)
+	}
+}
+
+// runOnce runs the command once, until it exits or ctx ends.
+func (s *Source) runOnce(ctx context.Context) error {
+	argv := s.cfg.argv()
+	// The command is not tied to ctx: on Stop the batcher first commits
+	// what was read, then terminates the process group.
+	cmd := osexec.Command(argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stdin = nil
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("exec source: %w", err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return fmt.Errorf("exec source: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("exec source: start %q: %w", s.cfg.Command, err)
+	}
+	s.log.Info("command started", "command", s.cfg.Command, "pid", cmd.Process.Pid)
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.drainStderr(stderr)
+	}()
+
+	chunks := make(chan []flume.Event, 4)
+	readErr := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		readErr <- readLines(stdout, chunks, s.cfg.BatchSize)
+		close(chunks)
+	}()
+
+	stopped := s.batch(ctx, chunks)
+	if stopped {
+		// Terminate the whole process group, then make sure the reader sees EOF.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		go func() {
+			for range chunks { // discard what arrives after Stop
+			}
+		}()
+	}
+	killTimer := time.AfterFunc(5*time.Second, func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	wg.Wait()
+	werr := cmd.Wait()
+	killTimer.Stop()
+	if rerr := <-readErr; rerr != nil && !errors.Is(rerr, os.ErrClosed) && !stopped {
+		return rerr
+	}
+	if stopped {
+		return nil
+	}
+	return werr
+}
+
+// batch collects chunks of lines into batches of BatchSize and hands them to
+// the channel processor, flushing a partial batch after BatchTimeout. It
+// returns true when ctx ended (the source is stopping) and false when the
+// command's output ended.
+func (s *Source) batch(ctx context.Context, chunks <-chan []flume.Event) (stopped bool) {
+	var pending []flume.Event
+	timer := time.NewTimer(s.cfg.BatchTimeout)
+	defer timer.Stop()
+	flush := func(n int) bool {
+		if !s.deliver(ctx, pending[:n]) {
+			return false
+		}
+		pending = append(pending[:0], pending[n:]...)
+		timer.Reset(s.cfg.BatchTimeout)
+		return true
+	}
+	for {
+		select {
+		case chunk, ok := <-chunks:
+			if !ok {
+				if len(pending) > 0 {
+					s.deliver(ctx, pending)
+				}
+				return ctx.Err() != nil
+			}
+			s.counter.EventReceivedCount.Add(int64(len(chunk)))
+			pending = append(pending, chunk...)
+			for len(pending) >= s.cfg.BatchSize {
+				if !flush(s.cfg.BatchSize) {
+					s.finalFlush(pending)
+					return true
+				}
+			}
+		case <-timer.C:
+			if len(pending) > 0 && !flush(len(pending)) {
+				s.finalFlush(pending)
+				return true
+			}
+			timer.Reset(s.cfg.BatchTimeout)
+		case <-ctx.Done():
+			s.finalFlush(pending)
+			return true
+		}
+	}
+}
+
+// finalFlush commits what was read before the source stopped, bounded by
+// the Stop context.
+func (s *Source) finalFlush(pending []flume.Event) {
+	if len(pending) == 0 {
+		return
+	}
+	ctx := s.flushContext()
+	for start := 0; start < len(pending); start += s.cfg.BatchSize {
+		end := min(start+s.cfg.BatchSize, len(pending))
+		if !s.deliver(ctx, pending[start:end]) {
+			s.log.Warn("lines read from the command could not be committed before stop", "lines", len(pending)-start)
+			return
+		}
+	}
+}
+
+// deliver hands one batch to the channels, retrying with backoff while the
+// channels refuse it. It returns false only when ctx ends first.
+func (s *Source) deliver(ctx context.Context, batch []flume.Event) bool {
+	backoff := 100 * time.Millisecond
+	for {
+		err := s.out.Process(ctx, batch)
+		if err == nil {
+			s.counter.EventAcceptedCount.Add(int64(len(batch)))
+			s.counter.AppendBatchAcceptedCount.Add(1)
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		s.counter.ChannelWriteFail.Add(1)
+		s.log.Warn("channel refused a batch; holding the command's output and retrying", "events", len(batch), "retry", backoff, "error", err)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (s *Source) drainStderr(r io.Reader) {
+	if !s.cfg.LogStdErr {
+		_, _ = io.Copy(io.Discard, r)
+		return
+	}
+	lines := make(chan []flume.Event, 1)
+	go func() {
+		for chunk := range lines {
+			for _, e := range chunk {
+				s.log.Info("command stderr", "line", string(e.Body))
+			}
+		}
+	}()
+	_ = readLines(r, lines, 1)
+	close(lines)
+}
+
+// readLines splits r into lines (\n, \r or \r\n) and sends them as events
+// in chunks. Each chunk's bodies share one allocation.
+func readLines(r io.Reader, out chan<- []flume.Event, hint int) error {
+	buf := make([]byte, 64<<10)
+	start, end := 0, 0
+	skipLF := false // the previous chunk ended with \r: a leading \n belongs to it
+	for {
+		if start > 0 && start == end {
+			start, end = 0, 0
+		}
+		if end == len(buf) {
+			if start > 0 {
+				end = copy(buf, buf[start:end])
+				start = 0
+			} else {
+				nb := make([]byte, 2*len(buf)) // a line longer than the buffer
+				copy(nb, buf[:end])
+				buf = nb
+			}
+		}
+		n, err := r.Read(buf[end:])
+		end += n
+		if n > 0 {
+			if skipLF && buf[start] == '\n' {
+				start++
+			}
+			skipLF = false
+			chunk, consumed, endsCR := splitLines(buf[start:end], hint)
+			start += consumed
+			skipLF = endsCR
+			if len(chunk) > 0 {
+				out <- chunk
+			}
+		}
+		if err != nil {
+			if start < end { // an unterminated last line is still a line
+				body := bytes.Clone(buf[start:end])
+				out <- []flume.Event{{Body: body}}
+			}
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// splitLines returns the complete lines of data as events (bodies copied
+// into one new slice), how many bytes they used, and whether the last line
+// ended with a \r that may be followed by \n in the next read.
+func splitLines(data []byte, hint int) ([]flume.Event, int, bool) {
+	hasCR := bytes.IndexByte(data, '\r') >= 0
+	var last int
+	if hasCR {
+		last = bytes.LastIndexAny(data, "\r\n")
+	} else {
+		last = bytes.LastIndexByte(data, '\n')
+	}
+	if last < 0 {
+		return nil, 0, false
+	}
+	consumed := last + 1
+	endsCR := data[last] == '\r'
+	own := bytes.Clone(data[:consumed])
+	events := make([]flume.Event, 0, max(hint, bytes.Count(own, []byte{'\n'})))
+	for i := 0; i < len(own); {
+		var j int
+		if hasCR {
+			j = bytes.IndexAny(own[i:], "\r\n")
+		} else {
+			j = bytes.IndexByte(own[i:], '\n')
+		}
+		events = append(events, flume.Event{Body: own[i : i+j : i+j]})
+		i += j + 1
+		if own[i-1] == '\r' && i < len(own) && own[i] == '\n' {
+			i++
+		}
+	}
+	return events, consumed, endsCR
+}

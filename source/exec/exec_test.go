@@ -1,0 +1,213 @@
+package exec
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/source"
+)
+
+// harness is an exec source writing into a real memory channel.
+type harness struct {
+	ch  *memory.Channel
+	src *Source
+}
+
+func newHarness(t *testing.T, props map[string]string, capacity int, keepAlive time.Duration) *harness {
+	return newHarnessWith(t, props, capacity, keepAlive, nil)
+}
+
+// refusals wraps a processor and closes first when a batch is refused.
+type refusals struct {
+	flume.ChannelProcessor
+	once  sync.Once
+	first chan struct{}
+}
+
+func (r *refusals) Process(ctx context.Context, evs []flume.Event) error {
+	err := r.ChannelProcessor.Process(ctx, evs)
+	if err != nil {
+		r.once.Do(func() { close(r.first) })
+	}
+	return err
+}
+
+func newHarnessWith(t *testing.T, props map[string]string, capacity int, keepAlive time.Duration, wrap func(flume.ChannelProcessor) flume.ChannelProcessor) *harness {
+	t.Helper()
+	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: min(capacity, 1000), KeepAlive: keepAlive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cfg := flume.ContextFromMap(props)
+	var proc flume.ChannelProcessor = source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	if wrap != nil {
+		proc = wrap(proc)
+	}
+	src, err := Factory(flume.Settings{Name: "r1"}, cfg, proc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{ch: ch, src: src.(*Source)}
+	if err := h.src.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.src.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return h
+}
+
+// take takes n events (waiting up to the channel's keep-alive per batch) and
+// fails the test when they do not arrive within the deadline.
+func (h *harness) take(t *testing.T, n int, deadline time.Duration) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	var out []string
+	for len(out) < n {
+		tx, err := h.ch.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := tx.Take(ctx, min(1000, n-len(out)))
+		if err != nil {
+			_ = tx.Rollback()
+			t.Fatalf("after %d of %d events: %v", len(out), n, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			out = append(out, string(e.Body))
+		}
+	}
+	return out
+}
+
+func TestSeqLinesInOrder(t *testing.T) {
+	const n = 200000
+	h := newHarness(t, map[string]string{"command": "seq 1 " + strconv.Itoa(n), "batchSize": "1000"}, 10000, time.Second)
+	got := h.take(t, n, 60*time.Second)
+	for i, s := range got {
+		if s != strconv.Itoa(i+1) {
+			t.Fatalf("line %d = %q, want %d", i, s, i+1)
+		}
+	}
+	c := h.src.Counters()
+	if c.EventReceivedCount.Load() != n || c.EventAcceptedCount.Load() != n {
+		t.Fatalf("received %d accepted %d, want %d", c.EventReceivedCount.Load(), c.EventAcceptedCount.Load(), n)
+	}
+}
+
+func TestLineEndings(t *testing.T) {
+	h := newHarness(t, map[string]string{"command": `printf 'a\r\nb\rc\n\nd'`, "shell": "/bin/sh -c", "batchTimeout": "50"}, 100, time.Second)
+	got := h.take(t, 5, 10*time.Second)
+	if strings.Join(got, "|") != "a|b|c||d" {
+		t.Fatalf("lines = %q, want a b c (empty) d", got)
+	}
+}
+
+func TestShellPipeline(t *testing.T) {
+	h := newHarness(t, map[string]string{"command": "echo abc | tr a-c x-z", "shell": "/bin/sh -c", "batchTimeout": "50"}, 100, time.Second)
+	if got := h.take(t, 1, 10*time.Second); got[0] != "xyz" {
+		t.Fatalf("line = %q", got[0])
+	}
+}
+
+func TestBatchTimeoutFlushesPartialBatch(t *testing.T) {
+	// The command prints one line and then waits: only batchTimeout can
+	// deliver it while the command runs.
+	h := newHarness(t, map[string]string{"command": "echo early; exec sleep 30", "shell": "/bin/sh -c",
+		"batchSize": "100", "batchTimeout": "100"}, 100, 5*time.Second)
+	if got := h.take(t, 1, 10*time.Second); got[0] != "early" {
+		t.Fatalf("line = %q", got[0])
+	}
+}
+
+func TestRestart(t *testing.T) {
+	h := newHarness(t, map[string]string{"command": "echo run", "restart": "true", "restartThrottle": "10", "batchTimeout": "20"}, 100, 2*time.Second)
+	got := h.take(t, 3, 20*time.Second)
+	for _, s := range got {
+		if s != "run" {
+			t.Fatalf("lines = %q", got)
+		}
+	}
+}
+
+func TestBackpressureLosesNothing(t *testing.T) {
+	// A channel of 50 events and nobody taking: the source must hold the
+	// command's output and retry, then deliver everything once a consumer
+	// starts.
+	const n = 2000
+	ref := &refusals{first: make(chan struct{})}
+	h := newHarnessWith(t, map[string]string{"command": "seq 1 " + strconv.Itoa(n), "batchSize": "20"}, 50, 0,
+		func(p flume.ChannelProcessor) flume.ChannelProcessor { ref.ChannelProcessor = p; return ref })
+	select {
+	case <-ref.first:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the source never hit the full channel")
+	}
+	var got []string
+	for len(got) < n {
+		got = append(got, h.take(t, min(50, n-len(got)), 30*time.Second)...)
+	}
+	for i, s := range got {
+		if s != strconv.Itoa(i+1) {
+			t.Fatalf("line %d = %q, want %d (lost or reordered)", i, s, i+1)
+		}
+	}
+	if h.src.Counters().ChannelWriteFail.Load() == 0 {
+		t.Fatal("refused batches were not counted in ChannelWriteFail")
+	}
+}
+
+func TestStopTerminatesCommand(t *testing.T) {
+	h := newHarness(t, map[string]string{"command": "sleep 600"}, 100, time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := h.src.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 6*time.Second {
+		t.Fatalf("Stop took %s: the command was not terminated", d)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, props := range []map[string]string{
+		{},
+		{"command": "seq 1", "batchSize": "0"},
+		{"command": "seq 1", "batchSize": "x"},
+		{"command": "seq 1", "batchTimeout": "-1"},
+	} {
+		if _, err := Factory(flume.Settings{}, flume.ContextFromMap(props), nil); err == nil {
+			t.Errorf("config %v accepted", props)
+		}
+	}
+}
+
+func BenchmarkSplitLines(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 64<<10 {
+		sb.WriteString(strings.Repeat("x", 99) + "\n")
+	}
+	data := []byte(sb.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		splitLines(data, 1000)
+	}
+}

@@ -1,0 +1,217 @@
+// Package netcat implements Flume's netcat source (type "netcat",
+// org.apache.flume.source.NetcatSource): a TCP server that turns every line
+// a client sends into an event and answers "OK" after each one.
+//
+// Properties (Flume's names and defaults): bind (required), port (required),
+// max-line-length (512 characters, newline included), ack-every-event
+// (true), encoding (utf-8; also us-ascii and iso-8859-1). Lines end at \n
+// only; a \r before it stays in the body, which is the line in UTF-8.
+//
+// Each line is committed on its own. When the channel refuses it the
+// client gets "FAILED: <reason>" and the line is not stored: the sender is
+// told, as in Flume. A line longer than max-line-length gets "FAILED: Event
+// exceeds the maximum length (N chars, including newline)" and closes that
+// connection; other connections are unaffected. A partial line at EOF is
+// discarded. As in Flume, this source publishes no counters.
+package netcat
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/flumego/flume"
+)
+
+// Source is a netcat source.
+type Source struct {
+	addr     string
+	maxLine  int
+	ack      bool
+	encoding string
+	out      flume.ChannelProcessor
+	log      *slog.Logger
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// Factory builds a netcat source.
+func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
+	s := &Source{
+		addr:     net.JoinHostPort(cfg.Required("bind"), strconv.Itoa(cfg.Port("port"))),
+		maxLine:  cfg.Int("max-line-length", 512),
+		ack:      cfg.Bool("ack-every-event", true),
+		encoding: strings.ToLower(cfg.String("encoding", "utf-8")),
+		out:      out,
+		log:      set.Log(),
+	}
+	if s.maxLine <= 0 {
+		cfg.Errorf("max-line-length", "must be greater than 0")
+	}
+	switch s.encoding {
+	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1":
+	default:
+		cfg.Errorf("encoding", "unsupported encoding (flumego supports utf-8, us-ascii and iso-8859-1)")
+	}
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Register adds the netcat source to r.
+func Register(r *flume.Registry) error {
+	return r.RegisterSource("netcat", Factory, "org.apache.flume.source.NetcatSource")
+}
+
+// Addr returns the listening address once started.
+func (s *Source) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Start binds the port and accepts connections.
+func (s *Source) Start(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("netcat source: %w", err)
+	}
+	s.ln, s.conns = ln, map[net.Conn]struct{}{}
+	s.log.Info("netcat source listening", "address", ln.Addr().String())
+	s.wg.Add(1)
+	go s.accept(ln)
+	return nil
+}
+
+// Stop closes the listener and every connection and waits for them.
+func (s *Source) Stop(context.Context) error {
+	s.mu.Lock()
+	ln := s.ln
+	s.ln = nil
+	if ln != nil {
+		_ = ln.Close()
+		for c := range s.conns {
+			_ = c.Close()
+		}
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Source) accept(ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		if s.ln == nil {
+			s.mu.Unlock()
+			_ = c.Close()
+			return
+		}
+		s.conns[c] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go s.serve(c)
+	}
+}
+
+func (s *Source) serve(c net.Conn) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		_ = c.Close()
+	}()
+	r := bufio.NewReader(c)
+	w := bufio.NewWriter(c)
+	ctx := context.Background()
+	for {
+		line, err := s.readLine(r)
+		if errors.Is(err, errTooLong) {
+			fmt.Fprintf(w, "FAILED: Event exceeds the maximum length (%d chars, including newline)\n", s.maxLine)
+			_ = w.Flush()
+			return
+		}
+		if err != nil {
+			return // EOF or a closed connection: a partial line is discarded
+		}
+		if perr := s.out.Process(ctx, []flume.Event{{Body: line}}); perr != nil {
+			fmt.Fprintf(w, "FAILED: %s\n", strings.ReplaceAll(perr.Error(), "\n", " "))
+		} else if s.ack {
+			w.WriteString("OK\n")
+		}
+		if r.Buffered() == 0 {
+			if err := w.Flush(); err != nil {
+				return
+			}
+		}
+	}
+}
+
+var errTooLong = errors.New("line too long")
+
+// readLine returns the next line without its \n, as UTF-8, or errTooLong
+// when it exceeds max-line-length characters (newline included).
+func (s *Source) readLine(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		line = append(line, frag...)
+		if s.chars(line) > s.maxLine {
+			return nil, errTooLong
+		}
+		switch {
+		case err == nil:
+			return s.toUTF8(line[:len(line)-1]), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			return nil, io.EOF
+		default:
+			return nil, err
+		}
+	}
+}
+
+func (s *Source) chars(b []byte) int {
+	if s.encoding == "utf-8" || s.encoding == "utf8" {
+		return utf8.RuneCount(b)
+	}
+	return len(b)
+}
+
+func (s *Source) toUTF8(b []byte) []byte {
+	if s.encoding != "iso-8859-1" && s.encoding != "latin1" {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return out
+}

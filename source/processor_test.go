@@ -1,0 +1,73 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/channeltest"
+	"github.com/flumego/flume/channel/memory"
+)
+
+func channel(t *testing.T, name string, capacity int) Channel {
+	t.Helper()
+	ch, _ := memory.New(flume.Settings{Name: name}, memory.Config{Capacity: capacity, TransactionCapacity: capacity})
+	_ = ch.Start(context.Background())
+	return Channel{Name: name, Channel: ch}
+}
+
+type dropOdd struct{}
+
+func (dropOdd) Intercept(evs []flume.Event) ([]flume.Event, error) {
+	out := evs[:0]
+	for _, e := range evs {
+		if channeltest.Seq(e)%2 == 0 {
+			e.SetHeader("kept", "yes")
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func TestReplicatingRequiredAndOptional(t *testing.T) {
+	req, opt := channel(t, "c1", 10), channel(t, "c2", 2)
+	p := NewChannelProcessor(NewReplicating([]Channel{req, opt}, []string{"c2"}), []flume.Interceptor{dropOdd{}}, nil)
+	if err := p.Process(context.Background(), channeltest.Events(0, 8)); err != nil {
+		t.Fatalf("a full optional channel failed the batch: %v", err)
+	}
+	if req.Len() != 4 || opt.Len() != 0 || p.OptionalFailures.Load() != 1 {
+		t.Fatalf("required holds %d, optional %d, optional failures %d", req.Len(), opt.Len(), p.OptionalFailures.Load())
+	}
+	if err := p.Process(context.Background(), channeltest.Events(0, 14)); !flume.IsChannelError(err) {
+		t.Fatalf("a full required channel: err = %v, want a channel error", err)
+	}
+	if req.Len() != 4 {
+		t.Fatalf("a refused batch was partly committed: %d", req.Len())
+	}
+}
+
+func TestInterceptorErrorFailsBatch(t *testing.T) {
+	ch := channel(t, "c1", 10)
+	boom := errors.New("boom")
+	p := NewChannelProcessor(NewReplicating([]Channel{ch}, nil), []flume.Interceptor{failing{boom}}, nil)
+	if err := p.Process(context.Background(), channeltest.Events(0, 1)); !errors.Is(err, boom) || flume.IsChannelError(err) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+type failing struct{ err error }
+
+func (f failing) Intercept([]flume.Event) ([]flume.Event, error) { return nil, f.err }
+
+func TestSelectorConfig(t *testing.T) {
+	chs := []Channel{channel(t, "c1", 1), channel(t, "c2", 1)}
+	cfg := flume.ContextFromMap(map[string]string{"optional": "c9"})
+	if _, err := NewSelector(cfg, chs); err == nil && cfg.Err() == nil {
+		t.Error("an optional channel that is not the source's was accepted")
+	}
+	cfg = flume.ContextFromMap(map[string]string{"type": "nonsense"})
+	if _, err := NewSelector(cfg, chs); err == nil {
+		t.Error("an unknown selector type was accepted")
+	}
+}

@@ -1,0 +1,132 @@
+// Package seq implements Flume's sequence generator source (type "seq",
+// org.apache.flume.source.SequenceGeneratorSource): event bodies are the
+// decimal numbers 0, 1, 2, ... with no headers.
+//
+// Properties: batchSize (1), totalEvents (unlimited), and the pollable
+// source backoff settings backoffSleepIncrement (1000 ms) and
+// maxBackoffSleep (5000 ms). When the channels refuse a batch the same
+// numbers are offered again, so nothing is skipped.
+package seq
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/flumego/flume"
+)
+
+// Source generates sequence numbers.
+type Source struct {
+	out          flume.ChannelProcessor
+	batchSize    int
+	total        int64
+	backoffStep  time.Duration
+	backoffLimit time.Duration
+	counter      flume.SourceCounter
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+	next   int64
+}
+
+var _ flume.Batcher = (*Source)(nil)
+
+// Factory builds a seq source.
+func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
+	s := &Source{
+		out:          out,
+		batchSize:    cfg.Int("batchSize", 1),
+		total:        cfg.Int64("totalEvents", math.MaxInt64),
+		backoffStep:  cfg.Millis("backoffSleepIncrement", time.Second),
+		backoffLimit: cfg.Millis("maxBackoffSleep", 5*time.Second),
+	}
+	if s.batchSize <= 0 {
+		cfg.Errorf("batchSize", "must be greater than 0")
+	}
+	if s.total < 0 {
+		cfg.Errorf("totalEvents", "must not be negative")
+	}
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	set.Publish(&s.counter)
+	return s, nil
+}
+
+// Register adds the seq source to r.
+func Register(r *flume.Registry) error {
+	return r.RegisterSource("seq", Factory, "org.apache.flume.source.SequenceGeneratorSource")
+}
+
+// BatchSize returns the configured batchSize.
+func (s *Source) BatchSize() int { return s.batchSize }
+
+// Counters returns the source's counters.
+func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
+
+// Start begins generating on a goroutine the source owns.
+func (s *Source) Start(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done != nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.done = cancel, make(chan struct{})
+	s.counter.Started()
+	go s.run(ctx, s.done)
+	return nil
+}
+
+// Stop ends generation and waits for the goroutine.
+func (s *Source) Stop(context.Context) error {
+	s.mu.Lock()
+	cancel, done := s.cancel, s.done
+	s.cancel, s.done = nil, nil
+	s.mu.Unlock()
+	if done == nil {
+		return nil
+	}
+	cancel()
+	<-done
+	s.counter.Stopped()
+	return nil
+}
+
+func (s *Source) run(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	batch := make([]flume.Event, 0, s.batchSize)
+	failures := 0
+	for ctx.Err() == nil && s.next < s.total {
+		batch = batch[:0]
+		for i := int64(0); i < int64(s.batchSize) && s.next+i < s.total; i++ {
+			batch = append(batch, flume.Event{Body: strconv.AppendInt(nil, s.next+i, 10)})
+		}
+		if err := s.out.Process(ctx, batch); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.counter.ChannelWriteFail.Add(1)
+			failures++
+			sleep(ctx, min(time.Duration(failures)*s.backoffStep, s.backoffLimit))
+			continue
+		}
+		failures = 0
+		s.next += int64(len(batch))
+		s.counter.EventAcceptedCount.Add(int64(len(batch)))
+		s.counter.AppendBatchAcceptedCount.Add(1)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
