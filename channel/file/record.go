@@ -191,7 +191,7 @@ func decodeEvent(b []byte) (flume.Event, error) {
 	b = b[k:]
 	var e flume.Event
 	if n > 0 {
-		e.Headers = make(map[string]string, n)
+		e.Headers = make(map[string]string, min(n, 64))
 	}
 	for i := uint64(0); i < n; i++ {
 		var key, val string
