@@ -775,8 +775,7 @@ func (c *Channel) open(ctx context.Context) error {
 	c.nextTxID.Store(rec.nextTxID)
 
 	c.mu.Lock()
-	c.q = ring{}
-	c.q.pushBack(rec.ptrs)
+	c.q = ring{buf: rec.ptrs[:cap(rec.ptrs)], n: len(rec.ptrs)} // adopt, no copy
 	c.refs = make(map[uint32]int)
 	c.addRefs(rec.ptrs, 1)
 	c.takers = make(map[*transaction]struct{})

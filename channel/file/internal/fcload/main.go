@@ -5,6 +5,9 @@
 //
 //	go build -o /tmp/fcload ./channel/file/internal/fcload
 //	/usr/bin/time -v /tmp/fcload -writers 4 -batch 1000 -size 500 -events 2000000
+//
+// With -takers 0 -dir D the events stay in D; -recover -dir D then measures
+// a start over that backlog.
 package main
 
 import (
@@ -31,9 +34,13 @@ func main() {
 		size    = flag.Int("size", 500, "event body size in bytes")
 		events  = flag.Int("events", 1_000_000, "events to put in total")
 		dual    = flag.Bool("dual", true, "useDualCheckpoints")
+		recov   = flag.Bool("recover", false, "only start the channel over -dir (recovering its backlog), report, and stop")
 	)
 	flag.Parse()
 	if *dir == "" {
+		if *recov {
+			log.Fatal("-recover needs -dir")
+		}
 		d, err := os.MkdirTemp("", "fcload-")
 		if err != nil {
 			log.Fatal(err)
@@ -53,8 +60,18 @@ func main() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
+	start := time.Now()
 	if err := ch.Start(ctx); err != nil {
 		log.Fatal(err)
+	}
+	if *recov {
+		c := ch.Counters()
+		fmt.Printf("recovered %d events from %s in %s (recovery %d ms, %d records replayed)\n",
+			ch.Len(), c.RecoverySource(), time.Since(start).Round(time.Millisecond), c.RecoveryDurationMs.Load(), c.RecoveryReplayedRecords.Load())
+		if err := ch.Stop(ctx); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	evs := make([]flume.Event, *batch)
 	for i := range evs {
@@ -66,7 +83,7 @@ func main() {
 	}
 	var put, taken atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
+	start = time.Now()
 	var putDone time.Duration
 	var pw sync.WaitGroup
 	for range *writers {
