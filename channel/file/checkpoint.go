@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // The checkpoint is a bbolt database, checkpoint.db, in checkpointDir:
@@ -180,7 +181,7 @@ func openBolt(path string, readOnly bool) (*bolt.DB, error) {
 // crash leaves the previous checkpoint).
 func writeCheckpoint(db *bolt.DB, snap *snapshot) error {
 	return db.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(bucketQueue); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+		if err := tx.DeleteBucket(bucketQueue); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 			return err
 		}
 		q, err := tx.CreateBucket(bucketQueue)

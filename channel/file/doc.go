@@ -132,18 +132,31 @@
 //
 // # Why logs plus a bbolt checkpoint, not every event in bbolt
 //
-// Both designs were measured here (BenchmarkPutCommit, BenchmarkTakeCommit
-// and BenchmarkDesignBoltOnly, which stores each event as a bbolt key and
-// merges concurrent commits with bbolt's Batch); see the figures in the
-// closing note of the issue. Storing events in bbolt is simpler and needs no
-// replay, but every put rewrites B+tree pages copy-on-write, every take
+// Both designs were measured on the project's machine (2 shared cores, a
+// virtual disk; 500-byte events; medians of 3 to 5 runs of BenchmarkPutCommit,
+// BenchmarkTakeCommit and BenchmarkDesignBoltOnly, which stores each event
+// as a bbolt key and merges concurrent commits with bbolt's Batch):
+//
+//	events/s                          logs + bbolt checkpoint   every event in bbolt
+//	put+commit  batch 1,    1 writer         4,700                    280
+//	put+commit  batch 100,  4 writers      460,000                170,000
+//	put+commit  batch 1000, 4 writers    1,180,000                360,000
+//	take+commit batch 1000, 1 taker      1,310,000                370,000
+//
+// Storing events in bbolt is simpler and needs no replay, but every commit
+// costs bbolt two fsyncs, every put rewrites B+tree pages copy-on-write, every take
 // deletes (rewriting the pages it empties, so taking costs as much I/O as
 // putting), the database file never shrinks after a backlog drains, reads go
 // through its memory map (a large backlog shows up in RSS), and put and take
 // commits serialise on bbolt's single writer. The log design writes each
 // event once, sequentially; a committed take costs 8 bytes of log; drained
 // files are deleted; and recovery reads a checkpoint of about 2 bytes per
-// event plus the log written since the last checkpoint.
+// event plus the log written since the last checkpoint. Starting over a
+// backlog of 1 M queued 500-byte events (BenchmarkRecovery, medians, log in
+// the page cache) takes 33 ms from a checkpoint that holds them, 266 ms when
+// every event is replayed from the log after a crash, and 247 ms from the
+// logs alone with both checkpoints gone; peak RSS of such a start is about
+// 35 MB (fcload -recover), and of a channel taking 1 M events/s about 45 MB.
 //
 // # Not supported
 //
