@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test vet bench build
+.PHONY: run test vet bench build thrift-gen
 
 # Runs the quickstart example agent (no external service needed).
 run:
@@ -19,3 +19,12 @@ build:
 
 bench:
 	$(GO) run ./cmd/flume-ng bench
+
+# Regenerates what is generated from the Thrift IDL: the Python peer of the
+# thrift interop tests (the Go codec in rpc/thriftrpc is written by hand).
+# Needs Debian's thrift-compiler.
+thrift-gen:
+	rm -rf rpc/thriftrpc/thriftpeer/py/gen
+	mkdir -p rpc/thriftrpc/thriftpeer/py/gen
+	thrift --gen py -out rpc/thriftrpc/thriftpeer/py/gen rpc/thriftrpc/flume.thrift
+	rm -f rpc/thriftrpc/thriftpeer/py/gen/flume/*-remote

@@ -9,14 +9,19 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	avrosink "github.com/flumego/flume/sink/avro"
+	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/fileroll"
 	"github.com/flumego/flume/sink/kafka"
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
+	thriftsink "github.com/flumego/flume/sink/thrift"
+	avrosource "github.com/flumego/flume/source/avro"
 	"github.com/flumego/flume/source/exec"
 	"github.com/flumego/flume/source/interceptor"
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
+	thriftsource "github.com/flumego/flume/source/thrift"
 )
 
 // Register adds the built-in sources, channels, sinks, interceptors and
@@ -30,7 +35,12 @@ func Register(r *flume.Registry) error {
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),
+		avrosource.Register(r),
+		avrosink.Register(r),
 		kafka.Register(r),
+		datahub.Register(r),
+		thriftsource.Register(r),
+		thriftsink.Register(r),
 		interceptor.Register(r),
 	)
 }

@@ -1,9 +1,139 @@
 package rpc
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 
-// NewAvroClient returns a client for the avro source at hostAndPort.
-// Placeholder until the Avro client lands (issue 4).
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/tlsconf"
+	"github.com/flumego/flume/rpc/avrorpc"
+)
+
+// AvroConfig reads the Avro client settings of Flume's NettyAvroRpcClient
+// from RpcClient properties: connect-timeout, request-timeout,
+// compression-type, compression-level, ssl, trust-all-certs, truststore,
+// truststore-password, truststore-type, include/exclude-protocols and
+// cipher suites. maxIoWorkers is accepted and ignored, as in Flume 1.11.
+func AvroConfig(props map[string]string) (avrorpc.ClientConfig, error) {
+	cfg := avrorpc.ClientConfig{
+		ConnectTimeout: timeoutProp(props, PropConnectTimeout, DefaultConnectTimeout),
+		RequestTimeout: timeoutProp(props, PropRequestTimeout, DefaultRequestTimeout),
+	}
+	if strings.EqualFold(strings.TrimSpace(props[PropCompressionType]), "deflate") {
+		cfg.Deflate = true
+		cfg.DeflateLevel = intProp(props, PropCompressionLevel, DefaultCompressionLevel)
+		if cfg.DeflateLevel < 0 || cfg.DeflateLevel > 9 {
+			return cfg, fmt.Errorf("%s: %d is not a zlib level (0 to 9)", PropCompressionLevel, cfg.DeflateLevel)
+		}
+	}
+	if boolProp(props, "kerberos") {
+		return cfg, fmt.Errorf("kerberos rpc clients: %w", flume.ErrUnsupported)
+	}
+	if strings.TrimSpace(props[PropMaxIoWorkers]) != "" {
+		slog.Default().Warn("rpc client: maxIoWorkers is no longer supported (ignored, as in Flume 1.11)")
+	}
+	tctx := flume.ContextFromMap(props)
+	cfg.TLS = tlsconf.Client(tctx)
+	if err := tctx.Err(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// NewAvroClient returns a client for the avro source at hostAndPort, the
+// Go counterpart of Flume's NettyAvroRpcClient (client.type = default).
+// props are Flume's RpcClient properties (batch-size, connect-timeout,
+// request-timeout, compression-type, compression-level, ssl, ...); hosts
+// are not read. As Flume's, it connects at once and fails when the source
+// cannot be reached. After a failed call the connection is closed and the
+// next call connects again.
 func NewAvroClient(hostAndPort string, props map[string]string) (Client, error) {
-	return nil, fmt.Errorf("avro rpc client: not implemented yet")
+	cfg, err := AvroConfig(props)
+	if err != nil {
+		return nil, fmt.Errorf("avro rpc client for %s: %w", hostAndPort, err)
+	}
+	c := &avroClient{addr: hostAndPort, cfg: cfg, batchSize: BatchSize(props)}
+	if err := c.connect(context.Background()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type avroClient struct {
+	addr      string
+	cfg       avrorpc.ClientConfig
+	batchSize int
+
+	mu     sync.Mutex
+	conn   *avrorpc.Conn
+	closed bool
+}
+
+// connect dials when there is no live connection. Called with mu held or
+// before the client is shared.
+func (c *avroClient) connect(ctx context.Context) error {
+	if c.conn != nil {
+		return nil
+	}
+	conn, err := avrorpc.Dial(ctx, c.addr, c.cfg)
+	if err != nil {
+		return err
+	}
+	c.conn = conn
+	return nil
+}
+
+func (c *avroClient) BatchSize() int { return c.batchSize }
+
+func (c *avroClient) Append(ctx context.Context, e flume.Event) error {
+	return c.do(ctx, func(conn *avrorpc.Conn) (avrorpc.Status, error) { return conn.Append(ctx, e) })
+}
+
+func (c *avroClient) AppendBatch(ctx context.Context, events []flume.Event) error {
+	for len(events) > 0 {
+		n := min(len(events), c.batchSize)
+		chunk := events[:n]
+		if err := c.do(ctx, func(conn *avrorpc.Conn) (avrorpc.Status, error) { return conn.AppendBatch(ctx, chunk) }); err != nil {
+			return err
+		}
+		events = events[n:]
+	}
+	return nil
+}
+
+func (c *avroClient) do(ctx context.Context, call func(*avrorpc.Conn) (avrorpc.Status, error)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClientClosed
+	}
+	if err := c.connect(ctx); err != nil {
+		return err
+	}
+	st, err := call(c.conn)
+	if err == nil && st != avrorpc.OK {
+		err = &StatusError{Status: st.String()}
+	}
+	if err != nil {
+		// As Flume's client, any failure makes the connection unusable.
+		c.conn.Close()
+		c.conn = nil
+		return fmt.Errorf("avro rpc client %s: %w", c.addr, err)
+	}
+	return nil
+}
+
+func (c *avroClient) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.conn != nil {
+		err := c.conn.Close()
+		c.conn = nil
+		return err
+	}
+	return nil
 }

@@ -3,10 +3,11 @@
 // hosts.<h>, batch-size, connect-timeout, request-timeout, ...) and ships
 // events to an avro or thrift source with Append and AppendBatch.
 //
-// The wire protocols live in rpc/avrorpc and rpc/thriftrpc; each registers a
-// HostClientFactory here under its client type ("default" is Avro, as in
-// Flume; "thrift" is Thrift), and the failover and load-balancing clients
-// are built on whichever host client the properties name.
+// NewClient builds the client that client.type names (default: Avro, as in
+// Flume; thrift; default_failover; default_loadbalance). The wire protocols
+// live in rpc/avrorpc and rpc/thriftrpc; the failover and load-balancing
+// clients are built on whichever single-host client host-client-type names
+// (Avro by default).
 //
 // Delivery guarantee: Append and AppendBatch return nil only when the server
 // answered OK, which a flumego or Flume source does only after committing the

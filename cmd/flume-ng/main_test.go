@@ -319,3 +319,60 @@ a1.sinks.k1.sink.batchSize = 100
 		}
 	}
 }
+
+// logValue returns the value of key= on the first log line containing
+// marker, waiting for it to appear.
+func logValue(t *testing.T, logs *syncBuffer, marker, key string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, marker) {
+				_, rest, _ := strings.Cut(line, key+"=")
+				v, _, _ := strings.Cut(rest, " ")
+				return v
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the log:\n%s", marker, logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAvroClientToAgent sends a file with flume-ng avro-client (including
+// Flume's script-level options) to an agent's avro source.
+func TestAvroClientToAgent(t *testing.T) {
+	dir := t.TempDir()
+	cfg := write(t, "a1.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = avro
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = 0
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`
+`)
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf")
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := logValue(t, &logs, "avro source listening", "address")
+	host, port, _ := strings.Cut(addr, ":")
+	var lines []string
+	for i := 1; i <= 1234; i++ {
+		lines = append(lines, "line "+strconv.Itoa(i))
+	}
+	input := write(t, "input.txt", strings.Join(lines, "\n")+"\n")
+	out, code := run(t, "avro-client", "-c", "conf", "-Dflume.root.logger=WARN,console", "-H", host, "-p", port, "-F", input)
+	if code != 0 {
+		t.Fatalf("avro-client exit %d:\n%s", code, out)
+	}
+	waitLines(t, dir, 1234, &logs)
+}

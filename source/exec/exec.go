@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/background"
 )
 
 // Config holds the exec source's settings.
@@ -71,9 +72,8 @@ type Source struct {
 	log     *slog.Logger
 	counter flume.SourceCounter
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
+	task background.Task
+	mu   sync.Mutex
 	// stopCtx bounds the final flush during Stop.
 	stopCtx context.Context
 }
@@ -113,15 +113,12 @@ func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
 // Start launches the command on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.done != nil {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.done = cancel, make(chan struct{})
 	s.stopCtx = context.Background()
-	s.counter.Started()
-	go s.run(ctx, s.done)
+	s.mu.Unlock()
+	s.task.Start(func(ctx context.Context) {
+		s.counter.Started()
+		s.run(ctx)
+	})
 	return nil
 }
 
@@ -129,16 +126,11 @@ func (s *Source) Start(context.Context) error {
 // command and waits for the source's goroutines.
 func (s *Source) Stop(ctx context.Context) error {
 	s.mu.Lock()
-	cancel, done := s.cancel, s.done
-	s.cancel, s.done = nil, nil
 	s.stopCtx = ctx
 	s.mu.Unlock()
-	if done == nil {
-		return nil
+	if s.task.Stop() {
+		s.counter.Stopped()
 	}
-	cancel()
-	<-done
-	s.counter.Stopped()
 	return nil
 }
 
@@ -148,8 +140,7 @@ func (s *Source) flushContext() context.Context {
 	return s.stopCtx
 }
 
-func (s *Source) run(ctx context.Context, done chan struct{}) {
-	defer close(done)
+func (s *Source) run(ctx context.Context) {
 	for {
 		err := s.runOnce(ctx)
 		if ctx.Err() != nil {

@@ -12,10 +12,10 @@ import (
 	"context"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/background"
 )
 
 // Source generates sequence numbers.
@@ -27,10 +27,8 @@ type Source struct {
 	backoffLimit time.Duration
 	counter      flume.SourceCounter
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
-	next   int64
+	task background.Task
+	next int64 // only the task's goroutine touches it
 }
 
 var _ flume.Batcher = (*Source)(nil)
@@ -70,35 +68,22 @@ func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
 
 // Start begins generating on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.done != nil {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.done = cancel, make(chan struct{})
-	s.counter.Started()
-	go s.run(ctx, s.done)
+	s.task.Start(func(ctx context.Context) {
+		s.counter.Started()
+		s.run(ctx)
+	})
 	return nil
 }
 
 // Stop ends generation and waits for the goroutine.
 func (s *Source) Stop(context.Context) error {
-	s.mu.Lock()
-	cancel, done := s.cancel, s.done
-	s.cancel, s.done = nil, nil
-	s.mu.Unlock()
-	if done == nil {
-		return nil
+	if s.task.Stop() {
+		s.counter.Stopped()
 	}
-	cancel()
-	<-done
-	s.counter.Stopped()
 	return nil
 }
 
-func (s *Source) run(ctx context.Context, done chan struct{}) {
-	defer close(done)
+func (s *Source) run(ctx context.Context) {
 	batch := make([]flume.Event, 0, s.batchSize)
 	failures := 0
 	for ctx.Err() == nil && s.next < s.total {

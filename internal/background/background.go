@@ -1,0 +1,49 @@
+// Package background runs a component's work on a goroutine it owns
+// between Start and Stop, on a context the component creates (never the
+// caller's), so that Stop can end the work and wait for it.
+package background
+
+import (
+	"context"
+	"sync"
+)
+
+// Task is one restartable background goroutine. The zero value is ready.
+type Task struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Start runs fn on a new goroutine with a context that Stop cancels. It
+// returns false, and does nothing, when the task is already running.
+func (t *Task) Start(fn func(ctx context.Context)) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done != nil {
+		return false
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancel, t.done = cancel, make(chan struct{})
+	go func(done chan struct{}) {
+		defer close(done)
+		fn(ctx)
+	}(t.done)
+	return true
+}
+
+// Stop cancels the task's context and waits for fn to return. It returns
+// false when the task was not running. It is safe to call concurrently and
+// repeatedly.
+func (t *Task) Stop() bool {
+	t.mu.Lock()
+	cancel, done := t.cancel, t.done
+	t.cancel, t.done = nil, nil
+	t.mu.Unlock()
+	if done == nil {
+		return false
+	}
+	cancel()
+	<-done
+	return true
+}

@@ -1,0 +1,29 @@
+package background
+
+import (
+	"context"
+	"testing"
+)
+
+func TestStartStop(t *testing.T) {
+	var task Task
+	started := make(chan struct{})
+	ended := false
+	if !task.Start(func(ctx context.Context) { close(started); <-ctx.Done(); ended = true }) {
+		t.Fatal("first Start refused")
+	}
+	<-started
+	if task.Start(func(context.Context) {}) {
+		t.Fatal("Start of a running task accepted")
+	}
+	if !task.Stop() || !ended {
+		t.Fatal("Stop did not wait for the goroutine")
+	}
+	if task.Stop() {
+		t.Fatal("second Stop reported a running task")
+	}
+	if !task.Start(func(context.Context) {}) {
+		t.Fatal("restart refused")
+	}
+	task.Stop()
+}

@@ -1,0 +1,131 @@
+package avrorpc
+
+import (
+	"fmt"
+
+	"github.com/flumego/flume"
+)
+
+// AppendEvent appends the Avro binary encoding of e as an AvroFlumeEvent:
+// map<string> headers, then bytes body.
+func AppendEvent(dst []byte, e flume.Event) []byte {
+	if n := len(e.Headers); n > 0 {
+		dst = appendLong(dst, int64(n))
+		for k, v := range e.Headers {
+			dst = appendString(dst, k)
+			dst = appendString(dst, v)
+		}
+	}
+	dst = append(dst, 0)
+	return appendBytes(dst, e.Body)
+}
+
+// AppendEvents appends events as an array<AvroFlumeEvent> (one block, then
+// the end marker), the parameter of appendBatch.
+func AppendEvents(dst []byte, events []flume.Event) []byte {
+	if len(events) > 0 {
+		dst = appendLong(dst, int64(len(events)))
+		for _, e := range events {
+			dst = AppendEvent(dst, e)
+		}
+	}
+	return append(dst, 0)
+}
+
+// EncodedEventSize returns the length of AppendEvent's output for e.
+func EncodedEventSize(e flume.Event) int {
+	n := 1 + varintSize(len(e.Body)) + len(e.Body)
+	if len(e.Headers) > 0 {
+		n += varintSize(len(e.Headers))
+		for k, v := range e.Headers {
+			n += varintSize(len(k)) + len(k) + varintSize(len(v)) + len(v)
+		}
+	}
+	return n
+}
+
+func varintSize(n int) int {
+	u := uint64(n) << 1
+	s := 1
+	for u >= 0x80 {
+		u >>= 7
+		s++
+	}
+	return s
+}
+
+// DecodeEvent decodes one AvroFlumeEvent from the head of b and returns the
+// rest. The event shares b's memory (body bytes and header strings are not
+// copied): b must never be modified afterwards. Header maps are allocated
+// per event, as flume.Event requires.
+func DecodeEvent(b []byte) (flume.Event, []byte, error) {
+	var e flume.Event
+	for {
+		n, rest, err := readBlockCount(b, 2, "headers")
+		if err != nil {
+			return e, nil, err
+		}
+		b = rest
+		if n == 0 {
+			break
+		}
+		if e.Headers == nil {
+			e.Headers = make(map[string]string, n)
+		}
+		for range n {
+			var k, v string
+			if k, b, err = readStringNoCopy(b, "header name"); err != nil {
+				return e, nil, err
+			}
+			if v, b, err = readStringNoCopy(b, "header value"); err != nil {
+				return e, nil, err
+			}
+			e.Headers[k] = v
+		}
+	}
+	body, b, err := readBytes(b, "body")
+	if err != nil {
+		return e, nil, err
+	}
+	e.Body = body
+	return e, b, nil
+}
+
+// DecodeEvents decodes an array<AvroFlumeEvent> from the head of b,
+// appending the events to dst, and returns the rest. The events share b's
+// memory as with DecodeEvent. At most maxEvents are accepted (0: no limit
+// besides the input size).
+func DecodeEvents(b []byte, dst []flume.Event, maxEvents int) ([]flume.Event, []byte, error) {
+	total := 0
+	for {
+		n, rest, err := readBlockCount(b, 2, "events")
+		if err != nil {
+			return dst, nil, err
+		}
+		b = rest
+		if n == 0 {
+			return dst, b, nil
+		}
+		total += n
+		if maxEvents > 0 && total > maxEvents {
+			return dst, nil, malformed("batch of more than %d events", maxEvents)
+		}
+		dst = growEvents(dst, n)
+		for range n {
+			var e flume.Event
+			if e, b, err = DecodeEvent(b); err != nil {
+				return dst, nil, fmt.Errorf("event %d: %w", len(dst)+1, err)
+			}
+			dst = append(dst, e)
+		}
+	}
+}
+
+func growEvents(s []flume.Event, n int) []flume.Event {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	g := make([]flume.Event, len(s), len(s)+n)
+	copy(g, s)
+	return g
+}

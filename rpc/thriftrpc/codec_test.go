@@ -1,0 +1,294 @@
+package thriftrpc
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/apache/thrift/lib/go/thrift"
+	"github.com/flumego/flume"
+)
+
+func unhex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The byte sequences of the Flume reference (§3.2.3 and §3.2.4): what Java
+// Flume's ThriftRpcClient sends for append({"a":"b"}, "hi") with seqid 1,
+// and what its source answers.
+var golden = []struct {
+	proto        Protocol
+	call, reply  string
+	replyFailed  string
+	replyMessage string
+}{
+	{
+		proto:       Compact,
+		call:        `00 00 00 18  82 21 01 06 61 70 70 65 6e 64  1c  1b 01 88 01 61 01 62  18 02 68 69  00  00`,
+		reply:       `00 00 00 0e  82 41 01 06 61 70 70 65 6e 64  05 00 00  00`,
+		replyFailed: `00 00 00 0e  82 41 01 06 61 70 70 65 6e 64  05 00 02  00`,
+	},
+	{
+		proto: Binary,
+		call: `00 00 00 33  80 01 00 01  00 00 00 06 61 70 70 65 6e 64  00 00 00 01
+			0c 00 01
+			0d 00 01 0b 0b 00 00 00 01  00 00 00 01 61  00 00 00 01 62
+			0b 00 02 00 00 00 02 68 69
+			00
+			00`,
+		reply:       `00 00 00 1a  80 01 00 02  00 00 00 06 61 70 70 65 6e 64  00 00 00 01  08 00 00 00 00 00 00  00`,
+		replyFailed: `00 00 00 1a  80 01 00 02  00 00 00 06 61 70 70 65 6e 64  00 00 00 01  08 00 00 00 00 00 01  00`,
+	},
+}
+
+func TestGoldenBytes(t *testing.T) {
+	for _, g := range golden {
+		t.Run(g.proto.String(), func(t *testing.T) {
+			c := NewCodec(g.proto, 0)
+			e := flume.Event{Headers: map[string]string{"a": "b"}, Body: []byte("hi")}
+			frame, err := c.EncodeCall(MethodAppend, 1, []flume.Event{e})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := unhex(t, g.call); !bytes.Equal(frame, want) {
+				t.Fatalf("append frame\n got % x\nwant % x", frame, want)
+			}
+			call, err := c.DecodeCall(unhex(t, g.call)[4:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if call.Method != MethodAppend || call.SeqID != 1 || !reflect.DeepEqual(call.Events, []flume.Event{e}) {
+				t.Fatalf("decoded %+v", call)
+			}
+			if got, want := c.EncodeReply(MethodAppend, 1, OK), unhex(t, g.reply); !bytes.Equal(got, want) {
+				t.Fatalf("OK reply\n got % x\nwant % x", got, want)
+			}
+			if got, want := c.EncodeReply(MethodAppend, 1, FAILED), unhex(t, g.replyFailed); !bytes.Equal(got, want) {
+				t.Fatalf("FAILED reply\n got % x\nwant % x", got, want)
+			}
+			r, err := c.DecodeReply(unhex(t, g.replyFailed)[4:])
+			if err != nil || r != (Reply{Method: MethodAppend, SeqID: 1, Status: FAILED}) {
+				t.Fatalf("decoded reply %+v, %v", r, err)
+			}
+		})
+	}
+}
+
+// The reference's appendBatch of two events starts with "19 2c": field 1,
+// a list of 2 structs.
+func TestCompactAppendBatchHeader(t *testing.T) {
+	c := NewCodec(Compact, 0)
+	frame, err := c.EncodeCall(MethodAppendBatch, 1, []flume.Event{{Body: []byte("x")}, {Body: []byte("y")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := unhex(t, "82 21 01 0b 61 70 70 65 6e 64 42 61 74 63 68 19 2c")
+	if !bytes.HasPrefix(frame[4:], prefix) {
+		t.Fatalf("appendBatch frame % x does not start with % x", frame[4:], prefix)
+	}
+}
+
+func sampleEvents(n int) []flume.Event {
+	evs := make([]flume.Event, n)
+	for i := range evs {
+		evs[i] = flume.Event{Body: []byte(fmt.Sprintf("event %d \x00\xff", i))}
+		if i%3 != 0 {
+			evs[i].Headers = map[string]string{"seq": fmt.Sprint(i), "State": "CA", "ünïcode": "✓"}
+		}
+	}
+	evs = append(evs, flume.Event{Body: nil}, flume.Event{Headers: map[string]string{"": ""}, Body: bytes.Repeat([]byte("z"), 5000)})
+	return evs
+}
+
+// normalise maps the shapes a round trip cannot preserve (nil vs empty) to
+// one.
+func normalise(evs []flume.Event) []flume.Event {
+	out := make([]flume.Event, len(evs))
+	for i, e := range evs {
+		if len(e.Headers) == 0 {
+			e.Headers = nil
+		}
+		if len(e.Body) == 0 {
+			e.Body = []byte{}
+		}
+		out[i] = e
+	}
+	return out
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, p := range []Protocol{Compact, Binary} {
+		t.Run(p.String(), func(t *testing.T) {
+			c := NewCodec(p, 0)
+			evs := sampleEvents(40)
+			frame, err := c.EncodeCall(MethodAppendBatch, 77, evs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			call, err := c.DecodeCall(frame[4:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if call.Method != MethodAppendBatch || call.SeqID != 77 {
+				t.Fatalf("header %q %d", call.Method, call.SeqID)
+			}
+			if !reflect.DeepEqual(normalise(call.Events), normalise(evs)) {
+				t.Fatalf("events differ after a round trip")
+			}
+			// Decoded events share no memory with the frame.
+			for i := range frame {
+				frame[i] = 0xAA
+			}
+			if !reflect.DeepEqual(normalise(call.Events), normalise(evs)) {
+				t.Fatalf("decoded events alias the frame")
+			}
+		})
+	}
+}
+
+func TestEncodeRefusesOversizedBatch(t *testing.T) {
+	c := NewCodec(Compact, 1024)
+	_, err := c.EncodeCall(MethodAppendBatch, 1, []flume.Event{{Body: make([]byte, 2000)}})
+	if !errors.Is(err, ErrMessageTooLarge) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := c.EncodeCall(MethodAppend, 1, nil); err == nil {
+		t.Fatal("append without an event was encoded")
+	}
+}
+
+// encodeRaw builds a message with the thrift library's own protocol, for
+// shapes our encoder never produces.
+func encodeRaw(t testing.TB, p Protocol, write func(tp thrift.TProtocol)) []byte {
+	t.Helper()
+	var tr memTransport
+	tp := newProtocol(p, &tr, &thrift.TConfiguration{})
+	write(tp)
+	return tr.w
+}
+
+func TestDecodeRejects(t *testing.T) {
+	ctx := t.Context()
+	for _, p := range []Protocol{Compact, Binary} {
+		c := NewCodec(p, 0)
+		cases := []struct {
+			name        string
+			write       func(tp thrift.TProtocol)
+			replyable   bool
+			wantErrText string
+		}{
+			{"missing body", func(tp thrift.TProtocol) {
+				_ = tp.WriteMessageBegin(ctx, MethodAppend, thrift.CALL, 3)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldBegin(ctx, "", thrift.STRUCT, 1)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldBegin(ctx, "", thrift.MAP, 1)
+				_ = tp.WriteMapBegin(ctx, thrift.STRING, thrift.STRING, 0)
+				_ = tp.WriteFieldStop(ctx)
+				_ = tp.WriteFieldStop(ctx)
+			}, true, "'body'"},
+			{"missing event", func(tp thrift.TProtocol) {
+				_ = tp.WriteMessageBegin(ctx, MethodAppend, thrift.CALL, 3)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldStop(ctx)
+			}, true, "'event'"},
+			{"missing events", func(tp thrift.TProtocol) {
+				_ = tp.WriteMessageBegin(ctx, MethodAppendBatch, thrift.CALL, 3)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldBegin(ctx, "", thrift.I32, 1) // wrong type: skipped
+				_ = tp.WriteI32(ctx, 5)
+				_ = tp.WriteFieldStop(ctx)
+			}, true, "'events'"},
+			{"headers not strings", func(tp thrift.TProtocol) {
+				_ = tp.WriteMessageBegin(ctx, MethodAppendBatch, thrift.CALL, 3)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldBegin(ctx, "", thrift.LIST, 1)
+				_ = tp.WriteListBegin(ctx, thrift.STRUCT, 1)
+				_ = tp.WriteFieldBegin(ctx, "", thrift.MAP, 1)
+				_ = tp.WriteMapBegin(ctx, thrift.I32, thrift.I32, 1)
+				_ = tp.WriteI32(ctx, 1)
+				_ = tp.WriteI32(ctx, 2)
+			}, true, "map<string,string>"},
+			{"unknown method", func(tp thrift.TProtocol) {
+				_ = tp.WriteMessageBegin(ctx, "getStatus", thrift.CALL, 9)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldStop(ctx)
+			}, true, "unknown method"},
+			{"a reply instead of a call", func(tp thrift.TProtocol) {
+				_ = tp.WriteMessageBegin(ctx, MethodAppend, thrift.REPLY, 9)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldStop(ctx)
+			}, false, "not CALL"},
+			{"truncated", func(tp thrift.TProtocol) {
+				_ = tp.WriteMessageBegin(ctx, MethodAppendBatch, thrift.CALL, 3)
+				_ = tp.WriteStructBegin(ctx, "")
+				_ = tp.WriteFieldBegin(ctx, "", thrift.LIST, 1)
+				_ = tp.WriteListBegin(ctx, thrift.STRUCT, 1000)
+			}, true, ""},
+		}
+		for _, tc := range cases {
+			t.Run(p.String()+"/"+tc.name, func(t *testing.T) {
+				call, err := c.DecodeCall(encodeRaw(t, p, tc.write))
+				if err == nil {
+					t.Fatalf("decoded %+v", call)
+				}
+				if (call.Method != "") != tc.replyable {
+					t.Fatalf("replyable = %v, want %v (err %v)", call.Method != "", tc.replyable, err)
+				}
+				if !strings.Contains(err.Error(), tc.wantErrText) {
+					t.Fatalf("err = %v, want it to mention %q", err, tc.wantErrText)
+				}
+				if call.Events != nil {
+					t.Fatal("events returned with an error")
+				}
+			})
+		}
+	}
+}
+
+func TestDecodeReplyException(t *testing.T) {
+	for _, p := range []Protocol{Compact, Binary} {
+		c := NewCodec(p, 0)
+		frame := c.EncodeException(MethodAppendBatch, 4, thrift.INTERNAL_ERROR, "Internal error processing appendBatch")
+		r, err := c.DecodeReply(frame[4:])
+		var appErr thrift.TApplicationException
+		if !errors.As(err, &appErr) || appErr.TypeId() != thrift.INTERNAL_ERROR || appErr.Error() != "Internal error processing appendBatch" {
+			t.Fatalf("%v: err = %v", p, err)
+		}
+		if r.SeqID != 4 || r.Method != MethodAppendBatch {
+			t.Fatalf("%v: reply %+v", p, r)
+		}
+	}
+}
+
+// A length that claims more elements than the frame holds is refused
+// before anything is allocated for them.
+func TestDecodeBoundsCounts(t *testing.T) {
+	ctx := t.Context()
+	for _, p := range []Protocol{Compact, Binary} {
+		c := NewCodec(p, 0)
+		msg := encodeRaw(t, p, func(tp thrift.TProtocol) {
+			_ = tp.WriteMessageBegin(ctx, MethodAppendBatch, thrift.CALL, 3)
+			_ = tp.WriteStructBegin(ctx, "")
+			_ = tp.WriteFieldBegin(ctx, "", thrift.LIST, 1)
+			_ = tp.WriteListBegin(ctx, thrift.STRUCT, 1<<30)
+		})
+		allocs := testing.AllocsPerRun(10, func() {
+			if _, err := c.DecodeCall(msg); err == nil {
+				t.Fatal("a list of 2^30 events in a few bytes was accepted")
+			}
+		})
+		if allocs > 20 {
+			t.Fatalf("%v: %v allocations to refuse a bogus count", p, allocs)
+		}
+	}
+}

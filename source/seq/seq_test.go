@@ -1,0 +1,58 @@
+package seq
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/source"
+)
+
+// TestSequenceSurvivesAFullChannel runs the source into a channel too small
+// for the whole sequence and drains it slowly: every number must arrive
+// once, in order, although the channel refused batches on the way.
+func TestSequenceSurvivesAFullChannel(t *testing.T) {
+	ch, _ := memory.New(flume.Settings{}, memory.Config{Capacity: 30, TransactionCapacity: 10, KeepAlive: 0})
+	_ = ch.Start(context.Background())
+	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	src, err := Factory(flume.Settings{}, flume.ContextFromMap(map[string]string{
+		"totalEvents": "200", "batchSize": "10", "backoffSleepIncrement": "1", "maxBackoffSleep": "5"}), proc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer src.Stop(context.Background())
+	deadline := time.Now().Add(20 * time.Second)
+	for src.(*Source).Counters().ChannelWriteFail.Load() == 0 { // let it run into the full channel first
+		if time.Now().After(deadline) {
+			t.Fatal("the source never met the full channel")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for i := 0; i < 200; {
+		if time.Now().After(deadline) {
+			t.Fatalf("stalled after %d events", i)
+		}
+		tx, _ := ch.Begin()
+		evs, err := tx.Take(context.Background(), 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = tx.Commit(context.Background())
+		if len(evs) == 0 {
+			time.Sleep(time.Millisecond) // keep-alive is 0: poll
+			continue
+		}
+		for _, e := range evs {
+			if string(e.Body) != strconv.Itoa(i) {
+				t.Fatalf("event %d = %q", i, e.Body)
+			}
+			i++
+		}
+	}
+}
