@@ -86,7 +86,11 @@ func New(set flume.Settings, cfg Config) (*Channel, error) {
 		return nil, fmt.Errorf("file channel %q: %w", set.Name, err)
 	}
 	c := &Channel{name: set.Name, log: set.Log(), cfg: cfg, changed: make(chan struct{})}
-	c.space = spaceChecker{dirs: cfg.DataDirs, min: uint64(cfg.MinimumRequiredSpace), probe: freeSpace}
+	spaceDirs := append([]string{cfg.CheckpointDir}, cfg.DataDirs...)
+	if cfg.UseDualCheckpoints {
+		spaceDirs = append(spaceDirs, cfg.BackupCheckpointDir)
+	}
+	c.space = spaceChecker{dirs: spaceDirs, min: uint64(cfg.MinimumRequiredSpace), probe: freeSpace}
 	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
 	c.counter.Closed.Store(1)
 	set.Publish(&c.counter)
@@ -662,9 +666,10 @@ func (c *Channel) rotate() error {
 	return nil
 }
 
-// spaceChecker enforces minimumRequiredSpace on the data directories. The
-// probe (statfs) runs at most every 100 ms; in between, bytes written are
-// subtracted from the last figure.
+// spaceChecker enforces minimumRequiredSpace on the disks of the data and
+// checkpoint directories (the lowest free space counts). The probe (statfs)
+// runs at most every 100 ms; in between, bytes written are subtracted from
+// the last figure.
 type spaceChecker struct {
 	dirs  []string
 	min   uint64

@@ -250,14 +250,14 @@ func TestMinimumRequiredSpace(t *testing.T) {
 	for i := range big {
 		big[i] = flume.Event{Headers: map[string]string{"seq": "99"}, Body: make([]byte, 1000)}
 	}
-	c.space.at = time.Time{} // probe again
+	c.space.expire() // probe again
 	err = flume.Do(context.Background(), c, func(tx flume.Transaction) error { return tx.Put(context.Background(), big...) })
 	if !flume.IsChannelError(err) || !strings.Contains(err.Error(), "minimumRequiredSpace") {
 		t.Fatalf("commit below minimumRequiredSpace: %v", err)
 	}
 	// Below the reserve, puts fail at once; takes still work.
 	free.Store(1 << 19)
-	c.space.at = time.Time{}
+	c.space.expire()
 	tx, _ := c.Begin()
 	if err := tx.Put(context.Background(), channeltest.Event(5)); !flume.IsChannelError(err) || !strings.Contains(err.Error(), "minimumRequiredSpace") {
 		t.Fatalf("put below minimumRequiredSpace: %v", err)
@@ -268,7 +268,7 @@ func TestMinimumRequiredSpace(t *testing.T) {
 	}
 	wantSeqs(t, takeAll(t, c, 100), span(0, 5))
 	free.Store(1 << 30)
-	c.space.at = time.Time{}
+	c.space.expire()
 	put(t, c, channeltest.Events(5, 6))
 	wantSeqs(t, takeAll(t, c, 100), []int{5})
 }
@@ -569,4 +569,11 @@ func TestNoGoroutineOutlivesStop(t *testing.T) {
 			t.Fatalf("%d goroutines after Stop, %d before Start", n, before)
 		}
 	}
+}
+
+// expire makes the next check probe the free space again.
+func (s *spaceChecker) expire() {
+	s.mu.Lock()
+	s.at = time.Time{}
+	s.mu.Unlock()
 }

@@ -36,8 +36,8 @@ type Config struct {
 	// MaxFileSize is the size at which a data log file is closed and the
 	// next one started (maxFileSize, bytes).
 	MaxFileSize int64
-	// MinimumRequiredSpace is the free space puts leave on every data
-	// directory's disk (minimumRequiredSpace, bytes).
+	// MinimumRequiredSpace is the free space puts leave on the disk of
+	// every data and checkpoint directory (minimumRequiredSpace, bytes).
 	MinimumRequiredSpace int64
 	// KeepAlive is how long Put waits for capacity and Take for a first
 	// event (keep-alive, seconds).

@@ -33,7 +33,7 @@
 //	transactionCapacity   10000      puts, or takes, per transaction; must not exceed capacity
 //	checkpointInterval    30000      milliseconds between checkpoints (only when something changed)
 //	maxFileSize           2146435071 bytes per data log file (larger values are clamped, as in Flume)
-//	minimumRequiredSpace  524288000  free bytes puts leave on each data disk (floor 1048576)
+//	minimumRequiredSpace  524288000  free bytes puts leave on each data and checkpoint disk (floor 1048576)
 //	keep-alive            3          seconds Put waits for capacity and Take for a first event
 //	checkpointOnClose     true       write a checkpoint at Stop, so the next start replays nothing
 //	fsyncPerTransaction   true       see above
