@@ -22,6 +22,10 @@ var (
 	hookAfterAppend     func() // a commit group is written to the log, not yet fsynced
 	hookCheckpointWrite func() // inside the checkpoint's bbolt transaction, before it commits
 	hookBackupCopy      func() // part of the backup copy is written
+
+	// The data log's write and fsync, replaced by tests to inject failures.
+	writeLog = func(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+	syncLog  = datasync
 )
 
 // errMixed is returned when one transaction tries to both put and take.
@@ -408,7 +412,7 @@ func (c *Channel) checkpoint() error {
 	if !c.cfg.FsyncPerTransaction {
 		// The snapshot may name records not yet synced; sync them first.
 		if lf := c.logs.get(snap.state.replayFile); lf != nil {
-			if err := datasync(lf.f); err != nil {
+			if err := syncLog(lf.f); err != nil {
 				c.counter.CheckpointWriteErrorCount.Add(1)
 				c.log.Error("file channel: checkpoint failed: fsync of the data log", "error", err)
 				return err

@@ -50,7 +50,7 @@ func (c *Channel) writer() {
 
 func (c *Channel) syncActive() {
 	if c.active != nil && !c.broken {
-		if err := datasync(c.active.f); err != nil {
+		if err := syncLog(c.active.f); err != nil {
 			c.log.Error("file channel: fsync of the data log failed", "file", c.active.path, "error", err)
 			c.broken = true
 		} else {
@@ -97,7 +97,7 @@ func (c *Channel) commitGroup(batch []*transaction) {
 			hookAfterAppend()
 		}
 		if c.cfg.FsyncPerTransaction {
-			if err := datasync(c.active.f); err != nil {
+			if err := syncLog(c.active.f); err != nil {
 				err = fmt.Errorf("fsync of the data log %s: %w", c.active.path, err)
 				c.log.Error("file channel: commit failed", "error", err)
 				c.broken = true
@@ -158,7 +158,7 @@ func (c *Channel) writeTx(tx *transaction) error {
 	pos := 0
 	for i, sz := range tx.sizes {
 		if int64(c.activeSize)+int64(sz) > c.cfg.MaxFileSize && c.activeSize > headerRecordSize {
-			if _, err := c.active.f.WriteAt(tx.buf[segStart:pos], int64(segOff)); err != nil {
+			if _, err := writeLog(c.active.f, tx.buf[segStart:pos], int64(segOff)); err != nil {
 				return err
 			}
 			if err := c.rotate(); err != nil {
@@ -173,7 +173,7 @@ func (c *Channel) writeTx(tx *transaction) error {
 		c.activeSize += sz
 		pos += int(sz)
 	}
-	_, err := c.active.f.WriteAt(tx.buf[segStart:pos], int64(segOff))
+	_, err := writeLog(c.active.f, tx.buf[segStart:pos], int64(segOff))
 	return err
 }
 
@@ -201,7 +201,7 @@ func (c *Channel) closeActive() error {
 		}
 		c.allocated = int64(c.activeSize)
 	}
-	return datasync(c.active.f)
+	return syncLog(c.active.f)
 }
 
 // rotate closes the active log file for writing (after an fsync) and
