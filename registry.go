@@ -61,7 +61,7 @@ type SinkFactory func(set Settings, cfg *Context, in Channel) (Sink, error)
 type InterceptorFactory func(set Settings, cfg *Context) (Interceptor, error)
 
 // SinkSelectorFactory builds a load_balance sink selector from the group's
-// "processor." configuration.
+// "processor.selector." configuration (what Flume hands a custom selector).
 type SinkSelectorFactory func(set Settings, cfg *Context) (SinkSelector, error)
 
 // Kind names a kind of pluggable component.

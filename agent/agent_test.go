@@ -253,3 +253,53 @@ a1.sinks.k1.sink.directory = `+dir+`
 		t.Fatalf("after Stop the channel holds %d and the sink delivered %d", ch.Len(), c.get("k1", "EventDrainSuccessCount"))
 	}
 }
+
+// TestStopDrainsThroughSinkGroup checks the graceful stop with a failover
+// group in place: the events held by the memory channel are delivered by
+// the group before Stop returns.
+func TestStopDrainsThroughSinkGroup(t *testing.T) {
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	g, problems := buildText(t, `a1.channels = c1
+a1.sinks = k1 k2
+a1.sinkgroups = g1
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 5000
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir1+`
+a1.sinks.k2.type = file_roll
+a1.sinks.k2.channel = c1
+a1.sinks.k2.sink.directory = `+dir2+`
+a1.sinkgroups.g1.sinks = k1 k2
+a1.sinkgroups.g1.processor.type = failover
+a1.sinkgroups.g1.processor.priority.k1 = 10
+a1.sinkgroups.g1.processor.priority.k2 = 5
+`, Options{RunnerBackoff: &RunnerBackoff{Step: time.Hour, Max: time.Hour, Error: time.Hour}})
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	ch := g.Channels[0].Component
+	_ = ch.Start(context.Background())
+	for i := 0; i < 2000; i += 100 {
+		var evs []flume.Event
+		for j := i; j < i+100; j++ {
+			evs = append(evs, flume.NewEvent([]byte(strconv.Itoa(j))))
+		}
+		if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error { return tx.Put(context.Background(), evs...) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	lines := append(readAll(t, dir1), readAll(t, dir2)...)
+	if ch.Len() != 0 || len(lines) != 2000 {
+		t.Fatalf("after Stop the channel holds %d and the group delivered %d", ch.Len(), len(lines))
+	}
+	if len(readAll(t, dir2)) != 0 {
+		t.Fatal("the standby sink received events while the primary was healthy")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/file"
 	"github.com/flumego/flume/channel/memory"
 	avrosink "github.com/flumego/flume/sink/avro"
 	"github.com/flumego/flume/sink/datahub"
@@ -29,6 +30,7 @@ import (
 func Register(r *flume.Registry) error {
 	return errors.Join(
 		memory.Register(r),
+		file.Register(r),
 		exec.Register(r),
 		netcat.Register(r),
 		seq.Register(r),

@@ -575,7 +575,7 @@ func testStop(t *testing.T, o Options) {
 }
 
 func testDurability(t *testing.T, o Options) {
-	ch := o.New(t, 100, 20)
+	ch := o.New(t, 100, 30) // the 25 events left after the reopen are taken in one transaction
 	put(t, ch, Events(0, 20))
 	put(t, ch, Events(20, 30))
 	wantSeqs(t, take(t, ch, 5), span(0, 5)...)

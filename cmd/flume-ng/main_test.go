@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -375,4 +377,123 @@ a1.sinks.k1.sink.directory = `+dir+`
 		t.Fatalf("avro-client exit %d:\n%s", code, out)
 	}
 	waitLines(t, dir, 1234, &logs)
+}
+
+// TestFileChannelSurvivesKillAndGarbageCheckpoint is the file channel's
+// acceptance test: an agent (avro source → file channel with dual
+// checkpoints → avro sink) acknowledges 50,000 events while its downstream
+// is down, is killed with SIGKILL, gets its primary checkpoint overwritten
+// with garbage, and is restarted with the downstream up: every event must
+// arrive.
+func TestFileChannelSurvivesKillAndGarbageCheckpoint(t *testing.T) {
+	work := t.TempDir()
+	reserve, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	downstream := reserve.Addr().(*net.TCPAddr).Port
+	reserve.Close()
+	sender := write(t, "sender.properties", fmt.Sprintf(`a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = avro
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = 0
+a1.sources.r1.channels = c1
+a1.channels.c1.type = file
+a1.channels.c1.checkpointDir = %[1]s/checkpoint
+a1.channels.c1.useDualCheckpoints = true
+a1.channels.c1.backupCheckpointDir = %[1]s/backup
+a1.channels.c1.dataDirs = %[1]s/data1,%[1]s/data2
+a1.channels.c1.minimumRequiredSpace = 1048576
+a1.channels.c1.transactionCapacity = 1000
+a1.sinks.k1.type = avro
+a1.sinks.k1.hostname = 127.0.0.1
+a1.sinks.k1.port = %[2]d
+a1.sinks.k1.batch-size = 1000
+a1.sinks.k1.channel = c1
+`, work, downstream))
+	receiver := write(t, "receiver.properties", fmt.Sprintf(`b1.sources = r1
+b1.channels = c1
+b1.sinks = k1
+b1.sources.r1.type = avro
+b1.sources.r1.bind = 127.0.0.1
+b1.sources.r1.port = %[2]d
+b1.sources.r1.channels = c1
+b1.channels.c1.type = memory
+b1.channels.c1.capacity = 100000
+b1.channels.c1.transactionCapacity = 1000
+b1.sinks.k1.type = file_roll
+b1.sinks.k1.sink.directory = %[1]s/out
+b1.sinks.k1.sink.rollInterval = 0
+b1.sinks.k1.sink.batchSize = 1000
+b1.sinks.k1.channel = c1
+`, work, downstream))
+	start := func(name, cfg string) (*exec.Cmd, *syncBuffer) {
+		cmd := exec.Command(binary, "agent", "-n", name, "-f", cfg, "--no-reload-conf")
+		logs := &syncBuffer{}
+		cmd.Stderr = logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		return cmd, logs
+	}
+
+	a, logs := start("a1", sender)
+	addr := logValue(t, logs, "avro source listening", "address")
+	const n = 50000
+	var lines []string
+	for i := 0; i < n; i++ {
+		lines = append(lines, "event-"+strconv.Itoa(i))
+	}
+	input := write(t, "input.txt", strings.Join(lines, "\n")+"\n")
+	host, port, _ := strings.Cut(addr, ":")
+	if out, code := run(t, "avro-client", "-H", host, "-p", port, "-F", input, "-b", "1000"); code != 0 {
+		t.Fatalf("avro-client: exit %d\n%s", code, out) // every batch acknowledged, or a failure here
+	}
+	_ = a.Process.Signal(syscall.SIGKILL)
+	_ = a.Wait()
+	entries, err := os.ReadDir(filepath.Join(work, "checkpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	garbage := make([]byte, 64<<10)
+	for i := range garbage {
+		garbage[i] = byte(i*131 + 7)
+	}
+	overwritten := 0
+	for _, e := range entries {
+		if e.Type().IsRegular() && e.Name() != "in_use.lock" {
+			if err := os.WriteFile(filepath.Join(work, "checkpoint", e.Name()), garbage, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			overwritten++
+		}
+	}
+	if overwritten == 0 {
+		t.Fatal("no checkpoint file to overwrite")
+	}
+
+	_, blogs := start("b1", receiver)
+	logValue(t, blogs, "avro source listening", "address")
+	_, alogs := start("a1", sender)
+	out := filepath.Join(work, "out")
+	waitLines(t, out, n, alogs)
+	seen := map[string]bool{}
+	entries, _ = os.ReadDir(out)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(out, e.Name()))
+		for _, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+			seen[l] = true
+		}
+	}
+	for i := 0; i < n; i++ {
+		if !seen["event-"+strconv.Itoa(i)] {
+			t.Fatalf("event-%d was acknowledged but never arrived\n%s", i, alogs.String())
+		}
+	}
+	if !strings.Contains(alogs.String(), "recovering from the backup checkpoint") || !strings.Contains(alogs.String(), "file channel recovered") {
+		t.Fatalf("no recovery report in the log:\n%s", alogs.String())
+	}
 }

@@ -18,6 +18,11 @@ func init() {
 			Desc: fmt.Sprintf("load generator (pre-encoded batches, %d connection(s)) → avro source → memory → null, as a separate agent process", conns),
 			Run:  func(ctx context.Context, p Params) (Result, error) { return rpcNull(ctx, p, "avro", conns) }})
 	}
+	for _, conns := range []int{1, 4} {
+		Register(Scenario{Name: fmt.Sprintf("avro-file-null-%dconn", conns),
+			Desc: fmt.Sprintf("load generator (%d connection(s)) → avro source → file channel (dual checkpoints) → null, as a separate agent process", conns),
+			Run:  func(ctx context.Context, p Params) (Result, error) { return avroFileNull(ctx, p, conns) }})
+	}
 	Register(Scenario{Name: "thrift-null", Desc: "thrift client (pre-encoded batches, compact protocol, 1 connection) → thrift source → memory → null, as a separate agent process",
 		Run: func(ctx context.Context, p Params) (Result, error) { return rpcNull(ctx, p, "thrift", 1) }})
 	Register(Scenario{Name: "exec-avro-fileroll", Desc: "exec `cat` → memory → avro sink → second agent's avro source → memory → file_roll, two agent processes", Run: execAvroChain})
@@ -50,15 +55,42 @@ a1.sources.r1.port = 0
 `, kind)
 }
 
+func avroFileNull(ctx context.Context, p Params, conns int) (Result, error) {
+	dir := filepath.Join(p.Dir, "filechannel")
+	_ = os.RemoveAll(dir)
+	channel := fmt.Sprintf(`a1.channels.c1.type = file
+a1.channels.c1.checkpointDir = %[1]s/checkpoint
+a1.channels.c1.useDualCheckpoints = true
+a1.channels.c1.backupCheckpointDir = %[1]s/backup
+a1.channels.c1.dataDirs = %[1]s/data
+a1.channels.c1.minimumRequiredSpace = 1048576
+a1.channels.c1.transactionCapacity = %[2]d
+`, dir, p.Batch)
+	r, err := rpcPipeline(ctx, p, "avro", conns, channel)
+	r.Scenario = fmt.Sprintf("avro-file-null-%dconn", conns)
+	return r, err
+}
+
 func rpcNull(ctx context.Context, p Params, kind string, conns int) (Result, error) {
+	channel := fmt.Sprintf(`a1.channels.c1.type = memory
+a1.channels.c1.capacity = %d
+a1.channels.c1.transactionCapacity = %d
+`, 10*p.Batch, p.Batch)
+	r, err := rpcPipeline(ctx, p, kind, conns, channel)
+	r.Scenario = fmt.Sprintf("%s-null-%dconn", kind, conns)
+	if kind == "thrift" {
+		r.Scenario = "thrift-null"
+	}
+	return r, err
+}
+
+// rpcPipeline runs load generator → kind source → channel → null sink.
+func rpcPipeline(ctx context.Context, p Params, kind string, conns int, channel string) (Result, error) {
 	props := fmt.Sprintf(`a1.sources = r1
 a1.channels = c1
 a1.sinks = k1
 %sa1.sources.r1.channels = c1
-a1.channels.c1.type = memory
-a1.channels.c1.capacity = %d
-a1.channels.c1.transactionCapacity = %d
-`, rpcSource(kind), 10*p.Batch, p.Batch) + nullSink("k1", p)
+%s`, rpcSource(kind), channel) + nullSink("k1", p)
 	a, err := StartAgent(p, "a1", props, "-Dflume.root.logger=INFO,console")
 	if err != nil {
 		return Result{}, err
@@ -95,11 +127,7 @@ a1.channels.c1.transactionCapacity = %d
 		return Result{}, err
 	}
 	rss, err := a.Stop()
-	name := fmt.Sprintf("%s-null-%dconn", kind, conns)
-	if kind == "thrift" {
-		name = "thrift-null"
-	}
-	return Result{Scenario: name, Events: events, Bytes: bytes, Elapsed: elapsed, PeakRSS: rss, Note: note}, err
+	return Result{Events: events, Bytes: bytes, Elapsed: elapsed, PeakRSS: rss, Note: note}, err
 }
 
 func execAvroChain(ctx context.Context, p Params) (Result, error) {

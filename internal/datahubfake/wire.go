@@ -270,14 +270,17 @@ func decodePutJSON(body []byte) ([]Record, error) {
 	return recs, nil
 }
 
+// pbTag returns a protobuf field key: the field number and wire type.
+func pbTag(field, wire int) byte { return byte(field<<3 | wire) }
+
 // encodePutResponsePB encodes a PutRecordsResponse.
 func encodePutResponsePB(failed []failure) []byte {
 	var b []byte
-	b = append(b, 1<<3|0)
+	b = append(b, pbTag(1, 0))
 	b = binary.AppendUvarint(b, uint64(len(failed)))
 	for _, f := range failed {
 		var m []byte
-		m = append(m, 1<<3|0)
+		m = append(m, pbTag(1, 0))
 		m = binary.AppendUvarint(m, uint64(f.Index))
 		m = append(m, 2<<3|2)
 		m = binary.AppendUvarint(m, uint64(len(f.Code)))

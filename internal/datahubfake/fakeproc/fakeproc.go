@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,7 +28,8 @@ func Build() (string, error) {
 	buildOnce.Do(func() {
 		gotool, err := exec.LookPath("go")
 		if err != nil {
-			gotool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			buildErr = fmt.Errorf("the go command is needed to build datahub-fake: %w", err)
+			return
 		}
 		dir, err := os.MkdirTemp("", "datahub-fake-")
 		if err != nil {

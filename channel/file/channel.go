@@ -1,0 +1,492 @@
+package file
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flumego/flume"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Test hooks: unexported, nil in production. The crash tests set them in a
+// child process to SIGKILL it at exact points.
+var (
+	hookAfterAppend     func() // a commit group is written to the log, not yet fsynced
+	hookCheckpointWrite func() // inside the checkpoint's bbolt transaction, before it commits
+	hookBackupCopy      func() // part of the backup copy is written
+
+	// The data log's write and fsync, replaced by tests to inject failures.
+	writeLog = func(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+	syncLog  = datasync
+)
+
+// errMixed is returned when one transaction tries to both put and take.
+var errMixed = flume.NewChannelError("a file channel transaction may put or take, not both (as in Flume); use separate transactions")
+
+// Channel is a durable file channel. It is safe for concurrent use; each
+// transaction belongs to one goroutine.
+type Channel struct {
+	name      string
+	log       *slog.Logger
+	cfg       Config
+	counter   Counter
+	space     spaceChecker
+	life      sync.Mutex // serialises Start and Stop
+	ckMu      sync.Mutex // serialises checkpoints
+	nextTxID  atomic.Uint64
+	writeLow  atomic.Uint32 // lowest log file the writer may be writing unapplied records to
+	lastError atomic.Int64  // unix seconds of the last logged take error (rate limit)
+
+	mu       sync.Mutex // guards the fields below
+	running  bool
+	gen      uint64 // incremented at every stop; stale transactions see ErrClosed
+	startErr error
+	q        ring
+	inflight int                       // events held by open take transactions
+	reserved int                       // events put by open transactions
+	refs     map[uint32]int            // queued and in-flight events per log file
+	takers   map[*transaction]struct{} // open transactions holding takes
+	takeSeq  uint64
+	applied  ptr // log position after the last applied commit group (size unused)
+	waiters  int
+	changed  chan struct{}
+
+	// storage, set up by Start and released by Stop
+	logs    *logSet
+	db      *bolt.DB
+	locks   []*dirLock
+	reqs    chan *transaction
+	quit    chan struct{}
+	wg      sync.WaitGroup // writer and checkpointer goroutines
+	pend    sync.WaitGroup // commits handed to the writer
+	reading sync.WaitGroup // takes reading events from the log files
+	lastCk  ptr            // applied position of the last checkpoint
+	// lowest log file id the primary and backup checkpoints need (guarded by ckMu)
+	primaryMinLive, backupMinLive uint32
+
+	// owned by the writer goroutine
+	active     *logFile
+	activeSize uint32
+	allocated  int64 // bytes of the active file preallocated
+	nextFileID uint32
+	broken     bool // the active file had a write error; rotate before writing
+}
+
+var _ flume.Channel = (*Channel)(nil)
+
+// New returns a stopped file channel. Directories are created and files
+// opened by Start.
+func New(set flume.Settings, cfg Config) (*Channel, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("file channel %q: %w", set.Name, err)
+	}
+	c := &Channel{name: set.Name, log: set.Log(), cfg: cfg, changed: make(chan struct{})}
+	spaceDirs := append([]string{cfg.CheckpointDir}, cfg.DataDirs...)
+	if cfg.UseDualCheckpoints {
+		spaceDirs = append(spaceDirs, cfg.BackupCheckpointDir)
+	}
+	c.space = spaceChecker{dirs: spaceDirs, min: uint64(cfg.MinimumRequiredSpace), probe: freeSpace}
+	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
+	c.counter.Closed.Store(1)
+	set.Publish(&c.counter)
+	return c, nil
+}
+
+// Counters returns the channel's counter group.
+func (c *Channel) Counters() *Counter { return &c.counter }
+
+// Len returns the number of committed events waiting to be taken.
+func (c *Channel) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.q.len()
+}
+
+// Capacity returns the configured capacity.
+func (c *Channel) Capacity() int { return c.cfg.Capacity }
+
+// TransactionCapacity returns the configured transactionCapacity.
+func (c *Channel) TransactionCapacity() int { return c.cfg.TransactionCapacity }
+
+// Begin opens a transaction. It returns an error matching flume.ErrClosed
+// when the channel is stopped or failed to start (with the reason).
+func (c *Channel) Begin() (flume.Transaction, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.running {
+		if c.startErr != nil {
+			return nil, fmt.Errorf("file channel %q: %w: it failed to start: %v", c.name, flume.ErrClosed, c.startErr)
+		}
+		return nil, fmt.Errorf("file channel %q: %w", c.name, flume.ErrClosed)
+	}
+	return &transaction{c: c, gen: c.gen, txid: c.nextTxID.Add(1)}, nil
+}
+
+// used returns the events counted against capacity. Called with mu held.
+func (c *Channel) used() int { return c.q.len() + c.inflight + c.reserved }
+
+// broadcast wakes every waiter. Called with mu held.
+func (c *Channel) broadcast() {
+	if c.waiters > 0 {
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}
+}
+
+// wait releases mu until the channel changes, timer fires or ctx ends, and
+// reacquires it. It reports false when the caller should give up.
+func (c *Channel) wait(ctx context.Context, timer *time.Timer) (bool, error) {
+	ch := c.changed
+	c.waiters++
+	c.mu.Unlock()
+	var ok bool
+	var err error
+	select {
+	case <-ch:
+		ok = true
+	case <-timer.C:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	c.mu.Lock()
+	c.waiters--
+	return ok, err
+}
+
+// addRefs counts ps against their log files. Called with mu held.
+func (c *Channel) addRefs(ps []ptr, delta int) {
+	for _, p := range ps {
+		if n := c.refs[p.file] + delta; n == 0 {
+			delete(c.refs, p.file)
+		} else {
+			c.refs[p.file] = n
+		}
+	}
+}
+
+// Start locks the directories, recovers the queue (from the checkpoint,
+// else the backup checkpoint, else the data logs, then the log records
+// after it) and starts the group commit writer and the checkpointer. A
+// failed start leaves the channel closed and Unhealthy.
+func (c *Channel) Start(ctx context.Context) error {
+	c.life.Lock()
+	defer c.life.Unlock()
+	c.mu.Lock()
+	running := c.running
+	c.mu.Unlock()
+	if running {
+		return nil
+	}
+	c.counter.started()
+	if err := c.open(ctx); err != nil {
+		c.closeStorage()
+		c.counter.Unhealthy.Store(1)
+		c.mu.Lock()
+		c.startErr = err
+		c.mu.Unlock()
+		c.log.Error("file channel failed to start", "error", err)
+		return fmt.Errorf("file channel %q: %w", c.name, err)
+	}
+	c.counter.Unhealthy.Store(0)
+	c.counter.Closed.Store(0)
+	c.counter.open.Store(true)
+	return nil
+}
+
+func (c *Channel) open(ctx context.Context) error {
+	dirs := append([]string{c.cfg.CheckpointDir}, c.cfg.DataDirs...)
+	if c.cfg.UseDualCheckpoints {
+		dirs = append(dirs, c.cfg.BackupCheckpointDir)
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		l, err := lockDir(d)
+		if err != nil {
+			return err
+		}
+		c.locks = append(c.locks, l)
+	}
+	if c.cfg.UseDualCheckpoints {
+		removeTemps(c.cfg.BackupCheckpointDir)
+	}
+	logs, err := openLogSet(c.cfg.DataDirs)
+	if err != nil {
+		return err
+	}
+	c.logs = logs
+	start := time.Now()
+	rec, err := c.recover(ctx)
+	if err != nil {
+		return err
+	}
+	ids := c.logs.ids()
+	c.nextFileID = 1
+	if len(ids) > 0 {
+		c.nextFileID = ids[len(ids)-1] + 1
+	}
+	c.active, c.broken = nil, false
+	if err := c.rotate(); err != nil {
+		return fmt.Errorf("create data log file: %w", err)
+	}
+	c.writeLow.Store(c.active.id)
+	c.nextTxID.Store(rec.nextTxID)
+
+	c.mu.Lock()
+	c.q = ring{buf: rec.ptrs[:cap(rec.ptrs)], n: len(rec.ptrs)} // adopt, no copy
+	c.refs = make(map[uint32]int)
+	c.addRefs(rec.ptrs, 1)
+	c.takers = make(map[*transaction]struct{})
+	c.inflight, c.reserved, c.takeSeq = 0, 0, 0
+	c.applied = ptr{file: c.active.id, off: c.activeSize}
+	c.startErr = nil
+	c.running = true
+	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.mu.Unlock()
+	c.lastCk = ptr{}
+	c.primaryMinLive, c.backupMinLive = rec.primaryMinLive, rec.backupMinLive
+
+	dur := time.Since(start)
+	c.counter.RecoveryDurationMs.Store(dur.Milliseconds())
+	c.counter.RecoveryEventCount.Store(int64(len(rec.ptrs)))
+	c.counter.RecoveryReplayedRecords.Store(int64(rec.replayed))
+	c.counter.recoverySource.Store(rec.source)
+	c.log.Info("file channel recovered", "source", rec.source, "events", len(rec.ptrs),
+		"replayed_records", rec.replayed, "log_files", len(ids), "duration", dur)
+	if len(rec.ptrs) > c.cfg.Capacity {
+		c.log.Warn("file channel holds more events than its capacity; puts wait until sinks drain it",
+			"events", len(rec.ptrs), "capacity", c.cfg.Capacity)
+	}
+
+	c.reqs = make(chan *transaction, 1024)
+	c.quit = make(chan struct{})
+	if rec.source != "checkpoint" || rec.replayed > 0 {
+		// Make the recovered state the primary checkpoint before taking
+		// traffic: the primary may be missing or corrupt.
+		if err := c.checkpoint(); err != nil {
+			c.mu.Lock()
+			c.running = false
+			c.mu.Unlock()
+			return fmt.Errorf("write the checkpoint after recovery: %w", err)
+		}
+	}
+	c.wg.Add(2)
+	go c.writer()
+	go c.checkpointer()
+	return nil
+}
+
+// Stop refuses new transactions, lets commits in progress finish, writes
+// a final checkpoint (checkpointOnClose) and closes the files. Events taken
+// by transactions still open are returned to the head of the queue in the
+// checkpoint. Stop is idempotent and safe without Start.
+func (c *Channel) Stop(ctx context.Context) error { return c.stop(ctx, c.cfg.CheckpointOnClose) }
+
+func (c *Channel) stop(_ context.Context, finalCheckpoint bool) error {
+	c.life.Lock()
+	defer c.life.Unlock()
+	c.mu.Lock()
+	if !c.running {
+		c.mu.Unlock()
+		return nil
+	}
+	c.running = false
+	c.broadcast()
+	c.mu.Unlock()
+	c.pend.Wait() // the writer answers every commit already handed to it
+	close(c.quit)
+	c.wg.Wait()
+	var err error
+	if finalCheckpoint {
+		if err = c.checkpoint(); err != nil {
+			err = fmt.Errorf("file channel %q: final checkpoint: %w", c.name, err)
+		}
+	}
+	c.mu.Lock()
+	c.gen++
+	c.q = ring{}
+	c.takers, c.refs = nil, nil
+	c.inflight, c.reserved = 0, 0
+	c.broadcast()
+	c.mu.Unlock()
+	c.reading.Wait()
+	c.closeStorage()
+	c.counter.open.Store(false)
+	c.counter.Closed.Store(1)
+	c.counter.Stopped()
+	c.log.Info("file channel stopped")
+	return err
+}
+
+// crash stops the channel as a SIGKILL would leave its files: no final
+// checkpoint, no final sync (written data stays in the page cache, as it
+// does for a killed process). For tests.
+func (c *Channel) crash() { _ = c.stop(context.Background(), false) }
+
+func (c *Channel) closeStorage() {
+	if c.db != nil {
+		c.db.Close()
+		c.db = nil
+	}
+	if c.logs != nil {
+		c.logs.close()
+		c.logs = nil
+	}
+	for _, l := range c.locks {
+		l.release()
+	}
+	c.locks = nil
+	c.active = nil
+}
+
+// checkpointer writes a checkpoint every checkpointInterval when anything
+// was committed since the last one.
+func (c *Channel) checkpointer() {
+	defer c.wg.Done()
+	t := time.NewTicker(c.cfg.CheckpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		changed := c.applied != c.lastCk
+		c.mu.Unlock()
+		if changed {
+			_ = c.checkpoint() // logged and counted
+		}
+	}
+}
+
+// snapshot captures the queue for a checkpoint, encoded. Called with mu
+// held.
+func (c *Channel) snapshot() *snapshot {
+	open := make([]*transaction, 0, len(c.takers))
+	for t := range c.takers {
+		open = append(open, t)
+	}
+	slices.SortFunc(open, func(a, b *transaction) int { return cmp.Compare(a.takeSeq, b.takeSeq) })
+	s := &snapshot{}
+	s.state.minLive = c.applied.file
+	var enc ptrEncoder
+	add := func(p ptr) {
+		enc.add(p)
+		s.state.minLive = min(s.state.minLive, p.file)
+	}
+	for _, t := range open {
+		for _, p := range t.takes {
+			add(p)
+		}
+	}
+	s.state.inflight = enc.n
+	c.q.each(add)
+	s.chunks = enc.finish()
+	s.state.queueLen = enc.n
+	s.state.replayFile, s.state.replayOff = c.applied.file, c.applied.off
+	s.state.nextTxID = c.nextTxID.Load() + 1
+	s.state.written = time.Now().UnixNano()
+	return s
+}
+
+// checkpoint writes the primary checkpoint, copies it to the backup
+// directory (useDualCheckpoints) and deletes the log files no checkpoint
+// and no queued event needs any more.
+func (c *Channel) checkpoint() error {
+	c.ckMu.Lock()
+	defer c.ckMu.Unlock()
+	start := time.Now()
+	c.mu.Lock()
+	snap := c.snapshot()
+	c.mu.Unlock()
+	if !c.cfg.FsyncPerTransaction {
+		// The snapshot may name records not yet synced; sync them first.
+		if lf := c.logs.get(snap.state.replayFile); lf != nil {
+			if err := syncLog(lf.f); err != nil {
+				c.counter.CheckpointWriteErrorCount.Add(1)
+				c.log.Error("file channel: checkpoint failed: fsync of the data log", "error", err)
+				return err
+			}
+		}
+	}
+	if c.db == nil {
+		db, err := openBolt(c.primaryPath(), false)
+		if err != nil {
+			c.counter.CheckpointWriteErrorCount.Add(1)
+			c.log.Error("file channel: checkpoint failed", "error", err)
+			return err
+		}
+		c.db = db
+	}
+	if err := writeCheckpoint(c.db, snap); err != nil {
+		c.counter.CheckpointWriteErrorCount.Add(1)
+		c.log.Error("file channel: checkpoint failed; the previous checkpoint stays in use", "error", err)
+		return err
+	}
+	c.primaryMinLive = snap.state.minLive
+	c.counter.CheckpointCount.Add(1)
+	c.counter.CheckpointQueueSize.Store(int64(snap.state.queueLen))
+	c.lastCkSet(ptr{file: snap.state.replayFile, off: snap.state.replayOff})
+	if c.cfg.UseDualCheckpoints {
+		if err := copyBackup(c.db, c.cfg.BackupCheckpointDir); err != nil {
+			c.counter.CheckpointBackupWriteErrorCount.Add(1)
+			c.log.Error("file channel: backup checkpoint failed; the previous backup stays in use", "error", err)
+		} else {
+			c.backupMinLive = snap.state.minLive
+			c.counter.CheckpointBackupCount.Add(1)
+		}
+	}
+	c.counter.CheckpointDurationMs.Store(time.Since(start).Milliseconds())
+	c.log.Debug("file channel checkpoint written", "events", snap.state.queueLen, "duration", time.Since(start))
+	c.deleteOldLogs()
+	return nil
+}
+
+func (c *Channel) lastCkSet(p ptr) {
+	c.mu.Lock()
+	c.lastCk = p
+	c.mu.Unlock()
+}
+
+func (c *Channel) primaryPath() string {
+	return c.cfg.CheckpointDir + string(os.PathSeparator) + checkpointName
+}
+
+// deleteOldLogs deletes the log files below the lowest one still needed:
+// by a queued or in-flight event, by the writer, by the primary checkpoint
+// and by the backup checkpoint (whose replay may need the take records of
+// files newer than its events). Files are deleted oldest first, so the
+// files left are always a suffix of the log and a full replay stays exact.
+// Called with ckMu held.
+func (c *Channel) deleteOldLogs() {
+	low := min(c.writeLow.Load(), c.primaryMinLive)
+	if c.cfg.UseDualCheckpoints {
+		low = min(low, c.backupMinLive)
+	}
+	c.mu.Lock()
+	for f := range c.refs {
+		low = min(low, f)
+	}
+	c.mu.Unlock()
+	for _, id := range c.logs.ids() {
+		if id >= low {
+			break
+		}
+		if err := c.logs.remove(id); err != nil && !errors.Is(err, os.ErrNotExist) {
+			c.log.Warn("file channel: cannot delete an old data log file", "id", id, "error", err)
+			break
+		}
+		c.counter.LogFilesDeletedCount.Add(1)
+	}
+	c.counter.LogFileCount.Store(int64(c.logs.count()))
+}
