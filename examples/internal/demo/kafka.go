@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -111,62 +112,112 @@ func endOffsets(ctx context.Context, cl *kgo.Client, topic string) (map[int32]in
 	return ends, nil
 }
 
-// Read returns the records of topic from the offsets in from (a partition
-// missing from from is read from its start) up to the end offsets at the
-// time of the call, read with franz-go's kgo client.
-func (k *Kafka) Read(ctx context.Context, topic string, from map[int32]int64) ([]*kgo.Record, error) {
-	admin, err := kgo.NewClient(kgo.SeedBrokers(k.Brokers...))
-	if err != nil {
-		return nil, err
-	}
-	ends, err := endOffsets(ctx, admin, topic)
-	admin.Close()
-	if err != nil {
-		return nil, err
-	}
-	start := map[int32]kgo.Offset{}
-	pending := map[int32]int64{} // partition → end offset still to reach
-	for p, end := range ends {
-		off, ok := from[p]
-		if ok && off >= end {
-			continue
-		}
-		if ok {
+// Collect consumes topic with franz-go's kgo client from the offsets in
+// from (partitions missing from it, or all of a topic that had none, from
+// their start), handing every record to add, until done returns true or
+// ctx ends.
+func (k *Kafka) Collect(ctx context.Context, topic string, from map[int32]int64, add func(*kgo.Record), done func() bool) error {
+	opts := []kgo.Opt{kgo.SeedBrokers(k.Brokers...), kgo.FetchMaxWait(100 * time.Millisecond)}
+	if len(from) > 0 {
+		start := map[int32]kgo.Offset{}
+		for p, off := range from {
 			start[p] = kgo.NewOffset().At(off)
-		} else {
-			start[p] = kgo.NewOffset().AtStart()
 		}
-		pending[p] = end
+		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: start}))
+	} else {
+		opts = append(opts, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	}
-	if len(pending) == 0 {
-		return nil, nil
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(k.Brokers...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: start}),
-		kgo.FetchMaxWait(100*time.Millisecond))
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer cl.Close()
-	var out []*kgo.Record
-	for len(pending) > 0 {
-		fs := cl.PollFetches(ctx)
+	for !done() {
+		pctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		fs := cl.PollFetches(pctx)
+		cancel()
 		if err := ctx.Err(); err != nil {
-			return out, fmt.Errorf("read %s: %d records so far: %w", topic, len(out), err)
+			return fmt.Errorf("reading %s: %w", topic, err)
 		}
 		for _, e := range fs.Errors() {
-			return out, fmt.Errorf("fetch %s/%d: %w", e.Topic, e.Partition, e.Err)
+			if e.Err == context.DeadlineExceeded || e.Err == context.Canceled {
+				continue // the poll's own timeout
+			}
+			return fmt.Errorf("fetch %s/%d: %w", e.Topic, e.Partition, e.Err)
 		}
-		fs.EachRecord(func(r *kgo.Record) {
-			end, ok := pending[r.Partition]
-			if !ok || r.Offset >= end {
-				return // beyond the end offsets of the call
-			}
-			out = append(out, r)
-			if r.Offset+1 >= end {
-				delete(pending, r.Partition)
-			}
-		})
+		fs.EachRecord(add)
 	}
-	return out, nil
+	return nil
+}
+
+// TopicCount counts, in the background, the records of a topic that its
+// parse function recognises, by stream and sequence number.
+type TopicCount struct {
+	Tally *Tally
+
+	records atomic.Int64
+	cancel  context.CancelFunc
+	done    chan struct{}
+	err     error
+}
+
+// Count starts consuming topic from the offsets in from (see Collect) and
+// counting the records parse recognises (ok), until Stop.
+func (k *Kafka) Count(ctx context.Context, topic string, from map[int32]int64, parse func(*kgo.Record) (stream string, seq int64, ok bool)) *TopicCount {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &TopicCount{Tally: NewTally(), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		err := k.Collect(ctx, topic, from, func(r *kgo.Record) {
+			if stream, seq, ok := parse(r); ok {
+				c.Tally.Add(stream, seq)
+				c.records.Add(1)
+			}
+		}, func() bool { return false })
+		if ctx.Err() == nil {
+			c.err = err
+		}
+	}()
+	return c
+}
+
+// Records returns how many recognised records were read so far.
+func (c *TopicCount) Records() int64 { return c.records.Load() }
+
+// WaitFor waits until every stream of want has had each of its numbers
+// 1..want[stream] counted, or the consumer failed, or ctx ends.
+func (c *TopicCount) WaitFor(ctx context.Context, want map[string]int64) error {
+	return Wait(ctx, "every record in Kafka", func() (bool, error) {
+		select {
+		case <-c.done:
+			if c.err != nil {
+				return false, c.err
+			}
+		default:
+		}
+		for stream, n := range want {
+			if c.Tally.Distinct(stream) < n {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
+// Stop ends the consumer.
+func (c *TopicCount) Stop() {
+	c.cancel()
+	<-c.done
+}
+
+// RefuseWrites makes the in-process broker answer every produce request
+// for topic with NOT_ENOUGH_REPLICAS (a retriable error; nothing is
+// written) until restore is called: a Kafka outage as producers see it.
+// ok is false for the user's cluster, which the demo cannot take down.
+func (k *Kafka) RefuseWrites(topic string) (restore func(), ok bool) {
+	if k.cluster == nil {
+		return func() {}, false
+	}
+	h := k.cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: topic, Err: kerr.NotEnoughReplicas, Count: -1})
+	return h.Remove, true
 }

@@ -118,9 +118,14 @@ func (s *Session) LogTails(n int) string {
 type AgentSpec struct {
 	Label   string   // process label, unique in the session: its working directory and log file are named after it
 	Name    string   // the agent name (-n)
-	Files   []string // -f files, in order: later files override earlier keys
+	Files   []string // -f files (absolute paths, see Files), in order: later files override earlier keys
 	Env     []string // extra environment, "KEY=value" (for ${env:KEY} in the files)
 	Monitor bool     // serve Flume's JSON metrics on a free loopback port (Agent.Metrics)
+
+	// Command, when set, is run instead of `flume-ng agent` (an
+	// application that sends to the agents): the program and its
+	// arguments; Name, Files and Monitor are then not used.
+	Command []string
 }
 
 // Agent is a running (or exited) `flume-ng agent` process.
@@ -138,13 +143,20 @@ type Agent struct {
 	metricsURL string
 }
 
-// Start runs `flume-ng agent` for spec in Dir/<label> and returns once the
-// process runs; wait for what it logs with WaitLog. Starting a label again
+// Start runs `flume-ng agent` (or spec.Command) for spec in Dir/<label>
+// and returns once the process runs; wait for what it logs with WaitLog. Starting a label again
 // (a restart) reuses its directory and appends to its log.
 func (s *Session) Start(ctx context.Context, spec AgentSpec) (*Agent, error) {
-	bin, err := FlumeNG(ctx)
-	if err != nil {
-		return nil, err
+	var bin string
+	var args []string
+	if len(spec.Command) > 0 {
+		bin, args = spec.Command[0], spec.Command[1:]
+	} else {
+		var err error
+		if bin, err = FlumeNG(ctx); err != nil {
+			return nil, err
+		}
+		args = agentArgs(spec)
 	}
 	a := &Agent{Spec: spec, Dir: filepath.Join(s.Dir, spec.Label), LogPath: filepath.Join(s.Dir, spec.Label+".log"), done: make(chan struct{})}
 	if err := os.MkdirAll(a.Dir, 0o755); err != nil {
@@ -157,18 +169,6 @@ func (s *Session) Start(ctx context.Context, spec AgentSpec) (*Agent, error) {
 	defer logf.Close() // the child holds its own descriptor
 	if fi, err := logf.Stat(); err == nil {
 		a.logStart = fi.Size()
-	}
-	args := []string{"agent", "-n", spec.Name}
-	for _, f := range spec.Files {
-		abs, err := filepath.Abs(f)
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, "-f", abs)
-	}
-	args = append(args, "-Dflume.root.logger=INFO,console")
-	if spec.Monitor {
-		args = append(args, "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
 	}
 	a.cmd = exec.Command(bin, args...)
 	a.cmd.Dir = a.Dir
@@ -189,6 +189,21 @@ func (s *Session) Start(ctx context.Context, spec AgentSpec) (*Agent, error) {
 	}()
 	s.agents = append(s.agents, a)
 	return a, nil
+}
+
+// agentArgs returns the flume-ng command line for spec: the files (which
+// Files made absolute), INFO logs on the console and, with Monitor, the
+// JSON metrics on a free port of 127.0.0.1.
+func agentArgs(spec AgentSpec) []string {
+	args := []string{"agent", "-n", spec.Name}
+	for _, f := range spec.Files {
+		args = append(args, "-f", f)
+	}
+	args = append(args, "-Dflume.root.logger=INFO,console")
+	if spec.Monitor {
+		args = append(args, "-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
+	}
+	return args
 }
 
 // Pid returns the process id.
