@@ -74,7 +74,7 @@ func (r Report) Complete() bool { return len(r.Missing) == 0 && len(r.Unexpected
 
 // String summarises the report in one line.
 func (r Report) String() string {
-	s := fmt.Sprintf("%s: %d of %d numbered lines arrived, %d missing, %d duplicates", r.Stream,
+	s := fmt.Sprintf("%s: %d of %d arrived, %d missing, %d duplicates", r.Stream,
 		r.Want-int64(len(r.Missing)), r.Want, len(r.Missing), r.Duplicates)
 	if len(r.Missing) > 0 {
 		s += " (missing " + ranges(r.Missing) + ")"
