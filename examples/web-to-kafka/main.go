@@ -210,14 +210,18 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 			return res, err
 		}
 	}
-	s.Printf("the web agents hold %v lines in their file channels", res.Buffered)
+	s.Printf("the web agents hold %d and %d lines in their file channels", res.Buffered[0], res.Buffered[1])
 
 	// 3. It comes back: the web agents' avro sinks reconnect (their runner
 	// retries every 5 s) and send the backlog.
 	if consolidator, err = startConsolidator(); err != nil {
 		return res, err
 	}
-	if _, err := consolidator.WaitCounter(ctx, "SINK.k1", "EventDrainSuccessCount", int64(len(webs))*opts.Phase); err != nil {
+	backlog := int64(0)
+	for _, b := range res.Buffered {
+		backlog += b
+	}
+	if _, err := consolidator.WaitCounter(ctx, "SINK.k1", "EventDrainSuccessCount", backlog+int64(len(webs))*opts.Phase); err != nil {
 		return res, err
 	}
 	want := map[string]int64{}
