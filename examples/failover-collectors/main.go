@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -174,7 +175,7 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 	if err != nil {
 		return res, err
 	}
-	accessLog, err := demo.NewLogWriter(web.Dir+"/access.log", accessLine)
+	accessLog, err := demo.NewLogWriter(filepath.Join(web.Dir, "access.log"), accessLine)
 	if err != nil {
 		return res, err
 	}

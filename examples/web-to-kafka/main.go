@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -160,7 +161,7 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 			Env: []string{"CONSOLIDATOR_PORT=" + strconv.Itoa(port)}}); err != nil {
 			return res, err
 		}
-		if logs[i], err = demo.NewLogWriter(webs[i].Dir+"/access.log", accessLine(name, runID)); err != nil {
+		if logs[i], err = demo.NewLogWriter(filepath.Join(webs[i].Dir, "access.log"), accessLine(name, runID)); err != nil {
 			return res, err
 		}
 		defer logs[i].Close()

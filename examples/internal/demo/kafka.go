@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -140,7 +141,7 @@ func (k *Kafka) Collect(ctx context.Context, topic string, from map[int32]int64,
 			return fmt.Errorf("reading %s: %w", topic, err)
 		}
 		for _, e := range fs.Errors() {
-			if e.Err == context.DeadlineExceeded || e.Err == context.Canceled {
+			if errors.Is(e.Err, context.DeadlineExceeded) || errors.Is(e.Err, context.Canceled) {
 				continue // the poll's own timeout
 			}
 			return fmt.Errorf("fetch %s/%d: %w", e.Topic, e.Partition, e.Err)
