@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 )
@@ -132,7 +131,7 @@ func Build(ctx context.Context, pkg string) (string, error) {
 	defer os.Remove(tmp.Name())
 	gotool, err := exec.LookPath("go")
 	if err != nil {
-		gotool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		return "", fmt.Errorf("building %s needs the go tool on PATH (for flume-ng, $%s may name a prebuilt binary instead): %w", pkg, FlumeNGEnv, err)
 	}
 	cmd := exec.CommandContext(ctx, gotool, "build", "-o", tmp.Name(), pkg)
 	cmd.Dir = root
