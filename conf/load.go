@@ -38,7 +38,9 @@ func (p *Properties) set(prop flume.Property) {
 	}
 	if i, ok := p.index[prop.Key]; ok {
 		old := p.list[i]
-		if old.Value != prop.Value {
+		// Layering files (-f base -f overrides) is how Flume users override
+		// keys, so only a key repeated within one file is worth a warning.
+		if old.Value != prop.Value && old.File == prop.File {
 			p.Problems = append(p.Problems, flume.Problem{
 				Severity: flume.Warning, File: prop.File, Line: prop.Line, Key: prop.Key,
 				Value: prop.Value, HasValue: true,
