@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test vet bench build thrift-gen
+.PHONY: run test vet bench build build-plugins thrift-gen
 
 # Runs the quickstart example agent (no external service needed).
 run:
@@ -14,11 +14,18 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 
+# The release binary: static, stripped.
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/flume-ng ./cmd/flume-ng
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/flume-ng ./cmd/flume-ng
 
-bench:
-	$(GO) run ./cmd/flume-ng bench
+# A binary that can load Go plugins from plugins.d (needs cgo); build the
+# plugins with the same command-line flags.
+build-plugins:
+	CGO_ENABLED=1 $(GO) build -trimpath -o bin/flume-ng ./cmd/flume-ng
+
+# End-to-end benchmarks of the release binary (see flume-ng bench -list).
+bench: build
+	bin/flume-ng bench
 
 # Regenerates what is generated from the Thrift IDL: the Python peer of the
 # thrift interop tests (the Go codec in rpc/thriftrpc is written by hand).

@@ -152,13 +152,21 @@ func StartAgent(p Params, name, props string, extraArgs ...string) (*Agent, erro
 func (a *Agent) Since() time.Duration { return time.Since(a.start) }
 
 // RSS returns the process's current resident set size in bytes.
-func (a *Agent) RSS() int64 {
+func (a *Agent) RSS() int64 { return a.status("VmRSS:") }
+
+// PeakRSS returns the process's peak resident set size so far (VmHWM).
+// This is the agent's own figure: the rusage a parent gets from wait4 also
+// counts the parent's memory at the time of the fork, which would charge the
+// benchmark's own load generator to the agent.
+func (a *Agent) PeakRSS() int64 { return a.status("VmHWM:") }
+
+func (a *Agent) status(field string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", a.cmd.Process.Pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb * 1024
 		}
@@ -166,9 +174,11 @@ func (a *Agent) RSS() int64 {
 	return 0
 }
 
-// Stop sends SIGTERM, waits for the process and returns its peak RSS.
+// Stop sends SIGTERM, waits for the process and returns its peak RSS, read
+// just before the signal (the drain that follows is not measured).
 func (a *Agent) Stop() (int64, error) {
 	defer a.logs.Close()
+	peak := a.PeakRSS()
 	_ = a.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- a.cmd.Wait() }()
@@ -182,10 +192,7 @@ func (a *Agent) Stop() (int64, error) {
 		<-done
 		return 0, fmt.Errorf("agent did not stop within 60 s (log: %s)", a.logs.Name())
 	}
-	if ru, ok := a.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss * 1024, nil
-	}
-	return 0, nil
+	return peak, nil
 }
 
 // Kill stops the process without waiting for a graceful stop.
