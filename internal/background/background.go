@@ -1,6 +1,3 @@
-// Package background runs a component's work on a goroutine it owns
-// between Start and Stop, on a context the component creates (never the
-// caller's), so that Stop can end the work and wait for it.
 package background
 
 import (
