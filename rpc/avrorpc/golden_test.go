@@ -193,7 +193,7 @@ func TestGoldenFrames(t *testing.T) {
 			t.Fatal(err)
 		}
 		req = append(req, EncodeAppendBatch(events)...)
-		resp, _, err := s.handle(&serverSession{}, req, nil, nil)
+		resp, _, err := s.handle(context.Background(), &serverSession{}, req, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

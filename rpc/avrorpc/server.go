@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/netserver"
 )
 
 // Handler processes the events of one append (batch false, one event) or
@@ -50,101 +51,46 @@ type ServerConfig struct {
 type Server struct {
 	cfg ServerConfig
 	log *slog.Logger
+	srv *netserver.Server
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]struct{}
-	closed bool
-	known  map[MD5]bool // client protocol hashes learned from handshakes
+	mu    sync.Mutex
+	known map[MD5]bool // client protocol hashes learned from handshakes
 }
 
-// NewServer returns a server; call Serve to run it.
+// NewServer returns a server; call Serve or Start to run it.
 func NewServer(cfg ServerConfig) *Server {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, log: log, ctx: ctx, cancel: cancel,
-		conns: map[net.Conn]struct{}{}, known: map[MD5]bool{ProtocolHash: true}}
+	s := &Server{cfg: cfg, log: log, known: map[MD5]bool{ProtocolHash: true}}
+	s.srv = netserver.New("avro rpc server", log, s.serveConn)
+	return s
 }
 
 // ErrServerClosed is returned by Serve after Close.
-var ErrServerClosed = errors.New("avro rpc server closed")
+var ErrServerClosed = netserver.ErrServerClosed
 
 // Serve accepts connections on ln until Close, and returns ErrServerClosed
-// then. The server owns ln.
-func (s *Server) Serve(ln net.Listener) error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		ln.Close()
-		return ErrServerClosed
-	}
-	s.ln = ln
-	s.wg.Add(1)
-	s.mu.Unlock()
-	defer s.wg.Done()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			s.mu.Lock()
-			closed := s.closed
-			s.mu.Unlock()
-			if closed {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return fmt.Errorf("avro rpc server: accept: %w", err)
-		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.Close()
-			return ErrServerClosed
-		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go s.serveConn(c)
-	}
-}
+// then. The server owns ln. Accept failures such as running out of file
+// descriptors are retried.
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+
+// Start serves ln on a goroutine of the server until Close (see Serve).
+func (s *Server) Start(ln net.Listener) { s.srv.Start(ln) }
+
+// Addr returns the listening address, nil before Serve or Start.
+func (s *Server) Addr() net.Addr { return s.srv.Addr() }
 
 // Close stops accepting, closes every connection and waits until no
 // goroutine of the server runs. Calls in progress see their context
 // cancelled.
 func (s *Server) Close() error {
-	s.mu.Lock()
-	if !s.closed {
-		s.closed = true
-		if s.ln != nil {
-			s.ln.Close()
-		}
-		for c := range s.conns {
-			c.Close()
-		}
-	}
-	s.mu.Unlock()
-	s.cancel()
-	s.wg.Wait()
+	s.srv.Close()
 	return nil
 }
 
-func (s *Server) serveConn(raw net.Conn) {
-	defer s.wg.Done()
-	defer func() {
-		raw.Close()
-		s.mu.Lock()
-		delete(s.conns, raw)
-		s.mu.Unlock()
-	}()
+func (s *Server) serveConn(ctx context.Context, raw *netserver.Conn) {
 	remote := raw.RemoteAddr()
 	if s.cfg.Accept != nil && !s.cfg.Accept(remote) {
 		s.log.Info("connection refused by ipFilter", "remote", remote.String())
@@ -153,10 +99,6 @@ func (s *Server) serveConn(raw net.Conn) {
 	if s.cfg.Connections != nil {
 		s.cfg.Connections.Add(1)
 		defer s.cfg.Connections.Add(-1)
-	}
-	if tc, ok := raw.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-		_ = tc.SetKeepAlive(true)
 	}
 	var c net.Conn = raw
 	if s.cfg.Deflate {
@@ -178,7 +120,7 @@ func (s *Server) serveConn(raw net.Conn) {
 	for {
 		serial, payload, err := fr.ReadFrame(nil)
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && s.ctx.Err() == nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && ctx.Err() == nil {
 				s.log.Warn("closing avro connection", "remote", remote.String(), "error", err)
 			}
 			return
@@ -186,13 +128,13 @@ func (s *Server) serveConn(raw net.Conn) {
 		// events is reused without clearing: the stale entries keep at
 		// most the previous request's frame alive, and clearing them costs
 		// write barriers on the hot path.
-		resp, events, err = s.handle(&sess, payload, resp[:0], events[:0])
+		resp, events, err = s.handle(ctx, &sess, payload, resp[:0], events[:0])
 		if err != nil {
 			s.log.Warn("closing avro connection after a bad request", "remote", remote.String(), "error", err)
 			return
 		}
 		if err := fw.write(serial, nil, resp); err != nil {
-			if s.ctx.Err() == nil {
+			if ctx.Err() == nil {
 				s.log.Debug("avro connection write failed", "remote", remote.String(), "error", err)
 			}
 			return
@@ -205,7 +147,7 @@ type serverSession struct {
 }
 
 // handle answers one request. An error means the connection must close.
-func (s *Server) handle(sess *serverSession, req, resp []byte, events []flume.Event) ([]byte, []flume.Event, error) {
+func (s *Server) handle(ctx context.Context, sess *serverSession, req, resp []byte, events []flume.Event) ([]byte, []flume.Event, error) {
 	if !sess.established {
 		hreq, rest, err := DecodeHandshakeRequest(req)
 		if err != nil {
@@ -243,7 +185,7 @@ func (s *Server) handle(sess *serverSession, req, resp []byte, events []flume.Ev
 	if err != nil {
 		return appendErrorResponse(resp, fmt.Sprintf("org.apache.avro.AvroRuntimeException: cannot decode %s request: %v", message, err)), events, nil
 	}
-	status, err := s.cfg.Handler(s.ctx, batch, events)
+	status, err := s.cfg.Handler(ctx, batch, events)
 	if err != nil {
 		return appendErrorResponse(resp, err.Error()), events, nil
 	}

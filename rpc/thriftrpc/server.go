@@ -11,10 +11,11 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
+	"github.com/flumego/flume/internal/netserver"
+	"github.com/flumego/flume/internal/ratelog"
 )
 
 // Handler processes the events of one call (call.Method is append or
@@ -69,22 +70,9 @@ type Server struct {
 	handler Handler
 	log     *slog.Logger
 	sem     chan struct{}
-	ctx     context.Context
-	cancel  context.CancelFunc
-	warn    logLimiter
+	warn    ratelog.Limiter
 	frames  sync.Pool // frame buffers, lent while a frame is read and decoded
-
-	mu       sync.Mutex
-	ln       net.Listener
-	conns    map[*serverConn]struct{}
-	closing  bool
-	wg       sync.WaitGroup
-	shutdown sync.Once
-}
-
-type serverConn struct {
-	c    net.Conn
-	busy bool // processing a call; Shutdown lets it finish
+	srv     *netserver.Server
 }
 
 // NewServer returns a server that answers calls with h.
@@ -95,125 +83,39 @@ func NewServer(cfg ServerConfig, h Handler) *Server {
 	if cfg.FrameTimeout <= 0 {
 		cfg.FrameTimeout = DefaultFrameTimeout
 	}
-	s := &Server{cfg: cfg, handler: h, log: cfg.Logger, conns: map[*serverConn]struct{}{}}
+	s := &Server{cfg: cfg, handler: h, log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Workers > 0 {
 		s.sem = make(chan struct{}, cfg.Workers)
 	}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.srv = netserver.New("thrift server", s.log, s.serve)
 	return s
 }
 
 // Start serves ln in the background until Shutdown. The server owns ln.
-func (s *Server) Start(ln net.Listener) {
-	s.mu.Lock()
-	s.ln = ln
-	closing := s.closing
-	s.mu.Unlock()
-	if closing {
-		_ = ln.Close()
-		return
-	}
-	s.wg.Add(1)
-	go s.accept(ln)
-}
+// Accept failures such as running out of file descriptors are retried.
+func (s *Server) Start(ln net.Listener) { s.srv.Start(ln) }
 
 // Addr returns the listening address, nil before Start.
-func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return nil
+func (s *Server) Addr() net.Addr { return s.srv.Addr() }
+
+func (s *Server) serve(ctx context.Context, sc *netserver.Conn) {
+	if s.cfg.OnConn != nil {
+		s.cfg.OnConn(1)
+		defer s.cfg.OnConn(-1)
 	}
-	return s.ln.Addr()
-}
-
-func (s *Server) accept(ln net.Listener) {
-	defer s.wg.Done()
-	var delay time.Duration
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if s.isClosing() {
-				return
-			}
-			// Out of file descriptors and the like: back off and retry, as
-			// net/http does.
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			s.warn.log(s.log, "thrift server: accept failed; retrying", "error", err, "retry_in", delay)
-			select {
-			case <-time.After(delay):
-			case <-s.ctx.Done():
-				return
-			}
-			continue
-		}
-		delay = 0
-		sc := &serverConn{c: c}
-		s.mu.Lock()
-		if s.closing {
-			s.mu.Unlock()
-			_ = c.Close()
-			return
-		}
-		s.conns[sc] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		if s.cfg.OnConn != nil {
-			s.cfg.OnConn(1)
-		}
-		go s.serve(sc)
-	}
-}
-
-func (s *Server) isClosing() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closing
-}
-
-// begin marks sc busy; false when the server is shutting down.
-func (s *Server) begin(sc *serverConn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return false
-	}
-	sc.busy = true
-	return true
-}
-
-// end marks sc idle; false when the server is shutting down.
-func (s *Server) end(sc *serverConn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc.busy = false
-	return !s.closing
-}
-
-func (s *Server) serve(sc *serverConn) {
-	defer s.wg.Done()
-	defer func() {
-		_ = sc.c.Close()
-		s.mu.Lock()
-		delete(s.conns, sc)
-		s.mu.Unlock()
-		if s.cfg.OnConn != nil {
-			s.cfg.OnConn(-1)
-		}
-	}()
-	c := sc.c
+	var c net.Conn = sc
 	if tc := s.cfg.TLS; tc != nil {
 		t := tls.Server(c, tc)
 		_ = t.SetDeadline(time.Now().Add(s.cfg.FrameTimeout))
-		if err := t.HandshakeContext(s.ctx); err != nil {
-			s.warn.log(s.log, "thrift server: TLS handshake failed; connection closed", "remote", c.RemoteAddr().String(), "error", err)
+		if err := t.HandshakeContext(ctx); err != nil {
+			s.warn.Warn(s.log, "thrift server: TLS handshake failed; connection closed", "remote", c.RemoteAddr().String(), "error", err)
 			return
 		}
 		_ = t.SetDeadline(time.Time{})
-		c = t // sc.c stays the raw connection: closing it closes t
+		c = t // the server closes sc, which closes t
 	}
 	fr := newFrameReader(bufio.NewReaderSize(c, 16<<10), s.cfg.MaxFrameSize)
 	fr.pool = &s.frames
@@ -242,7 +144,7 @@ func (s *Server) serve(sc *serverConn) {
 				s.cfg.OnBadRequest(err)
 			}
 			if call.Method == "" {
-				s.warn.log(s.log, "thrift server: undecodable request; connection closed", "remote", c.RemoteAddr().String(), "protocol", s.cfg.Protocol.String(), "error", err)
+				s.warn.Warn(s.log, "thrift server: undecodable request; connection closed", "remote", c.RemoteAddr().String(), "protocol", s.cfg.Protocol.String(), "error", err)
 				return
 			}
 			typ := int32(thrift.PROTOCOL_ERROR)
@@ -250,13 +152,13 @@ func (s *Server) serve(sc *serverConn) {
 				typ = thrift.UNKNOWN_METHOD
 				err = errors.New("Invalid method name: '" + call.Method + "'")
 			}
-			s.warn.log(s.log, "thrift server: bad request answered with an exception", "remote", c.RemoteAddr().String(), "method", call.Method, "error", err)
+			s.warn.Warn(s.log, "thrift server: bad request answered with an exception", "remote", c.RemoteAddr().String(), "method", call.Method, "error", err)
 			reply = codec.EncodeException(call.Method, call.SeqID, typ, err.Error())
 		} else {
-			if !s.begin(sc) {
+			if !sc.Begin() {
 				return // shutting down; the client resends
 			}
-			status, herr := s.process(&call)
+			status, herr := s.process(ctx, &call)
 			if herr != nil {
 				reply = codec.EncodeException(call.Method, call.SeqID, thrift.INTERNAL_ERROR, "Internal error processing "+call.Method)
 			} else {
@@ -265,23 +167,23 @@ func (s *Server) serve(sc *serverConn) {
 		}
 		_ = c.SetWriteDeadline(time.Now().Add(s.cfg.FrameTimeout))
 		if _, err := c.Write(reply); err != nil {
-			s.end(sc)
+			sc.End()
 			s.connError(c, err)
 			return
 		}
-		if !s.end(sc) {
+		if !sc.End() {
 			return
 		}
 	}
 }
 
-func (s *Server) process(call *Call) (st Status, err error) {
+func (s *Server) process(ctx context.Context, call *Call) (st Status, err error) {
 	if s.sem != nil {
 		select {
 		case s.sem <- struct{}{}:
 			defer func() { <-s.sem }()
-		case <-s.ctx.Done():
-			return UNKNOWN, s.ctx.Err()
+		case <-ctx.Done():
+			return UNKNOWN, ctx.Err()
 		}
 	}
 	defer func() {
@@ -293,12 +195,12 @@ func (s *Server) process(call *Call) (st Status, err error) {
 			st, err = UNKNOWN, fmt.Errorf("handler panicked: %v", r)
 		}
 	}()
-	return s.handler(s.ctx, call)
+	return s.handler(ctx, call)
 }
 
 // connError logs why a connection ends, unless it is an ordinary close.
 func (s *Server) connError(c net.Conn, err error) {
-	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || s.isClosing() {
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || s.srv.Closing() {
 		return
 	}
 	if s.cfg.OnBadRequest != nil {
@@ -307,64 +209,11 @@ func (s *Server) connError(c net.Conn, err error) {
 			s.cfg.OnBadRequest(err)
 		}
 	}
-	s.warn.log(s.log, "thrift server: connection closed", "remote", c.RemoteAddr().String(), "error", err)
+	s.warn.Warn(s.log, "thrift server: connection closed", "remote", c.RemoteAddr().String(), "error", err)
 }
 
 // Shutdown stops accepting, closes idle connections and lets calls in
 // progress finish and answer; when ctx ends first, their handlers' context
 // is cancelled and their connections are closed. It returns once every
 // goroutine of the server has ended. It is idempotent.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.shutdown.Do(func() {
-		s.mu.Lock()
-		s.closing = true
-		if s.ln != nil {
-			_ = s.ln.Close()
-		}
-		for sc := range s.conns {
-			if !sc.busy {
-				_ = sc.c.Close()
-			}
-		}
-		s.mu.Unlock()
-	})
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		s.cancel()
-		return nil
-	case <-ctx.Done():
-	}
-	s.cancel()
-	s.mu.Lock()
-	for sc := range s.conns {
-		_ = sc.c.Close()
-	}
-	s.mu.Unlock()
-	<-done
-	return ctx.Err()
-}
-
-// logLimiter logs at most one warning per interval; the rest go to debug,
-// so a misbehaving peer cannot flood the log.
-type logLimiter struct {
-	last       atomic.Int64
-	suppressed atomic.Int64
-}
-
-const logInterval = 10 * time.Second
-
-func (l *logLimiter) log(log *slog.Logger, msg string, args ...any) {
-	now := time.Now().UnixNano()
-	last := l.last.Load()
-	if now-last < int64(logInterval) || !l.last.CompareAndSwap(last, now) {
-		l.suppressed.Add(1)
-		log.Debug(msg, args...)
-		return
-	}
-	if n := l.suppressed.Swap(0); n > 0 {
-		args = append(args, "similar_suppressed", n)
-	}
-	log.Warn(msg, args...)
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }

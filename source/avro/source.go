@@ -2,16 +2,15 @@ package avro
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/ratelog"
 	"github.com/flumego/flume/internal/tlsconf"
 	"github.com/flumego/flume/rpc/avrorpc"
 )
@@ -85,14 +84,11 @@ type Source struct {
 	srvCfg  avrorpc.ServerConfig
 	counter flume.SourceCounter
 
-	mu      sync.Mutex
-	srv     *avrorpc.Server
-	ln      net.Listener
-	serving chan struct{}
+	// failures keeps refused batches to one warning per 10 s.
+	failures ratelog.Limiter
 
-	lastFailLog time.Time // guarded by failMu
-	suppressed  int
-	failMu      sync.Mutex
+	mu  sync.Mutex
+	srv *avrorpc.Server
 }
 
 var _ flume.Source = (*Source)(nil)
@@ -110,15 +106,8 @@ func (s *Source) Start(context.Context) error {
 		return fmt.Errorf("avro source %q: %w", s.name, err)
 	}
 	s.counter.Started()
-	s.ln = ln
 	s.srv = avrorpc.NewServer(s.srvCfg)
-	s.serving = make(chan struct{})
-	go func(srv *avrorpc.Server, done chan struct{}) {
-		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, avrorpc.ErrServerClosed) {
-			s.log.Error("avro source stopped accepting connections", "error", err)
-		}
-	}(s.srv, s.serving)
+	s.srv.Start(ln)
 	s.log.Info("avro source listening", "address", ln.Addr().String(),
 		"compression", map[bool]string{true: "deflate", false: "none"}[s.srvCfg.Deflate], "ssl", s.srvCfg.TLS != nil)
 	return nil
@@ -129,10 +118,10 @@ func (s *Source) Start(context.Context) error {
 func (s *Source) Addr() net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln == nil {
+	if s.srv == nil {
 		return nil
 	}
-	return s.ln.Addr()
+	return s.srv.Addr()
 }
 
 // Stop closes the listener and every connection; calls in progress are
@@ -140,14 +129,13 @@ func (s *Source) Addr() net.Addr {
 // so they resend).
 func (s *Source) Stop(context.Context) error {
 	s.mu.Lock()
-	srv, done := s.srv, s.serving
-	s.srv, s.ln = nil, nil
+	srv := s.srv
+	s.srv = nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
 	srv.Close()
-	<-done
 	s.counter.OpenConnectionCount.Store(0)
 	s.counter.Stopped()
 	s.log.Info("avro source stopped")
@@ -169,7 +157,7 @@ func (s *Source) handle(ctx context.Context, batch bool, events []flume.Event) (
 	if n > 0 {
 		if err := s.out.Process(ctx, events); err != nil {
 			c.ChannelWriteFail.Add(1)
-			s.logFailure(len(events), err)
+			s.failures.Warn(s.log, "avro source could not commit events; the sender is told to resend", "events", n, "error", err)
 			if flume.IsChannelError(err) {
 				return avrorpc.Failed, nil
 			}
@@ -183,17 +171,4 @@ func (s *Source) handle(ctx context.Context, batch bool, events []flume.Event) (
 	}
 	c.EventAcceptedCount.Add(n)
 	return avrorpc.OK, nil
-}
-
-// logFailure logs refused batches, at most one line per 10 s.
-func (s *Source) logFailure(n int, err error) {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	if now := time.Now(); now.Sub(s.lastFailLog) >= 10*time.Second {
-		s.log.Warn("avro source could not commit events; the sender is told to resend",
-			"events", n, "error", err, "similar_failures_not_logged", s.suppressed)
-		s.lastFailLog, s.suppressed = now, 0
-		return
-	}
-	s.suppressed++
 }

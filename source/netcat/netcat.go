@@ -14,10 +14,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/netserver"
 )
 
 // Source is a netcat source.
 type Source struct {
+	name     string
 	addr     string
 	maxLine  int
 	ack      bool
@@ -25,15 +27,14 @@ type Source struct {
 	out      flume.ChannelProcessor
 	log      *slog.Logger
 
-	mu    sync.Mutex
-	ln    net.Listener
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	mu  sync.Mutex
+	srv *netserver.Server
 }
 
 // Factory builds a netcat source.
 func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
 	s := &Source{
+		name:     set.Name,
 		addr:     net.JoinHostPort(cfg.Required("bind"), strconv.Itoa(cfg.Port("port"))),
 		maxLine:  cfg.Int("max-line-length", 512),
 		ack:      cfg.Bool("ack-every-event", true),
@@ -64,77 +65,45 @@ func Register(r *flume.Registry) error {
 func (s *Source) Addr() net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln == nil {
+	if s.srv == nil {
 		return nil
 	}
-	return s.ln.Addr()
+	return s.srv.Addr()
 }
 
 // Start binds the port and accepts connections.
 func (s *Source) Start(context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln != nil {
+	if s.srv != nil {
 		return nil
 	}
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
-		return fmt.Errorf("netcat source: %w", err)
+		return fmt.Errorf("netcat source %q: %w", s.name, err)
 	}
-	s.ln, s.conns = ln, map[net.Conn]struct{}{}
+	s.srv = netserver.New("netcat source", s.log, s.serve)
+	s.srv.Start(ln)
 	s.log.Info("netcat source listening", "address", ln.Addr().String())
-	s.wg.Add(1)
-	go s.accept(ln)
 	return nil
 }
 
-// Stop closes the listener and every connection and waits for them.
+// Stop closes the listener and every connection and waits for them; a
+// line being committed is abandoned (its client got no OK).
 func (s *Source) Stop(context.Context) error {
 	s.mu.Lock()
-	ln := s.ln
-	s.ln = nil
-	if ln != nil {
-		_ = ln.Close()
-		for c := range s.conns {
-			_ = c.Close()
-		}
-	}
+	srv := s.srv
+	s.srv = nil
 	s.mu.Unlock()
-	s.wg.Wait()
+	if srv != nil {
+		srv.Close()
+	}
 	return nil
 }
 
-func (s *Source) accept(ln net.Listener) {
-	defer s.wg.Done()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		s.mu.Lock()
-		if s.ln == nil {
-			s.mu.Unlock()
-			_ = c.Close()
-			return
-		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go s.serve(c)
-	}
-}
-
-func (s *Source) serve(c net.Conn) {
-	defer s.wg.Done()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		_ = c.Close()
-	}()
+func (s *Source) serve(ctx context.Context, c *netserver.Conn) {
 	r := bufio.NewReader(c)
 	w := bufio.NewWriter(c)
-	ctx := context.Background()
 	for {
 		line, err := s.readLine(r)
 		if errors.Is(err, errTooLong) {

@@ -1,0 +1,5 @@
+// Package ratelog keeps a repeated warning (a misbehaving peer, a channel
+// that keeps refusing) to one log line per interval, so that a problem that
+// recurs on every request or every event cannot flood the log. The lines it
+// holds back go to the debug level and are counted in the next warning.
+package ratelog

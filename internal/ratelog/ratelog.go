@@ -1,0 +1,49 @@
+package ratelog
+
+import (
+	"log/slog"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultInterval is the interval of a Limiter whose Interval is zero.
+const DefaultInterval = 10 * time.Second
+
+// Limiter lets one warning through per Interval. The warnings in between
+// are logged at debug level and counted; the next warning that passes
+// carries their number as "similar_suppressed". The zero value is ready
+// and a Limiter is safe for concurrent use.
+type Limiter struct {
+	// Interval is the least time between two warnings (DefaultInterval
+	// when zero). Set it before the first Warn.
+	Interval time.Duration
+
+	last       atomic.Int64 // unix nanoseconds of the last warning
+	suppressed atomic.Int64
+	now        func() time.Time // tests
+}
+
+// Warn logs msg at warning level, or at debug level when a warning went
+// out less than Interval ago. It reports whether the warning went out.
+func (l *Limiter) Warn(log *slog.Logger, msg string, args ...any) bool {
+	interval := l.Interval
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	clock := time.Now
+	if l.now != nil {
+		clock = l.now
+	}
+	now := clock().UnixNano()
+	last := l.last.Load()
+	if (last != 0 && now-last < int64(interval)) || !l.last.CompareAndSwap(last, now) {
+		l.suppressed.Add(1)
+		log.Debug(msg, args...)
+		return false
+	}
+	if n := l.suppressed.Swap(0); n > 0 {
+		args = append(args, "similar_suppressed", n)
+	}
+	log.Warn(msg, args...)
+	return true
+}
