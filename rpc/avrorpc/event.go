@@ -2,6 +2,7 @@ package avrorpc
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/flumego/flume"
 )
@@ -18,6 +19,27 @@ func AppendEvent(dst []byte, e flume.Event) []byte {
 	}
 	dst = append(dst, 0)
 	return appendBytes(dst, e.Body)
+}
+
+// AppendEventSorted is AppendEvent with the headers written in sorted
+// order, so that equal events encode to equal bytes (the Kafka sink's
+// useFlumeEventFormat values). keys is scratch space (may be nil) and is
+// returned for reuse.
+func AppendEventSorted(dst []byte, e flume.Event, keys []string) ([]byte, []string) {
+	if n := len(e.Headers); n > 0 {
+		keys = keys[:0]
+		for k := range e.Headers {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = appendLong(dst, int64(n))
+		for _, k := range keys {
+			dst = appendString(dst, k)
+			dst = appendString(dst, e.Headers[k])
+		}
+	}
+	dst = append(dst, 0)
+	return appendBytes(dst, e.Body), keys
 }
 
 // AppendEvents appends events as an array<AvroFlumeEvent> (one block, then

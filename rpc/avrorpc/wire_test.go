@@ -1,10 +1,15 @@
 package avrorpc
 
 import (
+	"bytes"
 	"errors"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/flumego/flume"
 )
 
 // TestLongRoundTrip checks the varint fast paths against the encoder on
@@ -25,5 +30,29 @@ func TestLongRoundTrip(t *testing.T) {
 		if _, _, err := readLong(bad); !errors.Is(err, ErrMalformed) {
 			t.Errorf("% x: %v", bad, err)
 		}
+	}
+}
+
+// TestAppendEventSorted: the sorted encoding does not depend on map order,
+// has the size EncodedEventSize predicts and decodes back to the event.
+func TestAppendEventSorted(t *testing.T) {
+	e := flume.Event{Headers: map[string]string{}, Body: []byte("body")}
+	for i := range 20 {
+		e.Headers[string(rune('a'+i))] = strings.Repeat("v", i)
+	}
+	first, keys := AppendEventSorted(nil, e, nil)
+	for range 10 {
+		var again []byte
+		again, keys = AppendEventSorted(nil, e, keys)
+		if !bytes.Equal(again, first) {
+			t.Fatal("two encodings of the same event differ")
+		}
+	}
+	if len(first) != EncodedEventSize(e) {
+		t.Fatalf("encoded %d bytes, EncodedEventSize says %d", len(first), EncodedEventSize(e))
+	}
+	back, rest, err := DecodeEvent(first)
+	if err != nil || len(rest) != 0 || !maps.Equal(back.Headers, e.Headers) || !bytes.Equal(back.Body, e.Body) {
+		t.Fatalf("decoded %v, %d bytes left, %v", back, len(rest), err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/rpc/avrorpc"
 	"github.com/flumego/flume/sink"
 	kafkago "github.com/segmentio/kafka-go"
 )
@@ -239,7 +240,7 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 	if s.cfg.UseFlumeEventFormat {
 		n := 0
 		for _, e := range events {
-			n += flumeEventSize(e)
+			n += avrorpc.EncodedEventSize(e)
 		}
 		arena = make([]byte, 0, n) // fresh per batch: kafka-go may read it after an abandoned write
 	}
