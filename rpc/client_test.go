@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/rpc/avrorpc"
@@ -195,31 +194,6 @@ func TestLoadBalancing(t *testing.T) {
 	_, gd := d.received()
 	if len(ga) != 3 || len(gb)+len(gd) != 12 {
 		t.Fatalf("events per host: %d %d %d", len(ga), len(gb), len(gd))
-	}
-}
-
-func TestOrderSelectorBackoff(t *testing.T) {
-	s := newOrderSelector(3, false, true, 0)
-	now := time.Unix(1000, 0)
-	s.now = func() time.Time { return now }
-	if got := s.order(); fmt.Sprint(got) != "[0 1 2]" {
-		t.Fatalf("first order %v", got)
-	}
-	if got := s.order(); fmt.Sprint(got) != "[1 2 0]" {
-		t.Fatalf("second order %v", got)
-	}
-	s.failed(1)
-	if got := s.order(); fmt.Sprint(got) != "[0 2]" && fmt.Sprint(got) != "[2 0]" {
-		t.Fatalf("order with host 1 backing off: %v", got)
-	}
-	now = now.Add(2*time.Second + time.Millisecond) // first penalty: 2 s
-	if got := s.order(); len(got) != 3 {
-		t.Fatalf("host 1 not restored after its penalty: %v", got)
-	}
-	s.failed(1)
-	now = now.Add(3 * time.Second) // second penalty: 4 s
-	if got := s.order(); len(got) != 2 {
-		t.Fatalf("host 1 restored too early: %v", got)
 	}
 }
 

@@ -4,24 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/orderselect"
 )
 
 // loadBalancingClient is Flume's LoadBalancingRpcClient: each call goes to
 // the hosts in the order the host selector gives (round_robin or random),
 // trying the next one when a host fails. With backoff, a failed host is
-// left out for 1 s, 2 s, 4 s, ... up to maxBackoff (default 30 s).
+// left out for 2 s, 4 s, 8 s, ... up to maxBackoff (default 30 s), with
+// the backoff of Flume's OrderSelector (internal/orderselect).
 type loadBalancingClient struct {
 	hosts     []Host
 	props     map[string]string
 	hostType  string
 	batchSize int
-	sel       *orderSelector
+	sel       *lockedSelector
 	newClient func(typ, addr string, props map[string]string) (Client, error)
 
 	mu      sync.Mutex
@@ -55,7 +57,7 @@ func newLoadBalancingClient(props map[string]string) (*loadBalancingClient, erro
 	}
 	return &loadBalancingClient{
 		hosts: hosts, props: props, hostType: props[PropHostClientType], batchSize: BatchSize(props),
-		sel:       newOrderSelector(len(hosts), random, boolProp(props, PropBackoff), maxBackoff),
+		sel:       &lockedSelector{n: len(hosts), sel: orderselect.New(len(hosts), random, boolProp(props, PropBackoff), maxBackoff, nil)},
 		newClient: newHostClient, clients: map[string]Client{},
 	}, nil
 }
@@ -135,83 +137,23 @@ func (l *loadBalancingClient) Close() error {
 	return errors.Join(errs...)
 }
 
-// orderSelector is Flume's OrderSelector with its round-robin and random
-// variants: the order in which hosts are tried, leaving out hosts that are
-// backing off.
-type orderSelector struct {
-	mu         sync.Mutex
-	n          int
-	random     bool
-	backoff    bool
-	maxTimeout time.Duration
-	next       int
-	state      []failState
-	now        func() time.Time
+// lockedSelector is an orderselect.Selector shared by concurrent calls.
+type lockedSelector struct {
+	mu  sync.Mutex
+	n   int
+	sel *orderselect.Selector
 }
 
-type failState struct {
-	lastFail   time.Time
-	restore    time.Time
-	sequential int
-}
-
-func newOrderSelector(n int, random, backoff bool, maxTimeout time.Duration) *orderSelector {
-	if maxTimeout == 0 {
-		maxTimeout = 30 * time.Second
-	}
-	return &orderSelector{n: n, random: random, backoff: backoff, maxTimeout: maxTimeout, state: make([]failState, n), now: time.Now}
-}
-
-func (s *orderSelector) order() []int {
+// order returns the hosts to try, in order, in a slice of the caller's.
+func (s *lockedSelector) order() []int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	active := make([]int, 0, s.n)
-	for i := range s.n {
-		if !s.backoff || s.state[i].restore.Before(now) {
-			active = append(active, i)
-		}
-	}
-	if s.random {
-		rand.Shuffle(len(active), func(i, j int) { active[i], active[j] = active[j], active[i] })
-		return active
-	}
-	size := len(active)
-	if size == 0 {
-		return active
-	}
-	if s.next >= size {
-		s.next = 0
-	}
-	begin := s.next
-	s.next++
-	if s.next == size {
-		s.next = 0
-	}
-	out := make([]int, size)
-	for i := range size {
-		out[i] = active[(begin+i)%size]
-	}
-	return out
+	return slices.Clone(s.sel.Order(s.n))
 }
 
 // failed records a failure of host i, as OrderSelector.informFailure.
-func (s *orderSelector) failed(i int) {
-	if !s.backoff {
-		return
-	}
+func (s *lockedSelector) failed(i int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := &s.state[i]
-	now := s.now()
-	last := min(s.maxTimeout, time.Second<<st.sequential)
-	if now.Sub(st.lastFail) < last+time.Hour {
-		if st.sequential < 16 {
-			st.sequential++
-		}
-	} else {
-		st.sequential = 1
-	}
-	st.lastFail = now
-	st.restore = now.Add(min(s.maxTimeout, time.Second<<st.sequential))
+	s.sel.Failed(i)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/orderselect"
 )
 
 // DefaultMaxPenalty is Flume's processor.maxpenalty default: the longest a
@@ -122,7 +123,7 @@ func (f *Failover) Process(ctx context.Context) (flume.Status, error) {
 			return flume.Backoff, err
 		}
 		cur.fails++
-		cur.refresh = f.now().Add(backoffDelay(cur.fails, f.maxPenalty))
+		cur.refresh = f.now().Add(orderselect.Backoff(cur.fails, f.maxPenalty))
 		f.pushFailed(cur)
 	}
 	var lastErr error
@@ -137,7 +138,7 @@ func (f *Failover) Process(ctx context.Context) (flume.Status, error) {
 		}
 		lastErr = err
 		f.live = f.live[1:]
-		f.pushFailed(&penalty{member: active, fails: 1, refresh: f.now().Add(backoffDelay(1, f.maxPenalty))})
+		f.pushFailed(&penalty{member: active, fails: 1, refresh: f.now().Add(orderselect.Backoff(1, f.maxPenalty))})
 		if len(f.live) > 0 {
 			f.log.Warn("failing over", "group", f.group, "from", f.sinks[active].Name, "to", f.sinks[f.live[0]].Name)
 		}

@@ -4,24 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/orderselect"
 )
 
 // DefaultMaxTimeOut is Flume's processor.selector.maxTimeOut default: the
 // longest a failed sink of a load_balance group with backoff is left out.
-const DefaultMaxTimeOut = 30 * time.Second
-
-// Flume's OrderSelector constants: the exponent of the backoff stops
-// growing at 16, and a failure counts as "sequential" (doubling the
-// exclusion) when it comes within the previous exclusion plus one hour.
-const (
-	maxSequentialFails = 16
-	sequentialWindow   = time.Hour
-)
+const DefaultMaxTimeOut = orderselect.DefaultMaxTimeOut
 
 // LoadBalance is Flume's LoadBalancingSinkProcessor: each Process call asks
 // the selector for an order of the eligible sinks and tries them in that
@@ -56,17 +48,16 @@ func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []NamedSink, r
 	scfg := cfg.Sub("selector.")
 	switch {
 	case strings.EqualFold(typ, "round_robin") || strings.EqualFold(typ, "random"):
-		sel := &orderSelector{random: strings.EqualFold(typ, "random"), backoff: backoff, now: now,
-			maxTimeOut: DefaultMaxTimeOut, state: make([]failureState, len(sinks))}
+		maxTimeOut := DefaultMaxTimeOut
 		if ms := scfg.Int64("maxTimeOut", 0); ms < 0 {
 			scfg.Errorf("maxTimeOut", "must not be negative")
 		} else if ms != 0 { // 0 keeps the default, as in Flume
-			sel.maxTimeOut = time.Duration(ms) * time.Millisecond
+			maxTimeOut = time.Duration(ms) * time.Millisecond
 		}
 		if !backoff && scfg.Has("maxTimeOut") {
 			scfg.Warnf("maxTimeOut", "has no effect without processor.backoff = true")
 		}
-		lb.selector = sel
+		lb.selector = orderselect.New(len(sinks), strings.EqualFold(typ, "random"), backoff, maxTimeOut, now)
 	default:
 		if reg == nil {
 			cfg.Errorf("selector", "unknown sink selector (expected round_robin, random or a registered selector)")
@@ -120,85 +111,4 @@ func (lb *LoadBalance) Process(ctx context.Context) (flume.Status, error) {
 		return flume.Backoff, fmt.Errorf("load_balance sink group %q: all configured sinks have failed (every sink is backed off)", lb.group)
 	}
 	return flume.Backoff, fmt.Errorf("load_balance sink group %q: all configured sinks have failed: %w", lb.group, errors.Join(errs...))
-}
-
-// orderSelector is Flume's RoundRobinOrderSelector / RandomOrderSelector
-// with the exponential backoff of OrderSelector.
-type orderSelector struct {
-	random     bool
-	backoff    bool
-	maxTimeOut time.Duration
-	now        func() time.Time
-	state      []failureState
-	nextHead   int
-	buf, order []int     // reused between calls; the group uses an order only within one Process
-	until      time.Time // the latest restore time of any sink; zero when none is excluded
-}
-
-type failureState struct {
-	lastFail, restore time.Time
-	fails             int
-}
-
-// Order returns the eligible sinks in the order to try them.
-func (s *orderSelector) Order(n int) []int {
-	active := s.buf[:0]
-	// Read the clock only while some sink may still be excluded (reading
-	// it costs more than the rest of this call on some machines).
-	var now time.Time
-	filter := false
-	if s.backoff && !s.until.IsZero() {
-		now = s.now()
-		if s.until.Before(now) {
-			s.until = time.Time{}
-		} else {
-			filter = true
-		}
-	}
-	for i := 0; i < n && i < len(s.state); i++ {
-		if !filter || s.state[i].restore.Before(now) {
-			active = append(active, i)
-		}
-	}
-	s.buf = active
-	if len(active) == 0 {
-		return nil
-	}
-	if s.random {
-		rand.Shuffle(len(active), func(a, b int) { active[a], active[b] = active[b], active[a] })
-		return active
-	}
-	if s.nextHead >= len(active) {
-		s.nextHead = 0
-	}
-	begin := s.nextHead
-	s.nextHead = (s.nextHead + 1) % len(active)
-	order := s.order[:0]
-	for i := range active {
-		order = append(order, active[(begin+i)%len(active)])
-	}
-	s.order = order
-	return order
-}
-
-// Failed records a failure of sink i and, with backoff, excludes it.
-func (s *orderSelector) Failed(i int) {
-	if !s.backoff || i < 0 || i >= len(s.state) {
-		return
-	}
-	st := &s.state[i]
-	now := s.now()
-	last := backoffDelay(st.fails, s.maxTimeOut)
-	if now.Sub(st.lastFail) < last+sequentialWindow {
-		if st.fails < maxSequentialFails {
-			st.fails++
-		}
-	} else {
-		st.fails = 1
-	}
-	st.lastFail = now
-	st.restore = now.Add(backoffDelay(st.fails, s.maxTimeOut))
-	if st.restore.After(s.until) {
-		s.until = st.restore
-	}
 }

@@ -118,28 +118,6 @@ func TestLoadBalanceBackoff(t *testing.T) {
 	exactlyOnce(t, seq, s...)
 }
 
-func TestLoadBalanceSequentialWindow(t *testing.T) {
-	clock := newClock()
-	sel := &orderSelector{backoff: true, maxTimeOut: DefaultMaxTimeOut, now: clock.Now, state: make([]failureState, 2)}
-	sel.Failed(0)
-	sel.Failed(0) // within the window: second sequential failure, 4 s
-	if got := sel.state[0].restore.Sub(clock.Now()); got != 4*time.Second {
-		t.Fatalf("exclusion after 2 sequential failures = %v, want 4s", got)
-	}
-	for range 30 {
-		sel.Failed(0)
-	}
-	if sel.state[0].fails != maxSequentialFails {
-		t.Fatalf("fails = %d, want capped at %d", sel.state[0].fails, maxSequentialFails)
-	}
-	// More than the exclusion plus an hour later, the count starts over.
-	clock.Advance(30*time.Second + time.Hour + time.Millisecond)
-	sel.Failed(0)
-	if sel.state[0].fails != 1 || sel.state[0].restore.Sub(clock.Now()) != 2*time.Second {
-		t.Fatalf("after the window: fails %d, exclusion %v", sel.state[0].fails, sel.state[0].restore.Sub(clock.Now()))
-	}
-}
-
 func TestLoadBalanceAllFail(t *testing.T) {
 	clock := newClock()
 	p, s, ch := lbGroup(t, clock, map[string]string{"processor.backoff": "true"}, nil, "k1", "k2")

@@ -165,11 +165,3 @@ func (m *members) process(ctx context.Context, i int) (flume.Status, error) {
 	}
 	return status, err
 }
-
-// backoffDelay is Flume's exponential penalty: min(cap, 1000 ms << n).
-func backoffDelay(n int, limit time.Duration) time.Duration {
-	if n > 30 {
-		n = 30
-	}
-	return min(limit, time.Duration(1<<n)*time.Second)
-}
