@@ -16,6 +16,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/builtin"
 	"github.com/flumego/flume/conf"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func registry(t *testing.T) *flume.Registry {
@@ -55,19 +56,6 @@ func (c *counters) get(name, attr string) int64 {
 		}
 	}
 	return -1
-}
-
-// waitFor polls cond until it holds or the deadline passes. Used for
-// counters, which have no change notification.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 func buildText(t *testing.T, text string, opts Options) (*Graph, flume.Problems) {
@@ -112,7 +100,7 @@ a1.sinks.k1.sink.batchSize = 1000
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 60*time.Second, "the exec source to commit every line", func() bool { return c.get("r1", "EventAcceptedCount") == n })
+	flumetest.WaitFor(t, 60*time.Second, "the exec source to commit every line", func() bool { return c.get("r1", "EventAcceptedCount") == n })
 	// Stop drains what the memory channel still holds into the file.
 	if err := g.Stop(context.Background()); err != nil {
 		t.Fatal(err)
@@ -199,7 +187,7 @@ a1.channels.c1.type = memory
 	defer g.Stop(context.Background())
 	blocker.Close() // the retry can now bind the port
 	ch := g.Channels[0].Component
-	waitFor(t, 10*time.Second, "the source to bind after the port was freed", func() bool {
+	flumetest.WaitFor(t, 10*time.Second, "the source to bind after the port was freed", func() bool {
 		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
 		if err != nil {
 			return false

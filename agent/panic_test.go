@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/sink"
 )
 
@@ -81,7 +82,7 @@ a1.sinks.k1.channel = c1
 		t.Fatal(err)
 	}
 	defer g.Stop(context.Background())
-	waitFor(t, 30*time.Second, "every event to be delivered despite the panics", func() bool { return len(sk.delivered()) >= n })
+	flumetest.WaitFor(t, 30*time.Second, "every event to be delivered despite the panics", func() bool { return len(sk.delivered()) >= n })
 	got := sk.delivered()
 	if len(got) != n {
 		t.Fatalf("delivered %d events, want %d (duplicates?)", len(got), n)

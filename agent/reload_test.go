@@ -14,6 +14,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/conf"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func parseAgent(t *testing.T, text string) *conf.AgentConfig {
@@ -82,7 +83,7 @@ func TestReloadChangesSinkBatchSizeWithoutLoss(t *testing.T) {
 	}
 	defer g.Stop(context.Background())
 	oldSource, oldChannel := g.Sources[0].Component, g.Channels[0].Component
-	waitFor(t, 20*time.Second, "events to flow", func() bool { return c.get("k1", "EventDrainSuccessCount") > 2000 })
+	flumetest.WaitFor(t, 20*time.Second, "events to flow", func() bool { return c.get("k1", "EventDrainSuccessCount") > 2000 })
 
 	problems, err := g.Reload(context.Background(), parseAgent(t, pipeline(dir, n, 50, 1000)))
 	if err != nil {
@@ -91,7 +92,7 @@ func TestReloadChangesSinkBatchSizeWithoutLoss(t *testing.T) {
 	if g.Sources[0].Component != oldSource || g.Channels[0].Component != oldChannel {
 		t.Fatal("the unchanged source and channel were restarted")
 	}
-	waitFor(t, 30*time.Second, "every event to reach the files", func() bool { return len(readAll(t, dir)) >= n })
+	flumetest.WaitFor(t, 30*time.Second, "every event to reach the files", func() bool { return len(readAll(t, dir)) >= n })
 	lines := readAll(t, dir)
 	if len(lines) != n {
 		t.Fatalf("%d lines, want %d (duplicates?)", len(lines), n)
@@ -131,7 +132,7 @@ a1.sinks.k1.sink.directory = ` + dir + `
 	defer g.Stop(context.Background())
 	// The empty batch is counted after the take: an event put from then on
 	// stays in the channel.
-	waitFor(t, 10*time.Second, "the sink's first empty batch", func() bool { return c.get("k1", "BatchEmptyCount") == 1 })
+	flumetest.WaitFor(t, 10*time.Second, "the sink's first empty batch", func() bool { return c.get("k1", "BatchEmptyCount") == 1 })
 	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
 		return tx.Put(context.Background(), flume.NewEvent([]byte("kept")))
 	}); err != nil {

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func failoverGroup(t *testing.T, clock *fakeClock, extra map[string]string, names ...string) (*Failover, []*testSink, *flume.Context, flume.Channel) {
 	t.Helper()
-	ch := newMemChannel(t, 10000)
+	ch := flumetest.MemoryChannel(t, 10000, 100, 0)
 	ts, ns := newSinks(ch, 10, names...)
 	props := map[string]string{"sinks": strings.Join(names, " "), "processor.type": "failover"}
 	for k, v := range extra {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/channeltest"
-	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/sink"
 )
 
@@ -79,19 +78,6 @@ func (s *testSink) got() []int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]int(nil), s.delivered...)
-}
-
-func newMemChannel(t testing.TB, capacity int) *memory.Channel {
-	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-	return ch
 }
 
 func put(t testing.TB, ch flume.Channel, from, to int) {

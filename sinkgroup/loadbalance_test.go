@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func lbGroup(t *testing.T, clock *fakeClock, extra map[string]string, reg *flume.Registry, names ...string) (flume.Sink, []*testSink, flume.Channel) {
 	t.Helper()
-	ch := newMemChannel(t, 100000)
+	ch := flumetest.MemoryChannel(t, 100000, 100, 0)
 	ts, ns := newSinks(ch, 10, names...)
 	props := map[string]string{"sinks": strings.Join(names, " "), "processor.type": "load_balance"}
 	for k, v := range extra {
@@ -173,7 +174,7 @@ func TestLoadBalanceCustomSelector(t *testing.T) {
 }
 
 func TestLoadBalanceNeedsTwoSinks(t *testing.T) {
-	ch := newMemChannel(t, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 0)
 	_, ns := newSinks(ch, 10, "k1")
 	_, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "load_balance"}), ns, nil)
 	if err == nil || !strings.Contains(err.Error(), "at least two sinks") {

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func TestNewProcessorTypes(t *testing.T) {
-	ch := newMemChannel(t, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 0)
 	_, two := newSinks(ch, 10, "k1", "k2")
 	_, one := newSinks(ch, 10, "k1")
 	tests := []struct {
@@ -57,7 +58,7 @@ func TestNewProcessorTypes(t *testing.T) {
 }
 
 func TestDefaultProcessorIsTheSinkItself(t *testing.T) {
-	ch := newMemChannel(t, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 0)
 	_, one := newSinks(ch, 10, "k1")
 	p, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "default"}), one, nil)
 	if err != nil {
@@ -69,7 +70,7 @@ func TestDefaultProcessorIsTheSinkItself(t *testing.T) {
 }
 
 func TestNewRejectsBadMembers(t *testing.T) {
-	ch := newMemChannel(t, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 0)
 	_, ns := newSinks(ch, 10, "k1", "k1")
 	if _, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "failover"}), ns, nil); err == nil || !strings.Contains(err.Error(), "listed twice") {
 		t.Fatalf("duplicate member: err = %v", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
@@ -11,56 +10,24 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
-
-// lockedBuffer is an io.Writer safe for the command's goroutines; written
-// is signalled after each write.
-type lockedBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	written chan struct{}
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.written != nil {
-		select {
-		case l.written <- struct{}{}:
-		default:
-		}
-	}
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // The command serves the fake, prints each stored record as a JSON line and
 // exits after -exit-after records with a summary.
 func TestRun(t *testing.T) {
 	ready := filepath.Join(t.TempDir(), "url")
-	var stdout lockedBuffer
-	stderr := lockedBuffer{written: make(chan struct{}, 1)}
+	var stdout, stderr flumetest.LogBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run([]string{"-addr", "127.0.0.1:0", "-project", "p", "-topic", "t", "-schema", "n:BIGINT,s:STRING",
 			"-access-id", "id", "-access-key", "key", "-ready-file", ready, "-exit-after", "2"}, &stdout, &stderr)
 	}()
-	select { // the first line on stderr comes before the ready file
-	case <-stderr.written:
-	case err := <-done:
-		t.Fatalf("run ended early: %v\n%s", err, stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("the command did not start")
-	}
-	_, rest, _ := strings.Cut(stderr.String(), "listening on ")
+	// The "listening on" line comes before the ready file.
+	_, rest, _ := strings.Cut(stderr.WaitLine(t, "listening on ", 10*time.Second), "listening on ")
 	url, _, _ := strings.Cut(rest, " ")
 	body := `{"Action":"pub","Records":[{"ShardId":"0","Data":["1","one"]},{"ShardId":"0","Data":["2",null]}]}`
 	req, _ := http.NewRequest("POST", url+"/projects/p/topics/t/shards", strings.NewReader(body))

@@ -12,10 +12,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 var binary string
@@ -126,25 +127,20 @@ a1.sinks.k1.sink.directory = `+dir+`
 a1.sinks.k1.sink.rollInterval = 0
 `)
 	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "-Xmx20m", "-Dflume.root.logger=INFO,console")
-	var logs bytes.Buffer
+	var logs flumetest.LogBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	deadline := time.Now().Add(20 * time.Second)
-	for { // wait until the sink has written something
+	flumetest.WaitFor(t, 20*time.Second, "the sink to write 100 kB", func() bool {
 		entries, _ := os.ReadDir(dir)
-		if len(entries) == 1 {
-			if info, _ := entries[0].Info(); info != nil && info.Size() > 100000 {
-				break
-			}
+		if len(entries) != 1 {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no output after 20 s:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		info, _ := entries[0].Info()
+		return info != nil && info.Size() > 100000
+	})
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -173,24 +169,6 @@ a1.sinks.k1.sink.rollInterval = 0
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func countLines(dir string) int {
 	n := 0
 	entries, _ := os.ReadDir(dir)
@@ -201,14 +179,14 @@ func countLines(dir string) int {
 	return n
 }
 
-func waitLines(t *testing.T, dir string, n int, logs *syncBuffer) {
+func waitLines(t *testing.T, dir string, n int, logs *flumetest.LogBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for countLines(dir) < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s holds %d lines, want %d\n%s", dir, countLines(dir), n, logs.String())
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // another process writes the files: nothing to wait on
 	}
 }
 
@@ -232,7 +210,7 @@ a1.sinks.k1.sink.directory = ` + dir + `
 	}
 	cfg := write(t, "a1.properties", conf(dir1, "file_roll", 100))
 	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "-i", "1")
-	var logs syncBuffer
+	var logs flumetest.LogBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -241,13 +219,7 @@ a1.sinks.k1.sink.directory = ` + dir + `
 	waitLines(t, dir1, 100, &logs)
 	os.WriteFile(cfg, []byte(conf(dir2, "file_rol", 200)), 0o644) // a typo: refused
 	os.WriteFile(cfg+".next", []byte(conf(dir2, "file_roll", 200)), 0o644)
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(logs.String(), "the running agent is kept unchanged") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the invalid configuration was not refused:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	logs.WaitLine(t, "the running agent is kept unchanged", 30*time.Second) // the invalid configuration is refused
 	os.Rename(cfg+".next", cfg)
 	waitLines(t, dir2, 200, &logs) // the changed source and sink restarted; the new sink writes to dir2
 	if countLines(dir1) != 100 {
@@ -275,23 +247,14 @@ a1.sinks.k1.sink.batchSize = 100
 `)
 	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf",
 		"-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
-	var logs syncBuffer
+	var logs flumetest.LogBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	waitLines(t, dir, 250, &logs)
-	var addr string
-	for _, line := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(line, "monitoring server listening") {
-			_, rest, _ := strings.Cut(line, "address=")
-			addr, _, _ = strings.Cut(rest, " ")
-		}
-	}
-	if addr == "" {
-		t.Fatalf("no monitoring address in the log:\n%s", logs.String())
-	}
+	addr := logValue(t, &logs, "monitoring server listening", "address")
 	var metrics map[string]map[string]string
 	deadline := time.Now().Add(20 * time.Second)
 	for { // the sink commits after writing: wait for its counter to settle
@@ -324,22 +287,13 @@ a1.sinks.k1.sink.batchSize = 100
 
 // logValue returns the value of key= on the first log line containing
 // marker, waiting for it to appear.
-func logValue(t *testing.T, logs *syncBuffer, marker, key string) string {
+func logValue(t *testing.T, logs *flumetest.LogBuffer, marker, key string) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		for _, line := range strings.Split(logs.String(), "\n") {
-			if strings.Contains(line, marker) {
-				_, rest, _ := strings.Cut(line, key+"=")
-				v, _, _ := strings.Cut(rest, " ")
-				return v
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q in the log:\n%s", marker, logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	v := flumetest.LogValue(logs.WaitLine(t, marker, 20*time.Second), key)
+	if v == "" {
+		t.Fatalf("no %s= on the %q line:\n%s", key, marker, logs.String())
 	}
+	return v
 }
 
 // TestAvroClientToAgent sends a file with flume-ng avro-client (including
@@ -359,7 +313,7 @@ a1.sinks.k1.channel = c1
 a1.sinks.k1.sink.directory = `+dir+`
 `)
 	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf")
-	var logs syncBuffer
+	var logs flumetest.LogBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -429,9 +383,9 @@ b1.sinks.k1.sink.rollInterval = 0
 b1.sinks.k1.sink.batchSize = 1000
 b1.sinks.k1.channel = c1
 `, work, downstream))
-	start := func(name, cfg string) (*exec.Cmd, *syncBuffer) {
+	start := func(name, cfg string) (*exec.Cmd, *flumetest.LogBuffer) {
 		cmd := exec.Command(binary, "agent", "-n", name, "-f", cfg, "--no-reload-conf")
-		logs := &syncBuffer{}
+		logs := &flumetest.LogBuffer{}
 		cmd.Stderr = logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -9,32 +9,11 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/internal/avsctest"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
-	"github.com/flumego/flume/source"
 	avrosource "github.com/flumego/flume/source/avro"
 )
-
-func newChannel(t testing.TB, capacity, txCap int) *memory.Channel {
-	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: txCap, KeepAlive: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Stop(context.Background()) })
-	return ch
-}
-
-func put(t testing.TB, ch flume.Channel, events []flume.Event) {
-	t.Helper()
-	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error { return tx.Put(context.Background(), events...) }); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func numbered(from, to int) []flume.Event {
 	var evs []flume.Event
@@ -116,12 +95,12 @@ func TestSinkToAvscServer(t *testing.T) {
 	for _, proto := range []struct{ name, text string }{{"flume-hash", avsctest.FlumeProtocol}, {"other-hash", avsctest.OtherProtocol}} {
 		t.Run(proto.name, func(t *testing.T) {
 			srv := avsctest.StartServer(t, avsctest.ServerOptions{Protocol: proto.text})
-			ch := newChannel(t, 1000, 100)
+			ch := flumetest.MemoryChannel(t, 1000, 100, 50*time.Millisecond)
 			k := newSink(t, ch, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(srv.Port), "batch-size": "40"})
 			want := numbered(0, 250)
-			put(t, ch, want[:100])
-			put(t, ch, want[100:200])
-			put(t, ch, want[200:])
+			flumetest.Put(t, ch, want[:100]...)
+			flumetest.Put(t, ch, want[100:200]...)
+			flumetest.Put(t, ch, want[200:]...)
 			if f := processUntilEmpty(t, k, ch, 20); f != 0 {
 				t.Fatalf("%d failures", f)
 			}
@@ -142,11 +121,11 @@ func TestSinkToAvscServer(t *testing.T) {
 // batch back; the next Process reconnects and nothing is lost.
 func TestSinkRetriesFailedAndErrors(t *testing.T) {
 	srv := avsctest.StartServer(t, avsctest.ServerOptions{FailFirst: 2, ErrorFirst: 1})
-	ch := newChannel(t, 1000, 100)
+	ch := flumetest.MemoryChannel(t, 1000, 100, 50*time.Millisecond)
 	k := newSink(t, ch, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(srv.Port), "batch-size": "50"})
 	want := numbered(0, 120)
-	put(t, ch, want[:60])
-	put(t, ch, want[60:])
+	flumetest.Put(t, ch, want[:60]...)
+	flumetest.Put(t, ch, want[60:]...)
 	if f := processUntilEmpty(t, k, ch, 20); f != 3 {
 		t.Fatalf("%d failed Process calls, want 3", f)
 	}
@@ -166,15 +145,15 @@ func TestSinkRetriesFailedAndErrors(t *testing.T) {
 // event arrives.
 func TestSlowDownstream(t *testing.T) {
 	srv := avsctest.StartServer(t, avsctest.ServerOptions{DelayMs: 1500})
-	ch := newChannel(t, 100, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	k := newSink(t, ch, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(srv.Port), "request-timeout": "1000", "connect-timeout": "1000"})
-	put(t, ch, numbered(0, 5))
+	flumetest.Put(t, ch, numbered(0, 5)...)
 	// The first call carries the handshake and gets connect-timeout +
 	// request-timeout: it succeeds. The second waits request-timeout only.
 	if _, err := k.Process(context.Background()); err != nil {
 		t.Fatalf("first batch: %v", err)
 	}
-	put(t, ch, numbered(5, 10))
+	flumetest.Put(t, ch, numbered(5, 10)...)
 	_, err := k.Process(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "within") {
 		t.Fatalf("slow answer: Process returned %v", err)
@@ -193,10 +172,10 @@ func TestDeadDownstream(t *testing.T) {
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	ln.Close() // nobody listens there now
-	ch := newChannel(t, 100, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	k := newSink(t, ch, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(addr.Port)})
 	want := numbered(0, 30)
-	put(t, ch, want)
+	flumetest.Put(t, ch, want...)
 	if _, err := k.Process(context.Background()); err == nil {
 		t.Fatal("Process succeeded without a peer")
 	}
@@ -204,12 +183,12 @@ func TestDeadDownstream(t *testing.T) {
 		t.Fatalf("channel %d, counters %+v", ch.Len(), k.Counters().Attributes())
 	}
 	// Bring up a flumego source on that very port.
-	down := newChannel(t, 100, 100)
+	down := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	startSource(t, down, map[string]string{"port": fmt.Sprint(addr.Port)})
 	if f := processUntilEmpty(t, k, ch, 5); f != 0 {
 		t.Fatalf("%d failures after the peer came up", f)
 	}
-	checkSame(t, takeAll(t, down), want)
+	checkSame(t, flumetest.TakeAll(t, down), want)
 }
 
 func startSource(t testing.TB, ch flume.Channel, extra map[string]string) *avrosource.Source {
@@ -218,7 +197,7 @@ func startSource(t testing.TB, ch flume.Channel, extra map[string]string) *avros
 	for k, v := range extra {
 		props[k] = v
 	}
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c2", Channel: ch}}, nil), nil, nil)
+	proc := flumetest.Processor(ch)
 	src, err := avrosource.Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(props), proc)
 	if err != nil {
 		t.Fatal(err)
@@ -229,25 +208,6 @@ func startSource(t testing.TB, ch flume.Channel, extra map[string]string) *avros
 	}
 	t.Cleanup(func() { s.Stop(context.Background()) })
 	return s
-}
-
-func takeAll(t testing.TB, ch flume.Channel) []flume.Event {
-	t.Helper()
-	var out []flume.Event
-	for {
-		var got []flume.Event
-		if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
-			var err error
-			got, err = tx.Take(context.Background(), ch.TransactionCapacity())
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 {
-			return out
-		}
-		out = append(out, got...)
-	}
 }
 
 // TestChained: two flumego endpoints chained, plain, with deflate (several
@@ -276,9 +236,9 @@ func TestChained(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			down := newChannel(t, 10000, 1000)
+			down := flumetest.MemoryChannel(t, 10000, 1000, 50*time.Millisecond)
 			src := startSource(t, down, tc.src)
-			up := newChannel(t, 10000, 1000)
+			up := flumetest.MemoryChannel(t, 10000, 1000, 50*time.Millisecond)
 			props := map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(src.Addr().(*net.TCPAddr).Port),
 				"batch-size": "300", "connect-timeout": "2000", "request-timeout": "2000"}
 			for k, v := range tc.sink {
@@ -287,7 +247,7 @@ func TestChained(t *testing.T) {
 			k := newSink(t, up, props)
 			want := numbered(0, 2000)
 			for i := 0; i < len(want); i += 500 {
-				put(t, up, want[i:i+500])
+				flumetest.Put(t, up, want[i:i+500]...)
 			}
 			if tc.wantFailed {
 				if _, err := k.Process(context.Background()); err == nil {
@@ -301,13 +261,13 @@ func TestChained(t *testing.T) {
 			if f := processUntilEmpty(t, k, up, 20); f != 0 {
 				t.Fatalf("%d failures", f)
 			}
-			checkSame(t, takeAll(t, down), want)
+			checkSame(t, flumetest.TakeAll(t, down), want)
 		})
 	}
 }
 
 func TestConfig(t *testing.T) {
-	ch := newChannel(t, 10, 10)
+	ch := flumetest.MemoryChannel(t, 10, 10, 50*time.Millisecond)
 	for _, tc := range []struct {
 		props map[string]string
 		want  string
@@ -354,30 +314,30 @@ func TestFailoverClientKeys(t *testing.T) {
 	}
 	dead := ln.Addr().String()
 	ln.Close()
-	down := newChannel(t, 100, 100)
+	down := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	src := startSource(t, down, nil)
-	up := newChannel(t, 100, 100)
+	up := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	k := newSink(t, up, map[string]string{"hostname": "127.0.0.1", "port": "1", "client.type": "default_failover",
 		"hosts": "a b", "hosts.a": dead, "hosts.b": src.Addr().String(), "connect-timeout": "1000"})
 	want := numbered(0, 10)
-	put(t, up, want)
+	flumetest.Put(t, up, want...)
 	if f := processUntilEmpty(t, k, up, 3); f != 0 {
 		t.Fatalf("%d failures", f)
 	}
-	checkSame(t, takeAll(t, down), want)
+	checkSame(t, flumetest.TakeAll(t, down), want)
 }
 
 // TestResetConnectionInterval: once the interval has passed, the next
 // Process closes the connection and opens a new one.
 func TestResetConnectionInterval(t *testing.T) {
-	down := newChannel(t, 100, 100)
+	down := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	src := startSource(t, down, nil)
-	up := newChannel(t, 100, 100)
+	up := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	k := newSink(t, up, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(src.Addr().(*net.TCPAddr).Port), "reset-connection-interval": "30"})
 	now := time.Unix(1000, 0)
 	k.now = func() time.Time { return now }
 	for i := range 3 {
-		put(t, up, numbered(i*10, i*10+10))
+		flumetest.Put(t, up, numbered(i*10, i*10+10)...)
 		if _, err := k.Process(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -388,5 +348,5 @@ func TestResetConnectionInterval(t *testing.T) {
 	if c.ConnectionCreatedCount.Load() != 2 || c.ConnectionClosedCount.Load() != 1 {
 		t.Fatalf("counters %+v", c.Attributes())
 	}
-	checkSame(t, takeAll(t, down), numbered(0, 30))
+	checkSame(t, flumetest.TakeAll(t, down), numbered(0, 30))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/internal/datahubfake"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/sinkgroup"
 )
 
@@ -56,15 +57,7 @@ func fake(t testing.TB, project, topic, schema string, shards int) (*datahubfake
 
 func newChannel(t testing.TB, capacity int) *memory.Channel {
 	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: capacity, KeepAlive: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-	return ch
+	return flumetest.MemoryChannel(t, capacity, capacity, 20*time.Millisecond)
 }
 
 func putLines(t testing.TB, ch flume.Channel, lines ...string) {
@@ -679,10 +672,8 @@ func TestStopInterruptsRetries(t *testing.T) {
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for srv.Stats().PutRequests == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond) // waiting for the first attempt; the retry waits an hour
-	}
+	// The first attempt fails; the retry waits an hour.
+	flumetest.WaitFor(t, 10*time.Second, "the first put", func() bool { return srv.Stats().PutRequests > 0 })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := r.Stop(ctx); err != nil {

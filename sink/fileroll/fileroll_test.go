@@ -13,6 +13,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/linkedin/goavro/v2"
 )
 
@@ -20,11 +21,7 @@ func newSink(t *testing.T, props map[string]string) (*Sink, *memory.Channel, str
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out") // does not exist yet: Start creates it
 	props["sink.directory"] = dir
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: 1000, TransactionCapacity: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = ch.Start(context.Background())
+	ch := flumetest.MemoryChannel(t, 1000, 1000, 0)
 	s, err := Factory(flume.Settings{Name: "k1"}, flume.ContextFromMap(props), ch)
 	if err != nil {
 		t.Fatal(err)
@@ -35,13 +32,6 @@ func newSink(t *testing.T, props map[string]string) (*Sink, *memory.Channel, str
 	}
 	t.Cleanup(func() { _ = fs.Stop(context.Background()) })
 	return fs, ch, dir
-}
-
-func put(t *testing.T, ch flume.Channel, evs ...flume.Event) {
-	t.Helper()
-	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error { return tx.Put(context.Background(), evs...) }); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func files(t *testing.T, dir string) []string {
@@ -61,7 +51,7 @@ func files(t *testing.T, dir string) []string {
 func TestTextOneLinePerEventNoRoll(t *testing.T) {
 	s, ch, dir := newSink(t, map[string]string{"sink.rollInterval": "0", "sink.batchSize": "7"})
 	for i := 0; i < 20; i++ {
-		put(t, ch, flume.NewEvent([]byte("line "+strconv.Itoa(i))))
+		flumetest.Put(t, ch, flume.NewEvent([]byte("line "+strconv.Itoa(i))))
 	}
 	for ch.Len() > 0 {
 		if _, err := s.Process(context.Background()); err != nil {
@@ -86,12 +76,12 @@ func TestRollsByTimeWithPrefixAndExtension(t *testing.T) {
 	s, ch, dir := newSink(t, map[string]string{"sink.rollInterval": "30", "sink.pathManager.prefix": "web-", "sink.pathManager.extension": "log"})
 	clock := time.Unix(1700000000, 0)
 	s.now = func() time.Time { return clock }
-	put(t, ch, flume.NewEvent([]byte("a")))
+	flumetest.Put(t, ch, flume.NewEvent([]byte("a")))
 	if _, err := s.Process(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	clock = clock.Add(31 * time.Second) // past the roll time
-	put(t, ch, flume.NewEvent([]byte("b")))
+	flumetest.Put(t, ch, flume.NewEvent([]byte("b")))
 	if _, err := s.Process(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +100,7 @@ func TestRollsByTimeWithPrefixAndExtension(t *testing.T) {
 func TestRollTimePathManager(t *testing.T) {
 	s, ch, dir := newSink(t, map[string]string{"sink.pathManager": "rolltime", "sink.rollInterval": "0"})
 	s.now = func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 0, time.Local) }
-	put(t, ch, flume.NewEvent([]byte("x")))
+	flumetest.Put(t, ch, flume.NewEvent([]byte("x")))
 	if _, err := s.Process(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +111,7 @@ func TestRollTimePathManager(t *testing.T) {
 
 func TestHeaderAndText(t *testing.T) {
 	s, ch, dir := newSink(t, map[string]string{"sink.serializer": "header_and_text", "sink.rollInterval": "0"})
-	put(t, ch, flume.Event{Headers: map[string]string{"b": "2", "a": "1"}, Body: []byte("body")})
+	flumetest.Put(t, ch, flume.Event{Headers: map[string]string{"b": "2", "a": "1"}, Body: []byte("body")})
 	if _, err := s.Process(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +123,7 @@ func TestHeaderAndText(t *testing.T) {
 
 func TestAvroEventReadable(t *testing.T) {
 	s, ch, dir := newSink(t, map[string]string{"sink.serializer": "avro_event", "sink.serializer.compressionCodec": "deflate", "sink.rollInterval": "0"})
-	put(t, ch, flume.Event{Headers: map[string]string{"h": "v"}, Body: []byte("one")}, flume.NewEvent([]byte("two")))
+	flumetest.Put(t, ch, flume.Event{Headers: map[string]string{"h": "v"}, Body: []byte("one")}, flume.NewEvent([]byte("two")))
 	if _, err := s.Process(context.Background()); err != nil {
 		t.Fatal(err)
 	}

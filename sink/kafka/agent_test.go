@@ -13,6 +13,7 @@ import (
 	"github.com/flumego/flume/agent"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/conf"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/source/exec"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -78,7 +79,7 @@ a1.sinks.k1.batchSize = 20
 	if sinkCounters == nil {
 		t.Fatal("the Kafka sink published no counters")
 	}
-	waitFor(t, 2*time.Minute, "the sink to commit every line", func() bool {
+	flumetest.WaitFor(t, 2*time.Minute, "the sink to commit every line", func() bool {
 		return attr(sinkCounters, "EventDrainSuccessCount") == n
 	})
 	if err := g.Stop(context.Background()); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -29,21 +30,9 @@ func newCluster(t testing.TB, opts ...kfake.Opt) *kfake.Cluster {
 // newChannel returns a started memory channel holding events.
 func newChannel(t testing.TB, capacity, txCapacity int, events []flume.Event) *memory.Channel {
 	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: txCapacity, KeepAlive: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
+	ch := flumetest.MemoryChannel(t, capacity, txCapacity, 10*time.Millisecond)
 	for i := 0; i < len(events); i += txCapacity {
-		batch := events[i:min(i+txCapacity, len(events))]
-		if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
-			return tx.Put(context.Background(), batch...)
-		}); err != nil {
-			t.Fatalf("fill channel: %v", err)
-		}
+		flumetest.Put(t, ch, events[i:min(i+txCapacity, len(events))]...)
 	}
 	return ch
 }
@@ -171,18 +160,4 @@ func problems(cfg *flume.Context) string {
 		b.WriteString(p.Severity.String() + ": " + p.Error() + "\n")
 	}
 	return b.String()
-}
-
-// waitFor polls cond every few milliseconds until it holds or d passes;
-// for states that have no signal to wait on (counters of a sink running on
-// its own goroutine).
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/sinkgroup"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -128,7 +129,7 @@ func TestBrokerOutageLosesNothing(t *testing.T) {
 	c1.Close() // the outage
 	down := time.Now()
 	before := s.counter.EventDrainSuccessCount.Load()
-	waitFor(t, 30*time.Second, "failed batches during the outage", func() bool { return s.counter.RollbackCount.Load() >= 3 })
+	flumetest.WaitFor(t, 30*time.Second, "failed batches during the outage", func() bool { return s.counter.RollbackCount.Load() >= 3 })
 	callsDuring := cs.calls.Load()
 	outage := time.Since(down)
 
@@ -137,7 +138,7 @@ func TestBrokerOutageLosesNothing(t *testing.T) {
 		t.Fatalf("restart the cluster on port %d: %v", port, err)
 	}
 	defer c2.Close()
-	waitFor(t, time.Minute, "every event committed after recovery", func() bool {
+	flumetest.WaitFor(t, time.Minute, "every event committed after recovery", func() bool {
 		return s.counter.EventDrainSuccessCount.Load() == n
 	})
 	if err := r.Stop(context.Background()); err != nil {

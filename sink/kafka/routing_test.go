@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -281,7 +282,7 @@ func TestAcksZeroAndAutoCreatedTopic(t *testing.T) {
 	drainAll(t, s, 1000)
 	// Unacknowledged produce requests may still be on their way.
 	var got []*kgo.Record
-	waitFor(t, 10*time.Second, "1000 records", func() bool {
+	flumetest.WaitFor(t, 10*time.Second, "1000 records", func() bool {
 		got = readAll(t, c.ListenAddrs(), "created-on-demand")
 		return len(got) >= 1000
 	})

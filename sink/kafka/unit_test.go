@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
 	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -191,7 +192,7 @@ func TestRegisterAndLifecycle(t *testing.T) {
 		t.Errorf("counters after restart: %v", s.counter.Attributes())
 	}
 	// kafka-go's connection goroutines end right after Stop closed them.
-	waitFor(t, 5*time.Second, "the sink's goroutines to end", func() bool { return runtime.NumGoroutine() <= baseline })
+	flumetest.WaitFor(t, 5*time.Second, "the sink's goroutines to end", func() bool { return runtime.NumGoroutine() <= baseline })
 
 	names := map[string]bool{}
 	for _, a := range published.Attributes() {

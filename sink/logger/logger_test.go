@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func TestDumpMatchesFlume(t *testing.T) {
@@ -34,11 +34,8 @@ func TestDumpMatchesFlume(t *testing.T) {
 }
 
 func TestSinkLogsEveryEvent(t *testing.T) {
-	ch, _ := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: 10, TransactionCapacity: 10, KeepAlive: time.Second})
-	_ = ch.Start(context.Background())
-	_ = flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
-		return tx.Put(context.Background(), flume.NewEvent([]byte("one")), flume.NewEvent([]byte("two")))
-	})
+	ch := flumetest.MemoryChannel(t, 10, 10, time.Second)
+	flumetest.Put(t, ch, flume.NewEvent([]byte("one")), flume.NewEvent([]byte("two")))
 	var out bytes.Buffer
 	s, err := Factory(flume.Settings{Logger: slog.New(slog.NewTextHandler(&out, nil))}, flume.ContextFromMap(nil), ch)
 	if err != nil {

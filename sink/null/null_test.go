@@ -6,15 +6,12 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/channeltest"
-	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func TestDiscardsInBatches(t *testing.T) {
-	ch, _ := memory.New(flume.Settings{}, memory.Config{Capacity: 100, TransactionCapacity: 100})
-	_ = ch.Start(context.Background())
-	_ = flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
-		return tx.Put(context.Background(), channeltest.Events(0, 25)...)
-	})
+	ch := flumetest.MemoryChannel(t, 100, 100, 0)
+	flumetest.Put(t, ch, channeltest.Events(0, 25)...)
 	s, err := Factory(flume.Settings{}, flume.ContextFromMap(map[string]string{"batchSize": "10"}), ch)
 	if err != nil {
 		t.Fatal(err)

@@ -13,34 +13,13 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
 	"github.com/flumego/flume/rpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 	"github.com/flumego/flume/rpc/thriftrpc/thriftpeer"
-	"github.com/flumego/flume/source"
 	thriftsource "github.com/flumego/flume/source/thrift"
 )
-
-func newChannel(t testing.TB, capacity, txCap int) *memory.Channel {
-	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: txCap, KeepAlive: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-	return ch
-}
-
-func put(t testing.TB, ch flume.Channel, evs []flume.Event) {
-	t.Helper()
-	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error { return tx.Put(context.Background(), evs...) }); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func testEvents(from, to int) []flume.Event {
 	out := make([]flume.Event, 0, to-from)
@@ -187,9 +166,9 @@ func TestDeliversToPythonServer(t *testing.T) {
 	for _, proto := range []string{"compact", "binary"} {
 		t.Run(proto, func(t *testing.T) {
 			srv := thriftpeer.StartServer(t, proto)
-			ch := newChannel(t, 1000, 100)
+			ch := flumetest.MemoryChannel(t, 1000, 100, 20*time.Millisecond)
 			s := newSink(t, srv.Addr, map[string]string{"protocol": proto, "batch-size": "40"}, ch)
-			put(t, ch, testEvents(0, 100))
+			flumetest.Put(t, ch, testEvents(0, 100)...)
 			runUntilEmpty(t, s, ch)
 			var got []flume.Event
 			for len(got) < 100 {
@@ -214,9 +193,9 @@ func TestDeliversToPythonServer(t *testing.T) {
 // order, and nothing is lost.
 func TestPythonServerRefusalRollsBack(t *testing.T) {
 	srv := thriftpeer.StartServer(t, "compact")
-	ch := newChannel(t, 100, 10)
+	ch := flumetest.MemoryChannel(t, 100, 10, 20*time.Millisecond)
 	s := newSink(t, srv.Addr, map[string]string{"batch-size": "10"}, ch)
-	put(t, ch, testEvents(0, 10))
+	flumetest.Put(t, ch, testEvents(0, 10)...)
 	for _, answer := range []string{"FAILED", "ERROR", "EXCEPTION"} {
 		srv.SetAnswer(t, answer)
 		_, err := s.Process(context.Background())
@@ -251,9 +230,9 @@ func TestSourceDownKeepsEvents(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	ch := newChannel(t, 100, 10)
+	ch := flumetest.MemoryChannel(t, 100, 10, 20*time.Millisecond)
 	s := newSink(t, addr, nil, ch)
-	put(t, ch, testEvents(0, 5))
+	flumetest.Put(t, ch, testEvents(0, 5)...)
 	if _, err := s.Process(context.Background()); err == nil {
 		t.Fatal("delivered to nobody")
 	}
@@ -305,20 +284,20 @@ func (g *goServer) events() ([]flume.Event, int) {
 
 func TestResetConnectionInterval(t *testing.T) {
 	g := startGoServer(t, thriftrpc.ServerConfig{})
-	ch := newChannel(t, 100, 10)
+	ch := flumetest.MemoryChannel(t, 100, 10, 20*time.Millisecond)
 	s := newSink(t, g.Addr().String(), map[string]string{"reset-connection-interval": "60", "batch-size": "5"}, ch)
 	now := time.Unix(1000, 0)
 	s.now = func() time.Time { return now }
-	put(t, ch, testEvents(0, 5))
+	flumetest.Put(t, ch, testEvents(0, 5)...)
 	runUntilEmpty(t, s, ch)
 	now = now.Add(59 * time.Second)
-	put(t, ch, testEvents(5, 10))
+	flumetest.Put(t, ch, testEvents(5, 10)...)
 	runUntilEmpty(t, s, ch)
 	if n := s.Counters().ConnectionCreatedCount.Load(); n != 1 {
 		t.Fatalf("reconnected before the interval: %d connections", n)
 	}
 	now = now.Add(time.Second)
-	put(t, ch, testEvents(10, 15))
+	flumetest.Put(t, ch, testEvents(10, 15)...)
 	runUntilEmpty(t, s, ch)
 	if n := s.Counters().ConnectionCreatedCount.Load(); n != 2 || g.conns.Load() != 2 {
 		t.Fatalf("after the interval: %d connections created, server saw %d", n, g.conns.Load())
@@ -331,9 +310,9 @@ func TestResetConnectionInterval(t *testing.T) {
 // acknowledged before the commit.
 func TestOversizedBatchIsSplit(t *testing.T) {
 	g := startGoServer(t, thriftrpc.ServerConfig{})
-	ch := newChannel(t, 100, 50)
+	ch := flumetest.MemoryChannel(t, 100, 50, 20*time.Millisecond)
 	s := newSink(t, g.Addr().String(), map[string]string{"batch-size": "50", "max-frame-size": "1024"}, ch)
-	put(t, ch, testEvents(0, 50))
+	flumetest.Put(t, ch, testEvents(0, 50)...)
 	runUntilEmpty(t, s, ch)
 	got, calls := g.events()
 	checkEvents(t, got, 0, 50)
@@ -341,7 +320,7 @@ func TestOversizedBatchIsSplit(t *testing.T) {
 		t.Fatalf("%d calls for a batch larger than a frame", calls)
 	}
 	// A single event over the limit is never dropped.
-	put(t, ch, []flume.Event{{Body: make([]byte, 4096)}})
+	flumetest.Put(t, ch, []flume.Event{{Body: make([]byte, 4096)}}...)
 	if _, err := s.Process(context.Background()); !errors.Is(err, thriftrpc.ErrMessageTooLarge) || ch.Len() != 1 {
 		t.Fatalf("err = %v, channel %d", err, ch.Len())
 	}
@@ -357,8 +336,8 @@ func TestSinkToSourceOverTLS(t *testing.T) {
 		"PEM":    {"truststore": files.CAPEM, "truststore-type": "PEM"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dst := newChannel(t, 100, 100)
-			cp := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c2", Channel: dst}}, nil), nil, nil)
+			dst := flumetest.MemoryChannel(t, 100, 100, 20*time.Millisecond)
+			cp := flumetest.Processor(dst)
 			srcCfg := flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0", "ssl": "true",
 				"keystore": files.KeystoreP12, "keystore-password": tlstest.Password, "keystore-type": "PKCS12"})
 			src, err := thriftsource.Factory(flume.Settings{Name: "r1"}, srcCfg, cp)
@@ -370,11 +349,11 @@ func TestSinkToSourceOverTLS(t *testing.T) {
 			}
 			defer src.Stop(context.Background())
 
-			ch := newChannel(t, 100, 50)
+			ch := flumetest.MemoryChannel(t, 100, 50, 20*time.Millisecond)
 			trust["ssl"] = "true"
 			trust["batch-size"] = "20"
 			s := newSink(t, src.(*thriftsource.Source).Addr().String(), trust, ch)
-			put(t, ch, testEvents(0, 30))
+			flumetest.Put(t, ch, testEvents(0, 30)...)
 			runUntilEmpty(t, s, ch)
 			var got []flume.Event
 			_ = flume.Do(context.Background(), dst, func(tx flume.Transaction) error {
@@ -386,7 +365,7 @@ func TestSinkToSourceOverTLS(t *testing.T) {
 			// An untrusted server is refused.
 			other := map[string]string{"ssl": "true", "truststore": files.OtherCAPEM, "truststore-type": "PEM", "batch-size": "20"}
 			bad := newSink(t, src.(*thriftsource.Source).Addr().String(), other, ch)
-			put(t, ch, testEvents(30, 31))
+			flumetest.Put(t, ch, testEvents(30, 31)...)
 			if _, err := bad.Process(context.Background()); err == nil || ch.Len() != 1 {
 				t.Fatalf("delivered to an untrusted server: %v", err)
 			}

@@ -10,7 +10,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/internal/avroclient"
-	"github.com/flumego/flume/source"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // BenchmarkSourceToMemory: the load generator → avro source → memory
@@ -26,7 +26,7 @@ func BenchmarkSourceToMemory(b *testing.B) {
 				}
 				ch.Start(context.Background())
 				defer ch.Stop(context.Background())
-				proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+				proc := flumetest.Processor(ch)
 				src, err := Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), proc)
 				if err != nil {
 					b.Fatal(err)

@@ -9,24 +9,10 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/internal/avsctest"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/source"
 )
-
-// newChannel returns a started memory channel.
-func newChannel(t testing.TB, capacity, txCap int) *memory.Channel {
-	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: txCap, KeepAlive: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Stop(context.Background()) })
-	return ch
-}
 
 // startSource builds and starts an avro source on a free loopback port
 // feeding ch, with extra properties.
@@ -36,7 +22,7 @@ func startSource(t testing.TB, ch flume.Channel, extra map[string]string) *Sourc
 	for k, v := range extra {
 		props[k] = v
 	}
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	proc := flumetest.Processor(ch)
 	cfg := flume.ContextFromMap(props)
 	src, err := Factory(flume.Settings{Name: "r1"}, cfg, proc)
 	if err != nil {
@@ -54,27 +40,6 @@ func startSource(t testing.TB, ch flume.Channel, extra map[string]string) *Sourc
 }
 
 func port(s *Source) int { return s.Addr().(*net.TCPAddr).Port }
-
-// drain takes every event from ch.
-func drain(t testing.TB, ch flume.Channel) []flume.Event {
-	t.Helper()
-	var out []flume.Event
-	for {
-		var got []flume.Event
-		err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
-			var err error
-			got, err = tx.Take(context.Background(), ch.TransactionCapacity())
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 {
-			return out
-		}
-		out = append(out, got...)
-	}
-}
 
 func sampleEvents(n int, prefix string) []flume.Event {
 	evs := make([]flume.Event, n)
@@ -110,7 +75,7 @@ func sameEvents(t *testing.T, got, want []flume.Event) {
 func TestAvscClient(t *testing.T) {
 	for _, proto := range []struct{ name, text string }{{"flume-hash", avsctest.FlumeProtocol}, {"other-hash", avsctest.OtherProtocol}} {
 		t.Run(proto.name, func(t *testing.T) {
-			ch := newChannel(t, 1000, 200)
+			ch := flumetest.MemoryChannel(t, 1000, 200, 100*time.Millisecond)
 			s := startSource(t, ch, nil)
 			single := sampleEvents(3, "single")
 			batch := sampleEvents(150, "batch")
@@ -122,7 +87,7 @@ func TestAvscClient(t *testing.T) {
 				}
 			}
 			want := append(append(append(append([]flume.Event{}, single[0]), batch...), single[1]), single[2])
-			sameEvents(t, drain(t, ch), want)
+			sameEvents(t, flumetest.TakeAll(t, ch), want)
 			c := s.Counters()
 			if c.AppendReceivedCount.Load() != 3 || c.AppendAcceptedCount.Load() != 3 || c.AppendBatchReceivedCount.Load() != 2 ||
 				c.AppendBatchAcceptedCount.Load() != 2 || c.EventReceivedCount.Load() != 153 || c.EventAcceptedCount.Load() != 153 {
@@ -136,14 +101,14 @@ func TestAvscClient(t *testing.T) {
 // channel cannot take in one transaction is answered FAILED and nothing of
 // it lands.
 func TestBatchLargerThanTransactionCapacity(t *testing.T) {
-	ch := newChannel(t, 1000, 10)
+	ch := flumetest.MemoryChannel(t, 1000, 10, 100*time.Millisecond)
 	s := startSource(t, ch, nil)
 	res := avsctest.RunClient(t, "127.0.0.1", port(s), avsctest.FlumeProtocol,
 		[]avsctest.Call{{Batch: true, Events: sampleEvents(11, "big")}, {Batch: true, Events: sampleEvents(10, "ok")}})
 	if res[0].Status != "FAILED" || res[1].Status != "OK" {
 		t.Fatalf("answers %+v, want FAILED then OK", res)
 	}
-	sameEvents(t, drain(t, ch), sampleEvents(10, "ok"))
+	sameEvents(t, flumetest.TakeAll(t, ch), sampleEvents(10, "ok"))
 	if got := s.Counters().ChannelWriteFail.Load(); got != 1 {
 		t.Fatalf("ChannelWriteFail = %d", got)
 	}
@@ -152,7 +117,7 @@ func TestBatchLargerThanTransactionCapacity(t *testing.T) {
 // TestChannelFull: a full channel answers FAILED (the sender keeps its
 // events) until a sink makes room.
 func TestChannelFull(t *testing.T) {
-	ch := newChannel(t, 20, 20)
+	ch := flumetest.MemoryChannel(t, 20, 20, 100*time.Millisecond)
 	s := startSource(t, ch, nil)
 	res := avsctest.RunClient(t, "127.0.0.1", port(s), avsctest.FlumeProtocol,
 		[]avsctest.Call{{Batch: true, Events: sampleEvents(15, "a")}, {Batch: true, Events: sampleEvents(15, "b")}})
@@ -173,7 +138,7 @@ func (failingInterceptor) Intercept([]flume.Event) ([]flume.Event, error) {
 // TestInterceptorErrorIsRPCError: a failure that is not the channel's
 // reaches the client as an Avro error, and the connection stays usable.
 func TestInterceptorErrorIsRPCError(t *testing.T) {
-	ch := newChannel(t, 100, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 100*time.Millisecond)
 	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), []flume.Interceptor{failingInterceptor{}}, nil)
 	src, err := Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), proc)
 	if err != nil {
@@ -197,9 +162,9 @@ func TestInterceptorErrorIsRPCError(t *testing.T) {
 }
 
 func TestPortInUse(t *testing.T) {
-	ch := newChannel(t, 10, 10)
+	ch := flumetest.MemoryChannel(t, 10, 10, 100*time.Millisecond)
 	s := startSource(t, ch, nil)
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	proc := flumetest.Processor(ch)
 	src, err := Factory(flume.Settings{Name: "r2"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": fmt.Sprint(port(s))}), proc)
 	if err != nil {
 		t.Fatal(err)
@@ -265,7 +230,7 @@ func TestIPFilterRules(t *testing.T) {
 // TestIPFilterDeniesConnection: a denied client's connection is closed
 // before any call; an allowed one is served.
 func TestIPFilterDeniesConnection(t *testing.T) {
-	ch := newChannel(t, 100, 100)
+	ch := flumetest.MemoryChannel(t, 100, 100, 100*time.Millisecond)
 	deny := startSource(t, ch, map[string]string{"ipFilter": "true", "ipFilterRules": "deny:ip:127.*"})
 	c, err := net.Dial("tcp", deny.Addr().String())
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
-	"github.com/flumego/flume/source"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // harness is an exec source writing into a real memory channel.
@@ -40,15 +40,9 @@ func (r *refusals) Process(ctx context.Context, evs []flume.Event) error {
 
 func newHarnessWith(t *testing.T, props map[string]string, capacity int, keepAlive time.Duration, wrap func(flume.ChannelProcessor) flume.ChannelProcessor) *harness {
 	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: min(capacity, 1000), KeepAlive: keepAlive})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	ch := flumetest.MemoryChannel(t, capacity, min(capacity, 1000), keepAlive)
 	cfg := flume.ContextFromMap(props)
-	var proc flume.ChannelProcessor = source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	var proc flume.ChannelProcessor = flumetest.Processor(ch)
 	if wrap != nil {
 		proc = wrap(proc)
 	}

@@ -10,15 +10,14 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
-	"github.com/flumego/flume/source"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func start(t *testing.T, props map[string]string, capacity int) (*Source, *memory.Channel) {
 	t.Helper()
-	ch, _ := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: capacity})
-	_ = ch.Start(context.Background())
+	ch := flumetest.MemoryChannel(t, capacity, capacity, 0)
 	props["bind"], props["port"] = "127.0.0.1", "0"
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	proc := flumetest.Processor(ch)
 	src, err := Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(props), proc)
 	if err != nil {
 		t.Fatal(err)

@@ -7,17 +7,15 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/channel/memory"
-	"github.com/flumego/flume/source"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // TestSequenceSurvivesAFullChannel runs the source into a channel too small
 // for the whole sequence and drains it slowly: every number must arrive
 // once, in order, although the channel refused batches on the way.
 func TestSequenceSurvivesAFullChannel(t *testing.T) {
-	ch, _ := memory.New(flume.Settings{}, memory.Config{Capacity: 30, TransactionCapacity: 10, KeepAlive: 0})
-	_ = ch.Start(context.Background())
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	ch := flumetest.MemoryChannel(t, 30, 10, 0)
+	proc := flumetest.Processor(ch)
 	src, err := Factory(flume.Settings{}, flume.ContextFromMap(map[string]string{
 		"totalEvents": "200", "batchSize": "10", "backoffSleepIncrement": "1", "maxBackoffSleep": "5"}), proc)
 	if err != nil {

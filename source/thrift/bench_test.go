@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
@@ -28,8 +29,8 @@ func BenchmarkSource(b *testing.B) {
 }
 
 func benchSource(b *testing.B, proto thriftrpc.Protocol, batch, size int) {
-	ch := newChannel(b, 20*batch, batch, 100*time.Millisecond)
-	s := startSource(b, map[string]string{"protocol": proto.String()}, processor(ch))
+	ch := flumetest.MemoryChannel(b, 20*batch, batch, 100*time.Millisecond)
+	s := startSource(b, map[string]string{"protocol": proto.String()}, flumetest.Processor(ch))
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -86,8 +87,8 @@ func BenchmarkRunLoad(b *testing.B) {
 		conns int
 	}{{"compact", 1}, {"compact", 8}, {"binary", 1}} {
 		b.Run(fmt.Sprintf("%s/conns=%d", tc.proto, tc.conns), func(b *testing.B) {
-			ch := newChannel(b, 20000, 1000, 100*time.Millisecond)
-			s := startSource(b, map[string]string{"protocol": tc.proto}, processor(ch))
+			ch := flumetest.MemoryChannel(b, 20000, 1000, 100*time.Millisecond)
+			s := startSource(b, map[string]string{"protocol": tc.proto}, flumetest.Processor(ch))
 			stop := make(chan struct{})
 			done := make(chan struct{})
 			go func() {

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flumego/flume/internal/flumetest"
+
 	"github.com/flumego/flume/rpc/thriftrpc/thriftpeer"
 )
 
@@ -13,8 +15,8 @@ import (
 func TestPythonClient(t *testing.T) {
 	for _, proto := range []string{"compact", "binary"} {
 		t.Run(proto, func(t *testing.T) {
-			ch := newChannel(t, 1000, 200, 50*time.Millisecond)
-			s := startSource(t, map[string]string{"protocol": proto}, processor(ch))
+			ch := flumetest.MemoryChannel(t, 1000, 200, 50*time.Millisecond)
+			s := startSource(t, map[string]string{"protocol": proto}, flumetest.Processor(ch))
 			py := thriftpeer.StartClient(t, s.Addr().String(), proto)
 			evs := testEvents(0, 123)
 			for _, e := range evs[:3] {
@@ -28,7 +30,7 @@ func TestPythonClient(t *testing.T) {
 			if st, err := py.AppendBatch(evs[103:]); err != nil || st != "OK" {
 				t.Fatalf("appendBatch: %q %v", st, err)
 			}
-			checkSeqs(t, drain(t, ch), 0, 123)
+			checkSeqs(t, flumetest.TakeAll(t, ch), 0, 123)
 			k := s.Counters()
 			if k.AppendAcceptedCount.Load() != 3 || k.AppendBatchAcceptedCount.Load() != 2 || k.EventAcceptedCount.Load() != 123 {
 				t.Fatalf("counters: append %d, batch %d, events %d", k.AppendAcceptedCount.Load(), k.AppendBatchAcceptedCount.Load(), k.EventAcceptedCount.Load())
@@ -41,8 +43,8 @@ func TestPythonClient(t *testing.T) {
 // events; once the channel drains, the retried batch is accepted and
 // nothing is lost.
 func TestPythonClientFullChannel(t *testing.T) {
-	ch := newChannel(t, 20, 20, 20*time.Millisecond)
-	s := startSource(t, nil, processor(ch))
+	ch := flumetest.MemoryChannel(t, 20, 20, 20*time.Millisecond)
+	s := startSource(t, nil, flumetest.Processor(ch))
 	py := thriftpeer.StartClient(t, s.Addr().String(), "compact")
 	if st, err := py.AppendBatch(testEvents(0, 20)); err != nil || st != "OK" {
 		t.Fatalf("filling batch: %q %v", st, err)
@@ -53,11 +55,11 @@ func TestPythonClientFullChannel(t *testing.T) {
 	if st, err := py.Append(testEvents(20, 21)[0]); err != nil || st != "FAILED" {
 		t.Fatalf("append into a full channel: %q %v", st, err)
 	}
-	got := drain(t, ch)
+	got := flumetest.TakeAll(t, ch)
 	if st, err := py.AppendBatch(testEvents(20, 30)); err != nil || st != "OK" {
 		t.Fatalf("retry after draining: %q %v", st, err)
 	}
-	checkSeqs(t, append(got, drain(t, ch)...), 0, 30)
+	checkSeqs(t, append(got, flumetest.TakeAll(t, ch)...), 0, 30)
 	if n := s.Counters().ChannelWriteFail.Load(); n != 2 {
 		t.Fatalf("ChannelWriteFail = %d, want 2", n)
 	}
@@ -66,8 +68,8 @@ func TestPythonClientFullChannel(t *testing.T) {
 // A Python client speaking the wrong protocol (binary to a compact source)
 // costs only its own connection.
 func TestPythonClientWrongProtocol(t *testing.T) {
-	ch := newChannel(t, 100, 100, 50*time.Millisecond)
-	s := startSource(t, nil, processor(ch))
+	ch := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
+	s := startSource(t, nil, flumetest.Processor(ch))
 	wrong := thriftpeer.StartClient(t, s.Addr().String(), "binary")
 	if st, err := wrong.Append(testEvents(0, 1)[0]); err == nil {
 		t.Fatalf("binary client answered %q by a compact source", st)
@@ -76,7 +78,7 @@ func TestPythonClientWrongProtocol(t *testing.T) {
 	if st, err := right.Append(testEvents(0, 1)[0]); err != nil || st != "OK" {
 		t.Fatalf("compact client after a bad one: %q %v", st, err)
 	}
-	checkSeqs(t, drain(t, ch), 0, 1)
+	checkSeqs(t, flumetest.TakeAll(t, ch), 0, 1)
 	if s.Counters().EventReadFail.Load() != 1 {
 		t.Fatalf("EventReadFail = %d", s.Counters().EventReadFail.Load())
 	}

@@ -13,28 +13,10 @@ import (
 
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
 	"github.com/flumego/flume/rpc/thriftrpc"
-	"github.com/flumego/flume/source"
 )
-
-func newChannel(t testing.TB, capacity, txCap int, keepAlive time.Duration) *memory.Channel {
-	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: txCap, KeepAlive: keepAlive})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-	return ch
-}
-
-func processor(ch flume.Channel, interceptors ...flume.Interceptor) flume.ChannelProcessor {
-	return source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), interceptors, nil)
-}
 
 // startSource builds a source from properties (bind and port default to
 // 127.0.0.1:0) and starts it.
@@ -64,27 +46,6 @@ func startSource(t testing.TB, props map[string]string, out flume.ChannelProcess
 		}
 	})
 	return s
-}
-
-// drain takes every event from ch.
-func drain(t testing.TB, ch flume.Channel) []flume.Event {
-	t.Helper()
-	var out []flume.Event
-	for {
-		var got []flume.Event
-		err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
-			var err error
-			got, err = tx.Take(context.Background(), ch.TransactionCapacity())
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 {
-			return out
-		}
-		out = append(out, got...)
-	}
 }
 
 func testEvents(from, to int) []flume.Event {
@@ -208,8 +169,8 @@ func dialSource(t testing.TB, s *Source, p thriftrpc.Protocol) *thriftrpc.Conn {
 }
 
 func TestAppendAndCounters(t *testing.T) {
-	ch := newChannel(t, 1000, 100, 50*time.Millisecond)
-	s := startSource(t, nil, processor(ch))
+	ch := flumetest.MemoryChannel(t, 1000, 100, 50*time.Millisecond)
+	s := startSource(t, nil, flumetest.Processor(ch))
 	c := dialSource(t, s, thriftrpc.Compact)
 	ctx := t.Context()
 	evs := testEvents(0, 21)
@@ -222,7 +183,7 @@ func TestAppendAndCounters(t *testing.T) {
 	if st, err := c.AppendBatch(ctx, nil); err != nil || st != thriftrpc.OK {
 		t.Fatalf("empty appendBatch: %v %v", st, err)
 	}
-	checkSeqs(t, drain(t, ch), 0, 21)
+	checkSeqs(t, flumetest.TakeAll(t, ch), 0, 21)
 	k := s.Counters()
 	got := []int64{k.AppendReceivedCount.Load(), k.AppendAcceptedCount.Load(), k.AppendBatchReceivedCount.Load(),
 		k.AppendBatchAcceptedCount.Load(), k.EventReceivedCount.Load(), k.EventAcceptedCount.Load(), k.OpenConnectionCount.Load()}
@@ -238,8 +199,8 @@ func (failingInterceptor) Intercept([]flume.Event) ([]flume.Event, error) {
 }
 
 func TestInternalFailureIsAnApplicationException(t *testing.T) {
-	ch := newChannel(t, 100, 100, time.Second)
-	s := startSource(t, nil, processor(ch, failingInterceptor{}))
+	ch := flumetest.MemoryChannel(t, 100, 100, time.Second)
+	s := startSource(t, nil, flumetest.Processor(ch, failingInterceptor{}))
 	c := dialSource(t, s, thriftrpc.Compact)
 	_, err := c.AppendBatch(t.Context(), testEvents(0, 3))
 	var appErr thrift.TApplicationException
@@ -252,8 +213,8 @@ func TestInternalFailureIsAnApplicationException(t *testing.T) {
 }
 
 func TestFullChannelAnswersFailed(t *testing.T) {
-	ch := newChannel(t, 10, 10, 20*time.Millisecond)
-	s := startSource(t, map[string]string{"protocol": "binary"}, processor(ch))
+	ch := flumetest.MemoryChannel(t, 10, 10, 20*time.Millisecond)
+	s := startSource(t, map[string]string{"protocol": "binary"}, flumetest.Processor(ch))
 	c := dialSource(t, s, thriftrpc.Binary)
 	ctx := t.Context()
 	if st, err := c.AppendBatch(ctx, testEvents(0, 10)); err != nil || st != thriftrpc.OK {
@@ -265,18 +226,18 @@ func TestFullChannelAnswersFailed(t *testing.T) {
 	if s.Counters().ChannelWriteFail.Load() != 1 {
 		t.Fatalf("ChannelWriteFail = %d", s.Counters().ChannelWriteFail.Load())
 	}
-	got := drain(t, ch)
+	got := flumetest.TakeAll(t, ch)
 	if st, err := c.AppendBatch(ctx, testEvents(10, 15)); err != nil || st != thriftrpc.OK {
 		t.Fatalf("retry after draining: %v %v", st, err)
 	}
-	checkSeqs(t, append(got, drain(t, ch)...), 0, 15)
+	checkSeqs(t, append(got, flumetest.TakeAll(t, ch)...), 0, 15)
 }
 
 func TestStartFailsOnBusyPortAndStopIsIdempotent(t *testing.T) {
-	ch := newChannel(t, 10, 10, time.Second)
-	s := startSource(t, nil, processor(ch))
+	ch := flumetest.MemoryChannel(t, 10, 10, time.Second)
+	s := startSource(t, nil, flumetest.Processor(ch))
 	_, port, _ := strings.Cut(s.Addr().String(), ":")
-	src, err := Factory(flume.Settings{Name: "r2"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": port}), processor(ch))
+	src, err := Factory(flume.Settings{Name: "r2"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": port}), flumetest.Processor(ch))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +247,7 @@ func TestStartFailsOnBusyPortAndStopIsIdempotent(t *testing.T) {
 	if err := src.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	never, _ := Factory(flume.Settings{Name: "r3"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), processor(ch))
+	never, _ := Factory(flume.Settings{Name: "r3"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), flumetest.Processor(ch))
 	if err := never.Stop(context.Background()); err != nil {
 		t.Fatalf("stop without start: %v", err)
 	}
@@ -309,8 +270,8 @@ func TestTLSKeystores(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			props["ssl"] = "true"
 			props["exclude-protocols"] = "SSLv3 TLSv1"
-			ch := newChannel(t, 100, 100, 50*time.Millisecond)
-			s := startSource(t, props, processor(ch))
+			ch := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
+			s := startSource(t, props, flumetest.Processor(ch))
 			ccfg := flume.ContextFromMap(map[string]string{"ssl": "true", "truststore": files.TruststoreJKS, "truststore-password": tlstest.Password})
 			cc, _ := thriftrpc.ParseClientConfig(ccfg)
 			if err := ccfg.Err(); err != nil {
@@ -324,7 +285,7 @@ func TestTLSKeystores(t *testing.T) {
 			if st, err := c.AppendBatch(t.Context(), testEvents(0, 5)); err != nil || st != thriftrpc.OK {
 				t.Fatalf("appendBatch over TLS: %v %v", st, err)
 			}
-			checkSeqs(t, drain(t, ch), 0, 5)
+			checkSeqs(t, flumetest.TakeAll(t, ch), 0, 5)
 
 			// A plain client on the TLS port loses only its connection.
 			plain := dialSource(t, s, thriftrpc.Compact)
@@ -366,8 +327,8 @@ func TestManyConcurrentConnections(t *testing.T) {
 
 func testManyConnections(t *testing.T, threads int) {
 	const conns, batches, batchSize = 200, 3, 50
-	ch := newChannel(t, 2000, batchSize, 200*time.Millisecond)
-	cp := &countingProcessor{ChannelProcessor: processor(ch)}
+	ch := flumetest.MemoryChannel(t, 2000, batchSize, 200*time.Millisecond)
+	cp := &countingProcessor{ChannelProcessor: flumetest.Processor(ch)}
 	s := startSource(t, map[string]string{"threads": strconv.Itoa(threads)}, cp)
 
 	seen := make([]atomic.Int32, conns*batches*batchSize)

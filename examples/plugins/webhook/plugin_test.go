@@ -1,7 +1,6 @@
 package webhook_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // These tests build real binaries with the same toolchain: the plugin as a
@@ -103,7 +104,7 @@ func runAgent(t *testing.T, binary string, extra ...string) string {
 	defer srv.Close()
 	args := append([]string{"agent", "-n", "a1", "-f", config(t, srv.URL, n)}, extra...)
 	cmd := exec.Command(binary, args...)
-	var logs bytes.Buffer
+	var logs flumetest.LogBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -112,7 +113,10 @@ func runAgent(t *testing.T, binary string, extra ...string) string {
 	select {
 	case <-c.done:
 	case <-time.After(60 * time.Second):
-		t.Fatalf("the webhook received %d of %d events\n%s", len(c.bodies), n, logs.String())
+		c.mu.Lock()
+		got := len(c.bodies)
+		c.mu.Unlock()
+		t.Fatalf("the webhook received %d of %d events\n%s", got, n, logs.String())
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {

@@ -1,0 +1,146 @@
+package flumetest
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/source"
+)
+
+// MemoryChannel returns a started memory channel named c1, stopped when
+// the test ends.
+func MemoryChannel(t testing.TB, capacity, txCapacity int, keepAlive time.Duration) *memory.Channel {
+	t.Helper()
+	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: txCapacity, KeepAlive: keepAlive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
+	return ch
+}
+
+// Put commits events on ch in one transaction.
+func Put(t testing.TB, ch flume.Channel, events ...flume.Event) {
+	t.Helper()
+	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
+		return tx.Put(context.Background(), events...)
+	}); err != nil {
+		t.Fatalf("put %d events: %v", len(events), err)
+	}
+}
+
+// TakeAll takes every event from ch, in transactions of its
+// transactionCapacity, until a take comes back empty.
+func TakeAll(t testing.TB, ch flume.Channel) []flume.Event {
+	t.Helper()
+	var out []flume.Event
+	for {
+		var got []flume.Event
+		if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
+			var err error
+			got, err = tx.Take(context.Background(), ch.TransactionCapacity())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			return out
+		}
+		out = append(out, got...)
+	}
+}
+
+// Processor returns a channel processor that runs interceptors and puts
+// every event on ch (a replicating selector with one required channel c1).
+func Processor(ch flume.Channel, interceptors ...flume.Interceptor) *source.ChannelProcessor {
+	return source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), interceptors, nil)
+}
+
+// WaitFor polls cond every few milliseconds until it holds, and fails the
+// test when timeout passes first. It is for states that have no signal to
+// wait on: counters, files written by another process.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// LogBuffer collects what a process or logger writes from other goroutines
+// and lets a test read it, or wait for a line, while it is written. The
+// zero value is ready.
+type LogBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed and replaced by every write
+}
+
+// Write appends p and wakes the waiters.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
+	return l.b.Write(p)
+}
+
+// String returns everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// WaitLine waits until a complete line containing substr was written and
+// returns the first such line; it fails the test when timeout passes first.
+func (l *LogBuffer) WaitLine(t testing.TB, substr string, timeout time.Duration) string {
+	t.Helper()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		l.mu.Lock()
+		text := l.b.String()
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		for line := range strings.Lines(text) {
+			if strings.HasSuffix(line, "\n") && strings.Contains(line, substr) {
+				return strings.TrimSuffix(line, "\n")
+			}
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			t.Fatalf("no line with %q after %s:\n%s", substr, timeout, l.String())
+			return ""
+		}
+	}
+}
+
+// LogValue returns the value of key=value in a text log line ("" when
+// absent); the value ends at the next space.
+func LogValue(line, key string) string {
+	_, rest, ok := strings.Cut(line, " "+key+"=")
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, " ")
+	return v
+}

@@ -1,0 +1,45 @@
+package flumetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/channel/channeltest"
+)
+
+func TestPutTakeAll(t *testing.T) {
+	ch := MemoryChannel(t, 100, 10, 0)
+	for i := 0; i < 25; i += 5 {
+		Put(t, ch, channeltest.Events(i, i+5)...)
+	}
+	got := TakeAll(t, ch)
+	if len(got) != 25 {
+		t.Fatalf("took %d events, want 25", len(got))
+	}
+	for i, e := range got {
+		if channeltest.Seq(e) != i {
+			t.Fatalf("event %d has seq %d", i, channeltest.Seq(e))
+		}
+	}
+	if err := Processor(ch).Process(t.Context(), []flume.Event{flume.NewEvent([]byte("x"))}); err != nil || ch.Len() != 1 {
+		t.Fatalf("Process: %v, channel holds %d", err, ch.Len())
+	}
+}
+
+func TestLogBufferWaitLine(t *testing.T) {
+	var l LogBuffer
+	go func() {
+		fmt.Fprint(&l, "level=INFO msg=starting\nlevel=INFO msg=\"source listening\" ")
+		time.Sleep(time.Millisecond) // the line arrives in two writes
+		fmt.Fprint(&l, "address=127.0.0.1:4141 ssl=false\n")
+	}()
+	line := l.WaitLine(t, "source listening", 10*time.Second)
+	if got := LogValue(line, "address"); got != "127.0.0.1:4141" {
+		t.Fatalf("address = %q in %q", got, line)
+	}
+	if LogValue(line, "port") != "" {
+		t.Fatal("LogValue found a key that is not there")
+	}
+}
