@@ -47,7 +47,7 @@ type Sink interface {
 // them. Intercept may modify the events in place, drop some (by returning a
 // shorter slice; it may reuse the input's backing array) or fail the whole
 // batch with an error, which reaches the source like a channel failure of
-// unknown kind. Interceptors of one source run in configuration order and may
+// unknown kind (a panic fails the batch the same way). Interceptors of one source run in configuration order and may
 // be called concurrently from several connections of that source.
 type Interceptor interface {
 	Intercept(events []Event) ([]Event, error)

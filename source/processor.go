@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/ratelog"
 )
 
 // Channel is a channel with the name it has in the configuration.
@@ -39,6 +41,8 @@ type ChannelProcessor struct {
 
 	// OptionalFailures counts batches an optional channel refused.
 	OptionalFailures atomic.Int64
+	optionalWarn     ratelog.Limiter // one warning per 10 s, not one per batch
+	panicWarn        ratelog.Limiter
 }
 
 var _ flume.ChannelProcessor = (*ChannelProcessor)(nil)
@@ -57,10 +61,10 @@ func NewChannelProcessor(selector Selector, interceptors []flume.Interceptor, lo
 // the first required channel that failed otherwise (a channel's refusal
 // matches flume.ErrChannel).
 func (p *ChannelProcessor) Process(ctx context.Context, events []flume.Event) error {
-	for _, in := range p.interceptors {
+	if len(p.interceptors) > 0 {
 		var err error
-		if events, err = in.Intercept(events); err != nil {
-			return fmt.Errorf("interceptor: %w", err)
+		if events, err = p.intercept(events); err != nil {
+			return err
 		}
 	}
 	if len(events) == 0 {
@@ -89,11 +93,31 @@ func (p *ChannelProcessor) Process(ctx context.Context, events []flume.Event) er
 		}
 		if err := put(ctx, ch, evs); err != nil {
 			p.OptionalFailures.Add(1)
-			p.log.Warn("optional channel refused events; they are not delivered there",
+			p.optionalWarn.Warn(p.log, "optional channel refused events; they are not delivered there",
 				"channel", ch.Name, "events", len(evs), "error", err)
 		}
 	}
 	return nil
+}
+
+// intercept runs the interceptors in order. A panic in one (a plugin's
+// bug) fails the batch like an interceptor error instead of taking the
+// agent down from the source's goroutine.
+func (p *ChannelProcessor) intercept(events []flume.Event) (_ []flume.Event, err error) {
+	var in flume.Interceptor
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicWarn.Warn(p.log, "interceptor panicked; the batch fails", "interceptor", fmt.Sprintf("%T", in),
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("interceptor %T panicked: %v", in, r)
+		}
+	}()
+	for _, in = range p.interceptors {
+		if events, err = in.Intercept(events); err != nil {
+			return nil, fmt.Errorf("interceptor: %w", err)
+		}
+	}
+	return events, nil
 }
 
 func put(ctx context.Context, ch Channel, evs []flume.Event) error {

@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/flumego/flume"
@@ -54,6 +55,32 @@ func TestInterceptorErrorFailsBatch(t *testing.T) {
 	if err := p.Process(context.Background(), channeltest.Events(0, 1)); !errors.Is(err, boom) || flume.IsChannelError(err) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// A panicking interceptor fails its batch; the next batch goes through.
+func TestInterceptorPanicFailsBatch(t *testing.T) {
+	ch := channel(t, "c1", 10)
+	p := NewChannelProcessor(NewReplicating([]Channel{ch}, nil), []flume.Interceptor{dropOdd{}, &panicOnce{}}, nil)
+	err := p.Process(context.Background(), channeltest.Events(0, 2))
+	if err == nil || !strings.Contains(err.Error(), "*source.panicOnce panicked: bad plugin") || flume.IsChannelError(err) {
+		t.Fatalf("err = %v", err)
+	}
+	if ch.Len() != 0 {
+		t.Fatalf("the failed batch left %d events", ch.Len())
+	}
+	if err := p.Process(context.Background(), channeltest.Events(0, 2)); err != nil || ch.Len() != 1 {
+		t.Fatalf("next batch: %v, channel holds %d", err, ch.Len())
+	}
+}
+
+type panicOnce struct{ done bool }
+
+func (p *panicOnce) Intercept(evs []flume.Event) ([]flume.Event, error) {
+	if !p.done {
+		p.done = true
+		panic("bad plugin")
+	}
+	return evs, nil
 }
 
 type failing struct{ err error }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/netserver"
+	"github.com/flumego/flume/internal/ratelog"
 )
 
 // Handler processes the events of one append (batch false, one event) or
@@ -52,6 +53,9 @@ type Server struct {
 	cfg ServerConfig
 	log *slog.Logger
 	srv *netserver.Server
+	// warn keeps connection problems (a misbehaving peer reconnecting in
+	// a loop) to one warning per 10 s.
+	warn ratelog.Limiter
 
 	mu    sync.Mutex
 	known map[MD5]bool // client protocol hashes learned from handshakes
@@ -121,7 +125,7 @@ func (s *Server) serveConn(ctx context.Context, raw *netserver.Conn) {
 		serial, payload, err := fr.ReadFrame(nil)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && ctx.Err() == nil {
-				s.log.Warn("closing avro connection", "remote", remote.String(), "error", err)
+				s.warn.Warn(s.log, "closing avro connection", "remote", remote.String(), "error", err)
 			}
 			return
 		}
@@ -130,7 +134,7 @@ func (s *Server) serveConn(ctx context.Context, raw *netserver.Conn) {
 		// write barriers on the hot path.
 		resp, events, err = s.handle(ctx, &sess, payload, resp[:0], events[:0])
 		if err != nil {
-			s.log.Warn("closing avro connection after a bad request", "remote", remote.String(), "error", err)
+			s.warn.Warn(s.log, "closing avro connection after a bad request", "remote", remote.String(), "error", err)
 			return
 		}
 		if err := fw.write(serial, nil, resp); err != nil {
@@ -200,7 +204,7 @@ func (s *Server) match(h HandshakeRequest) HandshakeResponse {
 	s.mu.Unlock()
 	if !known && h.ClientProtocol != nil {
 		if err := compatibleProtocol(*h.ClientProtocol); err != nil {
-			s.log.Warn("avro client sent an incompatible protocol", "hash", h.ClientHash.String(), "error", err)
+			s.warn.Warn(s.log, "avro client sent an incompatible protocol", "hash", h.ClientHash.String(), "error", err)
 		} else {
 			known = true
 			s.mu.Lock()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/javaregex"
+	"github.com/flumego/flume/internal/ratelog"
 )
 
 // Serializer class names a regex_extractor serializer's type may name.
@@ -43,7 +44,7 @@ type RegexExtractor struct {
 	// ParseFailures counts values a millis serializer could not parse.
 	ParseFailures atomic.Int64
 	log           *slog.Logger
-	lastLog       atomic.Int64 // unix nanos of the last parse-failure log
+	failures      ratelog.Limiter // one parse-failure warning a minute
 	now           func() time.Time
 	loc           *time.Location
 }
@@ -56,7 +57,7 @@ type extractSerializer struct {
 // NewRegexExtractor builds a regex_extractor interceptor from its
 // properties.
 func NewRegexExtractor(set flume.Settings, cfg *flume.Context) (flume.Interceptor, error) {
-	x := &RegexExtractor{log: set.Log(), now: time.Now, loc: time.Local}
+	x := &RegexExtractor{log: set.Log(), now: time.Now, loc: time.Local, failures: ratelog.Limiter{Interval: time.Minute}}
 	if p := cfg.Required("regex"); p != "" {
 		re, err := javaregex.Compile(p)
 		if err != nil {
@@ -128,10 +129,5 @@ func (x *RegexExtractor) Intercept(events []flume.Event) ([]flume.Event, error) 
 
 func (x *RegexExtractor) parseFailed(header string, err error) {
 	n := x.ParseFailures.Add(1)
-	now := time.Now().UnixNano()
-	last := x.lastLog.Load()
-	if now-last < int64(time.Minute) || !x.lastLog.CompareAndSwap(last, now) {
-		return
-	}
-	x.log.Warn("regex_extractor: value is not a date; the header is left unset", "header", header, "error", err, "failures", n)
+	x.failures.Warn(x.log, "regex_extractor: value is not a date; the header is left unset", "header", header, "error", err, "failures", n)
 }
