@@ -206,7 +206,9 @@ func (s *Source) runOnce(ctx context.Context) error {
 	if stopped {
 		// Terminate the whole process group, then make sure the reader sees EOF.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			for range chunks { // discard what arrives after Stop
 			}
 		}()
@@ -319,7 +321,9 @@ func (s *Source) drainStderr(r io.Reader) {
 		return
 	}
 	lines := make(chan []flume.Event, 1)
+	logged := make(chan struct{})
 	go func() {
+		defer close(logged)
 		for chunk := range lines {
 			for _, e := range chunk {
 				s.log.Info("command stderr", "line", string(e.Body))
@@ -328,6 +332,7 @@ func (s *Source) drainStderr(r io.Reader) {
 	}()
 	_ = readLines(r, lines, 1)
 	close(lines)
+	<-logged // no goroutine of the source outlives Stop
 }
 
 // readLines splits r into lines (\n, \r or \r\n) and sends them as events
