@@ -3,6 +3,7 @@ package background
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Task is one restartable background goroutine. The zero value is ready.
@@ -43,4 +44,21 @@ func (t *Task) Stop() bool {
 	cancel()
 	<-done
 	return true
+}
+
+// Sleep waits for d or until ctx ends, whichever comes first, and returns
+// ctx.Err() in the second case: the backoff of a loop that Stop must be
+// able to interrupt.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

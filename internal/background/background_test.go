@@ -2,7 +2,9 @@ package background
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 )
 
 func TestStartStop(t *testing.T) {
@@ -26,4 +28,16 @@ func TestStartStop(t *testing.T) {
 		t.Fatal("restart refused")
 	}
 	task.Stop()
+}
+
+func TestSleep(t *testing.T) {
+	if err := Sleep(context.Background(), time.Millisecond); err != nil {
+		t.Fatalf("Sleep = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) > time.Minute {
+		t.Fatalf("Sleep on an ended context = %v after %v", err, time.Since(start))
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/background"
 	"github.com/flumego/flume/sink/datahub/internal/client"
 )
 
@@ -485,7 +486,7 @@ func (s *Sink) put(ctx context.Context, cl *client.Client, events []flume.Event)
 			wait = max(wait, time.Second) // retrying forever: never spin
 		}
 		s.log.Warn("datahub put failed; retrying", "records", len(pending), "attempt", attempt+1, "wait", wait, "error", lastErr)
-		if err := sleep(ctx, wait); err != nil {
+		if err := background.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("stopped while retrying: %w", lastErr)
 		}
 	}
@@ -512,20 +513,6 @@ func (s *Sink) putOnce(ctx context.Context, cl *client.Client, recs []client.Rec
 	})
 	defer stop()
 	return cl.PutRecords(pctx, s.cfg.Project, s.cfg.Topic, recs)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // writeDirty appends the dirty lines (raw bodies, one per line) to the

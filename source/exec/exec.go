@@ -154,12 +154,8 @@ func (s *Source) run(ctx context.Context) {
 		if !s.cfg.Restart {
 			return // as Flume, the source stays started but idle
 		}
-		t := time.NewTimer(s.cfg.RestartThrottle)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if background.Sleep(ctx, s.cfg.RestartThrottle) != nil {
 			return
-		case <-t.C:
 		}
 		s.log.Info("restarting command", "command", s.cfg.Command)
 	}
@@ -304,12 +300,8 @@ func (s *Source) deliver(ctx context.Context, batch []flume.Event) bool {
 		}
 		s.counter.ChannelWriteFail.Add(1)
 		s.log.Warn("channel refused a batch; holding the command's output and retrying", "events", len(batch), "retry", backoff, "error", err)
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if background.Sleep(ctx, backoff) != nil {
 			return false
-		case <-t.C:
 		}
 		backoff = min(2*backoff, 5*time.Second)
 	}

@@ -89,21 +89,12 @@ func (s *Source) run(ctx context.Context) {
 			}
 			s.counter.ChannelWriteFail.Add(1)
 			failures++
-			sleep(ctx, min(time.Duration(failures)*s.backoffStep, s.backoffLimit))
+			_ = background.Sleep(ctx, min(time.Duration(failures)*s.backoffStep, s.backoffLimit))
 			continue
 		}
 		failures = 0
 		s.next += int64(len(batch))
 		s.counter.EventAcceptedCount.Add(int64(len(batch)))
 		s.counter.AppendBatchAcceptedCount.Add(1)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
