@@ -3,13 +3,11 @@ package rpc
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"strings"
 	"sync"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/internal/tlsconf"
 	"github.com/flumego/flume/rpc/avrorpc"
+	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
 // AvroConfig reads the Avro client settings of Flume's NettyAvroRpcClient
@@ -18,29 +16,10 @@ import (
 // truststore-password, truststore-type, include/exclude-protocols and
 // cipher suites. maxIoWorkers is accepted and ignored, as in Flume 1.11.
 func AvroConfig(props map[string]string) (avrorpc.ClientConfig, error) {
-	cfg := avrorpc.ClientConfig{
-		ConnectTimeout: timeoutProp(props, PropConnectTimeout, DefaultConnectTimeout),
-		RequestTimeout: timeoutProp(props, PropRequestTimeout, DefaultRequestTimeout),
-	}
-	if strings.EqualFold(strings.TrimSpace(props[PropCompressionType]), "deflate") {
-		cfg.Deflate = true
-		cfg.DeflateLevel = intProp(props, PropCompressionLevel, DefaultCompressionLevel)
-		if cfg.DeflateLevel < 0 || cfg.DeflateLevel > 9 {
-			return cfg, fmt.Errorf("%s: %d is not a zlib level (0 to 9)", PropCompressionLevel, cfg.DeflateLevel)
-		}
-	}
-	if boolProp(props, "kerberos") {
-		return cfg, fmt.Errorf("kerberos rpc clients: %w", flume.ErrUnsupported)
-	}
-	if strings.TrimSpace(props[PropMaxIoWorkers]) != "" {
-		slog.Default().Warn("rpc client: maxIoWorkers is no longer supported (ignored, as in Flume 1.11)")
-	}
-	tctx := flume.ContextFromMap(props)
-	cfg.TLS = tlsconf.Client(tctx)
-	if err := tctx.Err(); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+	cfg := propsContext(props)
+	c, _, unsupported := parseAvro(cfg)
+	logWarnings(cfg)
+	return c, thriftrpc.ConfigError(cfg, unsupported)
 }
 
 // NewAvroClient returns a client for the avro source at hostAndPort, the
@@ -51,11 +30,17 @@ func AvroConfig(props map[string]string) (avrorpc.ClientConfig, error) {
 // cannot be reached. After a failed call the connection is closed and the
 // next call connects again.
 func NewAvroClient(hostAndPort string, props map[string]string) (Client, error) {
-	cfg, err := AvroConfig(props)
-	if err != nil {
+	cfg := propsContext(props)
+	c, batch, unsupported := parseAvro(cfg)
+	logWarnings(cfg)
+	if err := thriftrpc.ConfigError(cfg, unsupported); err != nil {
 		return nil, fmt.Errorf("avro rpc client for %s: %w", hostAndPort, err)
 	}
-	c := &avroClient{addr: hostAndPort, cfg: cfg, batchSize: BatchSize(props)}
+	return newAvroClient(hostAndPort, c, batch)
+}
+
+func newAvroClient(addr string, cfg avrorpc.ClientConfig, batchSize int) (Client, error) {
+	c := &avroClient{addr: addr, cfg: cfg, batchSize: batchSize}
 	if err := c.connect(context.Background()); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package rpc
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/flumego/flume"
 )
@@ -35,16 +34,11 @@ func (e *StatusError) Error() string { return "server answered " + e.Status }
 // ErrClientClosed is returned by calls on a closed client.
 var ErrClientClosed = fmt.Errorf("rpc client closed")
 
-// newHostClient returns the single-host client of the given type. The
-// failover and load-balancing clients build one per host with it; the type
-// comes from the property "host-client-type" (a flumego addition; default
-// "default", i.e. Avro, which is what Flume's multi-host clients use).
-func newHostClient(clientType, hostAndPort string, props map[string]string) (Client, error) {
-	switch strings.ToLower(clientType) {
-	case "", "default", "avro":
-		return NewAvroClient(hostAndPort, props)
-	case "thrift":
-		return NewThriftClient(hostAndPort, props)
+// newHostClient returns the single-host client of type c.HostType for
+// addr. The failover and load-balancing clients build one per host with it.
+func newHostClient(c Config, addr string) (Client, error) {
+	if c.HostType == TypeThrift {
+		return NewThriftClientConfig(addr, c.Thrift, c.ThriftConnections)
 	}
-	return nil, fmt.Errorf("unknown rpc client type %q (expected default, thrift, default_failover or default_loadbalance)", clientType)
+	return newAvroClient(addr, c.Avro, c.BatchSize)
 }

@@ -4,7 +4,10 @@
 // events to an avro or thrift source with Append and AppendBatch.
 //
 // NewClient builds the client that client.type names (default: Avro, as in
-// Flume; thrift; default_failover; default_loadbalance). The wire protocols
+// Flume; thrift; default_failover; default_loadbalance). A component that
+// reads the same keys from its own properties (the avro sink) parses them
+// once with ParseConfig, which reports problems at their keys, and builds
+// each connection with New. The wire protocols
 // live in rpc/avrorpc and rpc/thriftrpc; the failover and load-balancing
 // clients are built on whichever single-host client host-client-type names
 // (Avro by default).

@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"fmt"
-	"strings"
 )
 
 // NewClient builds a client from Flume's RpcClient properties, as Flume's
@@ -19,23 +18,28 @@ import (
 // default and thrift use the first host; default_failover and
 // default_loadbalance build one client per host with the type named by
 // host-client-type (default Avro). A custom client or host-selector class
-// name is not supported (there is no Java class loading).
+// name is not supported (there is no Java class loading). Values Flume
+// replaces by its default are logged as warnings (slog's default logger).
 func NewClient(props map[string]string) (Client, error) {
-	typ := strings.ToLower(strings.TrimSpace(props[PropClientType]))
-	switch typ {
-	case "", "default", "thrift":
-		hosts, err := ParseHosts(props)
-		if err != nil {
-			return nil, err
-		}
-		if len(hosts) == 0 {
-			return nil, fmt.Errorf("rpc client: no usable host in %q (set hosts = h1 and hosts.h1 = host:port)", props[PropHosts])
-		}
-		return newHostClient(typ, hosts[0].Addr, props)
-	case "default_failover":
-		return newFailoverClient(props)
-	case "default_loadbalance":
-		return newLoadBalancingClient(props)
+	cfg := propsContext(props)
+	c, err := ParseConfig(cfg)
+	logWarnings(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("rpc client: %w", err)
 	}
-	return nil, fmt.Errorf("rpc client: unknown client.type %q (expected default, default_failover, default_loadbalance or thrift)", props[PropClientType])
+	return New(c)
+}
+
+// New returns the client c describes.
+func New(c Config) (Client, error) {
+	switch c.Type {
+	case TypeFailover:
+		return newFailoverClient(c)
+	case TypeLoadBalance:
+		return newLoadBalancingClient(c)
+	}
+	if len(c.Hosts) == 0 {
+		return nil, fmt.Errorf("rpc client: no usable host (set hosts = h1 and hosts.h1 = host:port)")
+	}
+	return newHostClient(c, c.Hosts[0].Addr)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"strings"
 	"sync"
 
 	"github.com/flumego/flume"
@@ -15,39 +13,27 @@ import (
 // at a time and moves to the next host in the list when a call fails, up to
 // max-attempts tries per call.
 type failoverClient struct {
-	hosts     []Host
-	props     map[string]string
-	hostType  string
-	batchSize int
+	cfg       Config
 	maxTries  int
-	newClient func(typ, addr string, props map[string]string) (Client, error)
+	newClient func(c Config, addr string) (Client, error)
 	mu        sync.Mutex
 	current   Client
 	lastHost  int // index of the host current talks to; -1 before the first
 	closed    bool
 }
 
-func newFailoverClient(props map[string]string) (*failoverClient, error) {
-	hosts, err := ParseHosts(props)
-	if err != nil {
-		return nil, err
+func newFailoverClient(c Config) (*failoverClient, error) {
+	if len(c.Hosts) == 0 {
+		return nil, fmt.Errorf("failover rpc client: no usable host (set hosts = h1 h2 and hosts.h1 = host:port)")
 	}
-	if len(hosts) == 0 {
-		return nil, fmt.Errorf("failover rpc client: no usable host in %q", props[PropHosts])
+	tries := c.MaxAttempts
+	if tries <= 0 {
+		tries = len(c.Hosts)
 	}
-	tries := len(hosts)
-	if v := strings.TrimSpace(props[PropMaxAttempts]); v != "" {
-		if n, err := flume.ParseJavaInt(v, 32); err == nil && n > 0 {
-			tries = int(n)
-		} else {
-			slog.Default().Warn("failover rpc client: invalid max-attempts; using the number of hosts", "value", v)
-		}
-	}
-	return &failoverClient{hosts: hosts, props: props, hostType: props[PropHostClientType], batchSize: BatchSize(props),
-		maxTries: tries, newClient: newHostClient, lastHost: -1}, nil
+	return &failoverClient{cfg: c, maxTries: tries, newClient: newHostClient, lastHost: -1}, nil
 }
 
-func (f *failoverClient) BatchSize() int { return f.batchSize }
+func (f *failoverClient) BatchSize() int { return f.cfg.BatchSize }
 
 func (f *failoverClient) Append(ctx context.Context, e flume.Event) error {
 	return f.try(func(c Client) error { return c.Append(ctx, e) })
@@ -78,7 +64,7 @@ func (f *failoverClient) try(call func(Client) error) error {
 		if err == nil {
 			return nil
 		}
-		errs = append(errs, fmt.Errorf("host %s (%s): %w", f.hosts[f.lastHost].Name, f.hosts[f.lastHost].Addr, err))
+		errs = append(errs, fmt.Errorf("host %s (%s): %w", f.cfg.Hosts[f.lastHost].Name, f.cfg.Hosts[f.lastHost].Addr, err))
 		_ = f.current.Close()
 		f.current = nil
 	}
@@ -88,16 +74,17 @@ func (f *failoverClient) try(call func(Client) error) error {
 // nextClient connects to the first host after the last one used that
 // accepts a connection, wrapping around, as Flume's getNextClient.
 func (f *failoverClient) nextClient() (Client, error) {
-	n := len(f.hosts)
+	hosts := f.cfg.Hosts
+	n := len(hosts)
 	var errs []error
 	for i := 1; i <= n; i++ {
 		idx := (f.lastHost + i) % n
 		if f.lastHost < 0 {
 			idx = i - 1
 		}
-		c, err := f.newClient(f.hostType, f.hosts[idx].Addr, f.props)
+		c, err := f.newClient(f.cfg, hosts[idx].Addr)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("host %s (%s): %w", f.hosts[idx].Name, f.hosts[idx].Addr, err))
+			errs = append(errs, fmt.Errorf("host %s (%s): %w", hosts[idx].Name, hosts[idx].Addr, err))
 			continue
 		}
 		f.lastHost = idx

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/orderselect"
@@ -19,50 +17,28 @@ import (
 // left out for 2 s, 4 s, 8 s, ... up to maxBackoff (default 30 s), with
 // the backoff of Flume's OrderSelector (internal/orderselect).
 type loadBalancingClient struct {
-	hosts     []Host
-	props     map[string]string
-	hostType  string
-	batchSize int
+	cfg       Config
 	sel       *lockedSelector
-	newClient func(typ, addr string, props map[string]string) (Client, error)
+	newClient func(c Config, addr string) (Client, error)
 
 	mu      sync.Mutex
 	clients map[string]Client
 	closed  bool
 }
 
-func newLoadBalancingClient(props map[string]string) (*loadBalancingClient, error) {
-	hosts, err := ParseHosts(props)
-	if err != nil {
-		return nil, err
+func newLoadBalancingClient(c Config) (*loadBalancingClient, error) {
+	if len(c.Hosts) < 2 {
+		return nil, fmt.Errorf("load balancing rpc client: at least two hosts are required, got %d", len(c.Hosts))
 	}
-	if len(hosts) < 2 {
-		return nil, fmt.Errorf("load balancing rpc client: at least two hosts are required, got %d", len(hosts))
-	}
-	random := false
-	switch sel := strings.TrimSpace(props[PropHostSelector]); strings.ToLower(sel) {
-	case "", "round_robin":
-	case "random":
-		random = true
-	default:
-		return nil, fmt.Errorf("load balancing rpc client: host-selector %q: custom selector classes: %w (use round_robin or random)", sel, flume.ErrUnsupported)
-	}
-	maxBackoff := time.Duration(0)
-	if v := strings.TrimSpace(props[PropMaxBackoff]); v != "" {
-		n, err := flume.ParseJavaInt(v, 64)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("load balancing rpc client: maxBackoff %q: expected milliseconds", v)
-		}
-		maxBackoff = time.Duration(n) * time.Millisecond
-	}
+	n := len(c.Hosts)
 	return &loadBalancingClient{
-		hosts: hosts, props: props, hostType: props[PropHostClientType], batchSize: BatchSize(props),
-		sel:       &lockedSelector{n: len(hosts), sel: orderselect.New(len(hosts), random, boolProp(props, PropBackoff), maxBackoff, nil)},
+		cfg:       c,
+		sel:       &lockedSelector{n: n, sel: orderselect.New(n, c.RandomHosts, c.Backoff, c.MaxBackoff, nil)},
 		newClient: newHostClient, clients: map[string]Client{},
 	}, nil
 }
 
-func (l *loadBalancingClient) BatchSize() int { return l.batchSize }
+func (l *loadBalancingClient) BatchSize() int { return l.cfg.BatchSize }
 
 func (l *loadBalancingClient) Append(ctx context.Context, e flume.Event) error {
 	return l.try(func(c Client) error { return c.Append(ctx, e) })
@@ -88,7 +64,7 @@ func (l *loadBalancingClient) try(call func(Client) error) error {
 			return err
 		}
 		l.sel.failed(i)
-		errs = append(errs, fmt.Errorf("host %s (%s): %w", l.hosts[i].Name, l.hosts[i].Addr, err))
+		errs = append(errs, fmt.Errorf("host %s (%s): %w", l.cfg.Hosts[i].Name, l.cfg.Hosts[i].Addr, err))
 	}
 	if len(errs) == 0 {
 		return fmt.Errorf("load balancing rpc client: every host is backing off after failures")
@@ -103,11 +79,11 @@ func (l *loadBalancingClient) client(i int) (Client, error) {
 	if l.closed {
 		return nil, ErrClientClosed
 	}
-	name := l.hosts[i].Name
+	name := l.cfg.Hosts[i].Name
 	if c := l.clients[name]; c != nil {
 		return c, nil
 	}
-	c, err := l.newClient(l.hostType, l.hosts[i].Addr, l.props)
+	c, err := l.newClient(l.cfg, l.cfg.Hosts[i].Addr)
 	if err != nil {
 		return nil, err
 	}
@@ -119,8 +95,8 @@ func (l *loadBalancingClient) client(i int) (Client, error) {
 func (l *loadBalancingClient) drop(i int, c Client) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.clients[l.hosts[i].Name] == c {
-		delete(l.clients, l.hosts[i].Name)
+	if l.clients[l.cfg.Hosts[i].Name] == c {
+		delete(l.clients, l.cfg.Hosts[i].Name)
 	}
 	_ = c.Close()
 }

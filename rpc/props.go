@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/tlsconf"
+	"github.com/flumego/flume/rpc/avrorpc"
+	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
 // Flume's RpcClient property names (RpcClientConfigurationConstants).
@@ -40,88 +43,226 @@ const (
 	DefaultCompressionLevel = 6
 )
 
+// The client types of client.type (and of host-client-type, which takes
+// the first two).
+const (
+	TypeDefault     = "default" // Avro, Flume's NettyAvroRpcClient
+	TypeThrift      = "thrift"
+	TypeFailover    = "default_failover"
+	TypeLoadBalance = "default_loadbalance"
+)
+
 // Host is one entry of the "hosts" list: its reference name and address.
 type Host struct {
 	Name string // the name in "hosts", e.g. h1
 	Addr string // host:port from "hosts.<name>"
 }
 
-// ParseHosts reads "hosts" (space-separated names) and "hosts.<name>"
+// Config is a parsed RpcClient configuration, what New builds a client
+// from. ParseConfig fills it from Flume's properties.
+type Config struct {
+	// Type is client.type: TypeDefault, TypeThrift, TypeFailover or
+	// TypeLoadBalance.
+	Type string
+	// Hosts is the "hosts" list with the addresses of "hosts.<name>".
+	Hosts []Host
+	// HostType is the type of the single-host clients: Type itself for
+	// default and thrift, host-client-type for failover and load balancing.
+	HostType string
+	// BatchSize is the largest number of events sent in one call.
+	BatchSize int
+	// Avro configures the connections of Avro clients.
+	Avro avrorpc.ClientConfig
+	// Thrift configures the connections of Thrift clients, and
+	// ThriftConnections is the size of their pool (maxConnections).
+	Thrift            thriftrpc.ClientConfig
+	ThriftConnections int
+	// MaxAttempts is the failover client's tries per call (max-attempts;
+	// 0: the number of hosts).
+	MaxAttempts int
+	// RandomHosts (host-selector = random), Backoff and MaxBackoff (0: 30
+	// s) configure the load-balancing client.
+	RandomHosts bool
+	Backoff     bool
+	MaxBackoff  time.Duration
+}
+
+// ParseConfig reads Flume's RpcClient properties (see NewClient) from cfg.
+// Problems are recorded in cfg, located at their keys: errors for what
+// makes a client impossible, warnings for values Flume replaces by its
+// default. The error is non-nil when cfg has errors; it matches
+// flume.ErrUnsupported when a Flume feature flumego lacks (Kerberos, a
+// custom class) was asked for. Hosts may be empty: New refuses that, and
+// the avro sink fills in its hostname and port.
+func ParseConfig(cfg *flume.Context) (Config, error) {
+	c := Config{Type: TypeDefault, HostType: TypeDefault}
+	unsupported := false
+	switch t := strings.ToLower(cfg.String(PropClientType, TypeDefault)); t {
+	case "", TypeDefault:
+	case TypeThrift, TypeFailover, TypeLoadBalance:
+		c.Type = t
+	default:
+		cfg.Errorf(PropClientType, "unknown client.type (expected default, default_failover, default_loadbalance or thrift)")
+	}
+	c.Hosts = parseHosts(cfg)
+	switch c.Type {
+	case TypeThrift:
+		c.HostType = TypeThrift
+		cfg.MarkUsed(PropHostClientType)
+	case TypeFailover, TypeLoadBalance:
+		switch t := strings.ToLower(cfg.String(PropHostClientType, TypeDefault)); t {
+		case "", TypeDefault, "avro":
+		case TypeThrift:
+			c.HostType = TypeThrift
+		default:
+			cfg.Errorf(PropHostClientType, "unknown client type (expected default or thrift)")
+		}
+	default:
+		cfg.MarkUsed(PropHostClientType)
+	}
+	if c.HostType == TypeThrift {
+		c.Thrift, unsupported = thriftrpc.ParseClientConfig(cfg)
+		c.BatchSize = c.Thrift.BatchSize
+		c.ThriftConnections = cfg.IntOrDefault("maxConnections", DefaultThriftMaxConnections, func(v int) bool { return v >= 1 }, "must be at least 1")
+	} else {
+		c.Avro, c.BatchSize, unsupported = parseAvro(cfg)
+	}
+
+	cfg.MarkUsed(PropMaxAttempts, PropHostSelector, PropBackoff, PropMaxBackoff)
+	switch c.Type {
+	case TypeFailover:
+		if p, ok := cfg.Lookup(PropMaxAttempts); ok {
+			if n, err := flume.ParseJavaInt(p.Value, 32); err == nil && n > 0 {
+				c.MaxAttempts = int(n)
+			} else {
+				cfg.Warnf(PropMaxAttempts, "expected a positive integer; the number of hosts is used")
+			}
+		}
+	case TypeLoadBalance:
+		switch sel := strings.ToLower(cfg.String(PropHostSelector, "round_robin")); sel {
+		case "round_robin":
+		case "random":
+			c.RandomHosts = true
+		default:
+			unsupported = true
+			cfg.Errorf(PropHostSelector, "custom selector classes are not supported by flumego (use round_robin or random)")
+		}
+		c.Backoff = cfg.Bool(PropBackoff, false)
+		if ms := cfg.Int64(PropMaxBackoff, 0); ms < 0 {
+			cfg.Errorf(PropMaxBackoff, "expected milliseconds, 0 or more")
+		} else {
+			c.MaxBackoff = time.Duration(ms) * time.Millisecond
+		}
+	}
+	return c, thriftrpc.ConfigError(cfg, unsupported)
+}
+
+// parseAvro reads the settings of Flume's NettyAvroRpcClient.
+func parseAvro(cfg *flume.Context) (avrorpc.ClientConfig, int, bool) {
+	c := avrorpc.ClientConfig{
+		ConnectTimeout: millisAtLeast1s(cfg, PropConnectTimeout, DefaultConnectTimeout),
+		RequestTimeout: millisAtLeast1s(cfg, PropRequestTimeout, DefaultRequestTimeout),
+	}
+	batch := cfg.IntOrDefault(PropBatchSize, DefaultBatchSize, func(v int) bool { return v >= 1 }, "must be at least 1")
+	switch strings.ToLower(cfg.String(PropCompressionType, "none")) {
+	case "deflate":
+		c.Deflate = true
+		c.DeflateLevel = cfg.IntOrDefault(PropCompressionLevel, DefaultCompressionLevel, nil, "")
+		if c.DeflateLevel < 0 || c.DeflateLevel > 9 {
+			cfg.Errorf(PropCompressionLevel, "expected a zlib level from 0 to 9")
+		}
+	case "none":
+		cfg.MarkUsed(PropCompressionLevel)
+	default:
+		cfg.Warnf(PropCompressionType, "unknown compression type; no compression is used, as Flume does (expected none or deflate)")
+		cfg.MarkUsed(PropCompressionLevel)
+	}
+	if cfg.Has(PropMaxIoWorkers) {
+		cfg.MarkUsed(PropMaxIoWorkers)
+		cfg.Warnf(PropMaxIoWorkers, "no longer supported; ignored, as in Flume 1.11")
+	}
+	unsupported := cfg.Bool("kerberos", false)
+	if unsupported {
+		cfg.Errorf("kerberos", "Kerberos RPC clients are not supported by flumego")
+	}
+	c.TLS = tlsconf.Client(cfg)
+	return c, batch, unsupported
+}
+
+// millisAtLeast1s reads a timeout in milliseconds that Flume replaces by
+// its default below one second.
+func millisAtLeast1s(cfg *flume.Context, key string, def time.Duration) time.Duration {
+	ms := cfg.IntOrDefault(key, int(def/time.Millisecond), func(v int) bool { return v >= 1000 }, "must be at least 1000 ms")
+	return time.Duration(ms) * time.Millisecond
+}
+
+// parseHosts reads "hosts" (space-separated names) and "hosts.<name>"
 // (host:port), as Flume's HostInfo.getHostInfoList: names without an
 // address are skipped; a malformed address is an error.
-func ParseHosts(props map[string]string) ([]Host, error) {
+func parseHosts(cfg *flume.Context) []Host {
+	cfg.MarkPrefixUsed(PropHostsPrefix) // addresses of hosts not listed are ignored, as in Flume
 	var hosts []Host
-	for _, name := range strings.Fields(props[PropHosts]) {
-		v, ok := props[PropHostsPrefix+name]
+	for _, name := range cfg.Fields(PropHosts) {
+		p, ok := cfg.Lookup(PropHostsPrefix + name)
 		if !ok {
 			continue
 		}
-		addr, err := parseHostPort(strings.TrimSpace(v))
+		addr, err := parseHostPort(p.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%s%s: %w", PropHostsPrefix, name, err)
+			cfg.Errorf(PropHostsPrefix+name, "%v", err)
+			continue
 		}
 		hosts = append(hosts, Host{Name: name, Addr: addr})
 	}
-	return hosts, nil
+	return hosts
 }
 
 func parseHostPort(v string) (string, error) {
 	host, port, err := net.SplitHostPort(v)
 	if err != nil {
-		return "", fmt.Errorf("invalid host address %q (expected host:port)", v)
+		return "", fmt.Errorf("invalid host address (expected host:port)")
 	}
 	p, err := flume.ParseJavaInt(port, 32)
 	if err != nil || p < 0 || p > 65535 {
-		return "", fmt.Errorf("invalid port number in %q", v)
+		return "", fmt.Errorf("invalid port number (expected an integer from 0 to 65535)")
 	}
 	return net.JoinHostPort(strings.TrimSpace(host), strconv.Itoa(int(p))), nil
+}
+
+// propsContext returns a context over RpcClient properties given as a map.
+// Empty values are left out, as a properties file leaves them out.
+func propsContext(props map[string]string) *flume.Context {
+	m := make(map[string]string, len(props))
+	for k, v := range props {
+		if strings.TrimSpace(v) != "" {
+			m[k] = v
+		}
+	}
+	return flume.ContextFromMap(m)
+}
+
+// logWarnings logs the warnings recorded while reading a map of
+// properties, which have no file to be reported against.
+func logWarnings(cfg *flume.Context) {
+	for _, p := range cfg.Problems() {
+		if p.Severity == flume.Warning {
+			slog.Default().Warn("rpc client: " + p.Error())
+		}
+	}
+}
+
+// ParseHosts reads "hosts" and "hosts.<name>" as Flume's
+// HostInfo.getHostInfoList: names without an address are skipped; a
+// malformed address is an error.
+func ParseHosts(props map[string]string) ([]Host, error) {
+	cfg := propsContext(props)
+	hosts := parseHosts(cfg)
+	return hosts, cfg.Err()
 }
 
 // BatchSize reads "batch-size" as Flume's AbstractRpcClient.parseBatchSize:
 // missing, unparsable or below 1 gives 100.
 func BatchSize(props map[string]string) int {
-	v, ok := props[PropBatchSize]
-	if !ok || strings.TrimSpace(v) == "" {
-		return DefaultBatchSize
-	}
-	n, err := flume.ParseJavaInt(v, 32)
-	if err != nil || n < 1 {
-		slog.Default().Warn("rpc client: invalid batch-size; using the default", "value", v, "default", DefaultBatchSize)
-		return DefaultBatchSize
-	}
-	return int(n)
-}
-
-// timeoutProp reads a millisecond timeout as NettyAvroRpcClient does:
-// values below 1000 ms or unparsable ones give the default.
-func timeoutProp(props map[string]string, key string, def time.Duration) time.Duration {
-	v, ok := props[key]
-	if !ok || strings.TrimSpace(v) == "" {
-		return def
-	}
-	n, err := flume.ParseJavaInt(v, 64)
-	if err != nil || n < 1000 {
-		slog.Default().Warn("rpc client: invalid or below 1000 ms; using the default", "key", key, "value", v, "default", def)
-		return def
-	}
-	return time.Duration(n) * time.Millisecond
-}
-
-// intProp reads a Java int with a default for missing or bad values.
-func intProp(props map[string]string, key string, def int) int {
-	v, ok := props[key]
-	if !ok || strings.TrimSpace(v) == "" {
-		return def
-	}
-	n, err := flume.ParseJavaInt(v, 32)
-	if err != nil {
-		slog.Default().Warn("rpc client: not an integer; using the default", "key", key, "value", v, "default", def)
-		return def
-	}
-	return int(n)
-}
-
-// boolProp reads a Java boolean: only "true" (any case) is true.
-func boolProp(props map[string]string, key string) bool {
-	return strings.EqualFold(strings.TrimSpace(props[key]), "true")
+	cfg := propsContext(props)
+	return cfg.IntOrDefault(PropBatchSize, DefaultBatchSize, func(v int) bool { return v >= 1 }, "must be at least 1")
 }

@@ -41,17 +41,14 @@ var _ Client = (*ThriftClient)(nil)
 // flumego addition). kerberos = true is refused with an error matching
 // flume.ErrUnsupported. No connection is opened until the first call.
 func NewThriftClient(hostAndPort string, props map[string]string) (Client, error) {
-	cfg := flume.ContextFromMap(props)
+	cfg := propsContext(props)
 	c, unsupported := thriftrpc.ParseClientConfig(cfg)
 	pool := cfg.IntOrDefault("maxConnections", DefaultThriftMaxConnections, func(v int) bool { return v >= 1 }, "must be at least 1")
+	logWarnings(cfg)
 	if err := thriftrpc.ConfigError(cfg, unsupported); err != nil {
 		return nil, fmt.Errorf("thrift rpc client for %s: %w", hostAndPort, err)
 	}
-	tc, err := NewThriftClientConfig(hostAndPort, c, pool)
-	if err != nil {
-		return nil, err
-	}
-	return tc, nil
+	return NewThriftClientConfig(hostAndPort, c, pool)
 }
 
 // NewThriftClientConfig returns a client for hostAndPort from a parsed

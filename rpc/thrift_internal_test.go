@@ -1,12 +1,21 @@
 package rpc
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/flumego/flume"
+)
 
 // The failover and load-balancing clients build their per-host clients
 // with newHostClient; host-client-type = thrift must give a ThriftClient
 // configured from the same properties.
 func TestHostClientTypeThrift(t *testing.T) {
-	c, err := newHostClient("thrift", "127.0.0.1:4141", map[string]string{"batch-size": "7", "protocol": "binary"})
+	cfg, err := ParseConfig(flume.ContextFromMap(map[string]string{"client.type": "default_failover", "host-client-type": "thrift",
+		"hosts": "h1", "hosts.h1": "127.0.0.1:4141", "batch-size": "7", "protocol": "binary"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newHostClient(cfg, "127.0.0.1:4141")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -276,6 +276,11 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"hostname": "h"}, "port"},
 		{map[string]string{"hostname": "h", "port": "1", "compression-type": "deflate", "compression-level": "10"}, "compression-level"},
 		{map[string]string{"hostname": "h", "port": "1", "ssl": "true", "truststore": "/nonexistent"}, "truststore"},
+		// The RPC client's keys are checked when the sink is built, not at
+		// its first connection.
+		{map[string]string{"hostname": "h", "port": "1", "client.type": "default_failover", "hosts": "h1 h2", "hosts.h1": "nohostport", "hosts.h2": "h:2"}, "hosts.h1"},
+		{map[string]string{"hostname": "h", "port": "1", "client.type": "default_failover", "hosts": "h1"}, "no host of the list"},
+		{map[string]string{"hostname": "h", "port": "1", "kerberos": "true"}, "Kerberos"},
 	} {
 		_, err := Factory(flume.Settings{Name: "k1"}, flume.ContextFromMap(tc.props), ch)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
