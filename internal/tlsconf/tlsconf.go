@@ -18,12 +18,18 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 )
 
-// global returns a component-level value, else the system property, else
-// the environment variable.
+// global returns a component-level value, else the global setting.
 func global(cfg *flume.Context, key, sysProp, env string) string {
 	if v := cfg.String(key, ""); v != "" {
 		return v
 	}
+	return Global(sysProp, env)
+}
+
+// Global returns a global TLS setting as Flume's SSLUtil reads it: the -D
+// system property (javax.net.ssl.keyStore, ...), else the environment
+// variable (FLUME_SSL_KEYSTORE_PATH, ...).
+func Global(sysProp, env string) string {
 	if v, ok := sysprop.Get(sysProp); ok && v != "" {
 		return v
 	}

@@ -66,15 +66,6 @@ func parseSecurity(p *flume.Context, unsupported *bool) securityConfig {
 	return sc
 }
 
-// globalSSL returns a global TLS setting as Flume's SSLUtil reads it: the
-// -D system property, else the environment variable.
-func globalSSL(sysProp, env string) string {
-	if v, ok := sysprop.Get(sysProp); ok && v != "" {
-		return v
-	}
-	return os.Getenv(env)
-}
-
 // clientTLS builds the TLS configuration from Kafka's ssl.* keys through
 // the project's shared TLS loader (JKS, PKCS12, PEM), by handing it the
 // equivalent Flume-style keys. Problems are reported on the Kafka keys.
@@ -122,14 +113,14 @@ func clientTLS(p *flume.Context) *tls.Config {
 	copyKey(keys, "keystore-password", "ssl.keystore.password", false)
 	copyKey(keys, "keystore-type", "ssl.keystore.type", false)
 	if keys["keystore"] == "" {
-		if path := globalSSL("javax.net.ssl.keyStore", "FLUME_SSL_KEYSTORE_PATH"); path != "" {
+		if path := tlsconf.Global("javax.net.ssl.keyStore", "FLUME_SSL_KEYSTORE_PATH"); path != "" {
 			keys["keystore"] = path
 			origin["keystore"] = "ssl.keystore.location"
 		}
 	}
 	if keys["keystore"] != "" {
 		if kp, ok := p.Lookup("ssl.key.password"); ok && kp.Value != keys["keystore-password"] &&
-			!(keys["keystore-password"] == "" && kp.Value == globalSSL("javax.net.ssl.keyStorePassword", "FLUME_SSL_KEYSTORE_PASSWORD")) {
+			!(keys["keystore-password"] == "" && kp.Value == tlsconf.Global("javax.net.ssl.keyStorePassword", "FLUME_SSL_KEYSTORE_PASSWORD")) {
 			p.Errorf("ssl.key.password", "a key password different from the key store password is not supported")
 		}
 		kcx := flume.ContextFromMap(keys)
