@@ -3,6 +3,7 @@ package flumetest
 import (
 	"bytes"
 	"context"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +57,21 @@ func TakeAll(t testing.TB, ch flume.Channel) []flume.Event {
 			return out
 		}
 		out = append(out, got...)
+	}
+}
+
+// SameEvents fails the test unless got and want hold the same events in
+// the same order: equal bodies and equal headers (no headers and an empty
+// header map are the same).
+func SameEvents(t testing.TB, got, want []flume.Event) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i].Body, want[i].Body) || !maps.Equal(got[i].Headers, want[i].Headers) {
+			t.Fatalf("event %d: got %q %q, want %q %q", i, got[i].Headers, got[i].Body, want[i].Headers, want[i].Body)
+		}
 	}
 }
 

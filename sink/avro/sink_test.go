@@ -76,18 +76,6 @@ func collect(t testing.TB, srv *avsctest.Server, n int) []avsctest.Received {
 	return got
 }
 
-func checkSame(t testing.TB, got, want []flume.Event) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("got %d events, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if string(got[i].Body) != string(want[i].Body) || fmt.Sprint(got[i].Headers) != fmt.Sprint(want[i].Headers) {
-			t.Fatalf("event %d: got %q %v, want %q %v", i, got[i].Body, got[i].Headers, want[i].Body, want[i].Headers)
-		}
-	}
-}
-
 // TestSinkToAvscServer: our sink delivers to avsc, with Flume's protocol
 // hash (BOTH) and with a server that knows another text (NONE, resend,
 // CLIENT).
@@ -108,7 +96,7 @@ func TestSinkToAvscServer(t *testing.T) {
 			for _, r := range collect(t, srv, len(want)) {
 				got = append(got, r.Event)
 			}
-			checkSame(t, got, want)
+			flumetest.SameEvents(t, got, want)
 			c := k.Counters()
 			if c.EventDrainSuccessCount.Load() != 250 || c.BatchCompleteCount.Load() != 6 || c.BatchUnderflowCount.Load() != 1 || c.ConnectionCreatedCount.Load() != 1 {
 				t.Fatalf("counters %+v", c.Attributes())
@@ -133,7 +121,7 @@ func TestSinkRetriesFailedAndErrors(t *testing.T) {
 	for _, r := range collect(t, srv, len(want)) {
 		got = append(got, r.Event)
 	}
-	checkSame(t, got, want)
+	flumetest.SameEvents(t, got, want)
 	c := k.Counters()
 	if c.EventWriteFail.Load() != 3 || c.ConnectionCreatedCount.Load() != 4 || c.ConnectionClosedCount.Load() != 3 {
 		t.Fatalf("counters %+v", c.Attributes())
@@ -188,7 +176,7 @@ func TestDeadDownstream(t *testing.T) {
 	if f := processUntilEmpty(t, k, ch, 5); f != 0 {
 		t.Fatalf("%d failures after the peer came up", f)
 	}
-	checkSame(t, flumetest.TakeAll(t, down), want)
+	flumetest.SameEvents(t, flumetest.TakeAll(t, down), want)
 }
 
 func startSource(t testing.TB, ch flume.Channel, extra map[string]string) *avrosource.Source {
@@ -261,7 +249,7 @@ func TestChained(t *testing.T) {
 			if f := processUntilEmpty(t, k, up, 20); f != 0 {
 				t.Fatalf("%d failures", f)
 			}
-			checkSame(t, flumetest.TakeAll(t, down), want)
+			flumetest.SameEvents(t, flumetest.TakeAll(t, down), want)
 		})
 	}
 }
@@ -329,7 +317,7 @@ func TestFailoverClientKeys(t *testing.T) {
 	if f := processUntilEmpty(t, k, up, 3); f != 0 {
 		t.Fatalf("%d failures", f)
 	}
-	checkSame(t, flumetest.TakeAll(t, down), want)
+	flumetest.SameEvents(t, flumetest.TakeAll(t, down), want)
 }
 
 // TestResetConnectionInterval: once the interval has passed, the next
@@ -353,5 +341,5 @@ func TestResetConnectionInterval(t *testing.T) {
 	if c.ConnectionCreatedCount.Load() != 2 || c.ConnectionClosedCount.Load() != 1 {
 		t.Fatalf("counters %+v", c.Attributes())
 	}
-	checkSame(t, flumetest.TakeAll(t, down), numbered(0, 30))
+	flumetest.SameEvents(t, flumetest.TakeAll(t, down), numbered(0, 30))
 }

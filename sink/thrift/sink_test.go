@@ -32,19 +32,6 @@ func testEvents(from, to int) []flume.Event {
 	return out
 }
 
-func checkEvents(t testing.TB, got []flume.Event, from, to int) {
-	t.Helper()
-	want := testEvents(from, to)
-	if len(got) != len(want) {
-		t.Fatalf("got %d events, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if fmt.Sprint(got[i].Headers) != fmt.Sprint(want[i].Headers) || string(got[i].Body) != string(want[i].Body) {
-			t.Fatalf("event %d: got %q %q, want %q %q", i, got[i].Headers, got[i].Body, want[i].Headers, want[i].Body)
-		}
-	}
-}
-
 func newSink(t testing.TB, addr string, props map[string]string, ch flume.Channel) *Sink {
 	t.Helper()
 	host, port, err := net.SplitHostPort(addr)
@@ -178,7 +165,7 @@ func TestDeliversToPythonServer(t *testing.T) {
 				}
 				got = append(got, c.Events...)
 			}
-			checkEvents(t, got, 0, 100)
+			flumetest.SameEvents(t, got, testEvents(0, 100))
 			k := s.Counters()
 			if k.ConnectionCreatedCount.Load() != 1 || k.EventDrainSuccessCount.Load() != 100 || k.BatchCompleteCount.Load() != 2 || k.BatchUnderflowCount.Load() != 1 {
 				t.Fatalf("counters: created %d, drained %d, complete %d, underflow %d", k.ConnectionCreatedCount.Load(),
@@ -215,7 +202,7 @@ func TestPythonServerRefusalRollsBack(t *testing.T) {
 	}
 	srv.SetAnswer(t, "OK")
 	runUntilEmpty(t, s, ch)
-	checkEvents(t, srv.Next(t, 30*time.Second).Events, 0, 10)
+	flumetest.SameEvents(t, srv.Next(t, 30*time.Second).Events, testEvents(0, 10))
 	k := s.Counters()
 	if k.EventWriteFail.Load() != 3 || k.ConnectionClosedCount.Load() != 3 || k.ConnectionCreatedCount.Load() != 4 || k.EventDrainSuccessCount.Load() != 10 {
 		t.Fatalf("counters: write fail %d, closed %d, created %d, drained %d", k.EventWriteFail.Load(),
@@ -303,7 +290,7 @@ func TestResetConnectionInterval(t *testing.T) {
 		t.Fatalf("after the interval: %d connections created, server saw %d", n, g.conns.Load())
 	}
 	got, _ := g.events()
-	checkEvents(t, got, 0, 15)
+	flumetest.SameEvents(t, got, testEvents(0, 15))
 }
 
 // A batch too large for one frame goes out in several calls, all
@@ -315,7 +302,7 @@ func TestOversizedBatchIsSplit(t *testing.T) {
 	flumetest.Put(t, ch, testEvents(0, 50)...)
 	runUntilEmpty(t, s, ch)
 	got, calls := g.events()
-	checkEvents(t, got, 0, 50)
+	flumetest.SameEvents(t, got, testEvents(0, 50))
 	if calls < 2 {
 		t.Fatalf("%d calls for a batch larger than a frame", calls)
 	}
@@ -360,7 +347,7 @@ func TestSinkToSourceOverTLS(t *testing.T) {
 				got, err = tx.Take(context.Background(), 100)
 				return err
 			})
-			checkEvents(t, got, 0, 30)
+			flumetest.SameEvents(t, got, testEvents(0, 30))
 
 			// An untrusted server is refused.
 			other := map[string]string{"ssl": "true", "truststore": files.OtherCAPEM, "truststore-type": "PEM", "batch-size": "20"}

@@ -52,23 +52,6 @@ func sampleEvents(n int, prefix string) []flume.Event {
 	return evs
 }
 
-func sameEvents(t *testing.T, got, want []flume.Event) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("got %d events, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if string(got[i].Body) != string(want[i].Body) || len(got[i].Headers) != len(want[i].Headers) {
-			t.Fatalf("event %d: got %q %v, want %q %v", i, got[i].Body, got[i].Headers, want[i].Body, want[i].Headers)
-		}
-		for k, v := range want[i].Headers {
-			if got[i].Headers[k] != v {
-				t.Fatalf("event %d header %q: got %q want %q", i, k, got[i].Headers[k], v)
-			}
-		}
-	}
-}
-
 // TestAvscClient sends append and appendBatch calls from avsc, once with
 // Flume's exact protocol (handshake BOTH, as from Java) and once with
 // another protocol text (handshake NONE, then CLIENT).
@@ -87,7 +70,7 @@ func TestAvscClient(t *testing.T) {
 				}
 			}
 			want := append(append(append(append([]flume.Event{}, single[0]), batch...), single[1]), single[2])
-			sameEvents(t, flumetest.TakeAll(t, ch), want)
+			flumetest.SameEvents(t, flumetest.TakeAll(t, ch), want)
 			c := s.Counters()
 			if c.AppendReceivedCount.Load() != 3 || c.AppendAcceptedCount.Load() != 3 || c.AppendBatchReceivedCount.Load() != 2 ||
 				c.AppendBatchAcceptedCount.Load() != 2 || c.EventReceivedCount.Load() != 153 || c.EventAcceptedCount.Load() != 153 {
@@ -108,7 +91,7 @@ func TestBatchLargerThanTransactionCapacity(t *testing.T) {
 	if res[0].Status != "FAILED" || res[1].Status != "OK" {
 		t.Fatalf("answers %+v, want FAILED then OK", res)
 	}
-	sameEvents(t, flumetest.TakeAll(t, ch), sampleEvents(10, "ok"))
+	flumetest.SameEvents(t, flumetest.TakeAll(t, ch), sampleEvents(10, "ok"))
 	if got := s.Counters().ChannelWriteFail.Load(); got != 1 {
 		t.Fatalf("ChannelWriteFail = %d", got)
 	}

@@ -59,20 +59,6 @@ func testEvents(from, to int) []flume.Event {
 	return out
 }
 
-func checkSeqs(t testing.TB, got []flume.Event, from, to int) {
-	t.Helper()
-	want := testEvents(from, to)
-	if len(got) != len(want) {
-		t.Fatalf("got %d events, want %d", len(got), len(want))
-	}
-	for i := range want {
-		g, w := got[i], want[i]
-		if fmt.Sprint(g.Headers) != fmt.Sprint(w.Headers) || string(g.Body) != string(w.Body) {
-			t.Fatalf("event %d: got %q %q, want %q %q", i, g.Headers, g.Body, w.Headers, w.Body)
-		}
-	}
-}
-
 func TestParseConfig(t *testing.T) {
 	cases := []struct {
 		props   map[string]string
@@ -183,7 +169,7 @@ func TestAppendAndCounters(t *testing.T) {
 	if st, err := c.AppendBatch(ctx, nil); err != nil || st != thriftrpc.OK {
 		t.Fatalf("empty appendBatch: %v %v", st, err)
 	}
-	checkSeqs(t, flumetest.TakeAll(t, ch), 0, 21)
+	flumetest.SameEvents(t, flumetest.TakeAll(t, ch), testEvents(0, 21))
 	k := s.Counters()
 	got := []int64{k.AppendReceivedCount.Load(), k.AppendAcceptedCount.Load(), k.AppendBatchReceivedCount.Load(),
 		k.AppendBatchAcceptedCount.Load(), k.EventReceivedCount.Load(), k.EventAcceptedCount.Load(), k.OpenConnectionCount.Load()}
@@ -230,7 +216,7 @@ func TestFullChannelAnswersFailed(t *testing.T) {
 	if st, err := c.AppendBatch(ctx, testEvents(10, 15)); err != nil || st != thriftrpc.OK {
 		t.Fatalf("retry after draining: %v %v", st, err)
 	}
-	checkSeqs(t, append(got, flumetest.TakeAll(t, ch)...), 0, 15)
+	flumetest.SameEvents(t, append(got, flumetest.TakeAll(t, ch)...), testEvents(0, 15))
 }
 
 func TestStartFailsOnBusyPortAndStopIsIdempotent(t *testing.T) {
@@ -285,7 +271,7 @@ func TestTLSKeystores(t *testing.T) {
 			if st, err := c.AppendBatch(t.Context(), testEvents(0, 5)); err != nil || st != thriftrpc.OK {
 				t.Fatalf("appendBatch over TLS: %v %v", st, err)
 			}
-			checkSeqs(t, flumetest.TakeAll(t, ch), 0, 5)
+			flumetest.SameEvents(t, flumetest.TakeAll(t, ch), testEvents(0, 5))
 
 			// A plain client on the TLS port loses only its connection.
 			plain := dialSource(t, s, thriftrpc.Compact)
