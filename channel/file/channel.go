@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/ring"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -49,7 +50,7 @@ type Channel struct {
 	running  bool
 	gen      uint64 // incremented at every stop; stale transactions see ErrClosed
 	startErr error
-	q        ring
+	q        ring.Ring[ptr]
 	inflight int                       // events held by open take transactions
 	reserved int                       // events put by open transactions
 	refs     map[uint32]int            // queued and in-flight events per log file
@@ -107,7 +108,7 @@ func (c *Channel) Counters() *Counter { return &c.counter }
 func (c *Channel) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.q.len()
+	return c.q.Len()
 }
 
 // Capacity returns the configured capacity.
@@ -131,7 +132,7 @@ func (c *Channel) Begin() (flume.Transaction, error) {
 }
 
 // used returns the events counted against capacity. Called with mu held.
-func (c *Channel) used() int { return c.q.len() + c.inflight + c.reserved }
+func (c *Channel) used() int { return c.q.Len() + c.inflight + c.reserved }
 
 // broadcast wakes every waiter. Called with mu held.
 func (c *Channel) broadcast() {
@@ -242,7 +243,7 @@ func (c *Channel) open(ctx context.Context) error {
 	c.nextTxID.Store(rec.nextTxID)
 
 	c.mu.Lock()
-	c.q = ring{buf: rec.ptrs[:cap(rec.ptrs)], n: len(rec.ptrs)} // adopt, no copy
+	c.q = ring.Adopt(rec.ptrs) // no copy
 	c.refs = make(map[uint32]int)
 	c.addRefs(rec.ptrs, 1)
 	c.takers = make(map[*transaction]struct{})
@@ -250,7 +251,7 @@ func (c *Channel) open(ctx context.Context) error {
 	c.applied = ptr{file: c.active.id, off: c.activeSize}
 	c.startErr = nil
 	c.running = true
-	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.counter.ChannelSize.Store(int64(c.q.Len()))
 	c.mu.Unlock()
 	c.lastCk = ptr{}
 	c.primaryMinLive, c.backupMinLive = rec.primaryMinLive, rec.backupMinLive
@@ -313,7 +314,7 @@ func (c *Channel) stop(_ context.Context, finalCheckpoint bool) error {
 	}
 	c.mu.Lock()
 	c.gen++
-	c.q = ring{}
+	c.q = ring.Ring[ptr]{}
 	c.takers, c.refs = nil, nil
 	c.inflight, c.reserved = 0, 0
 	c.broadcast()
@@ -390,7 +391,7 @@ func (c *Channel) snapshot() *snapshot {
 		}
 	}
 	s.state.inflight = enc.n
-	c.q.each(add)
+	c.q.Each(add)
 	s.chunks = enc.finish()
 	s.state.queueLen = enc.n
 	s.state.replayFile, s.state.replayOff = c.applied.file, c.applied.off

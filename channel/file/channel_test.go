@@ -364,7 +364,7 @@ func TestOldLogFilesDeleted(t *testing.T) {
 	}
 	low := c.logs.ids()[0]
 	c.mu.Lock()
-	head := c.q.snapshot(nil)[0]
+	head := c.q.Snapshot(nil)[0]
 	c.mu.Unlock()
 	if low > head.file {
 		t.Fatalf("log file %d, holding the head of the queue, was deleted (lowest left %d)", head.file, low)
@@ -440,7 +440,7 @@ func TestCorruptEventIsSkippedAndCounted(t *testing.T) {
 	c := openChannel(t, cfg)
 	put(t, c, channeltest.Events(0, 10))
 	c.mu.Lock()
-	victim := c.q.snapshot(nil)[4]
+	victim := c.q.Snapshot(nil)[4]
 	c.mu.Unlock()
 	lf := c.logs.get(victim.file)
 	if _, err := lf.f.WriteAt([]byte{'X'}, int64(victim.off+victim.size-1)); err != nil { // last body byte

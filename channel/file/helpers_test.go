@@ -91,7 +91,7 @@ func checkAndStop(t testing.TB, c *Channel) {
 func (c *Channel) checkInvariants() error {
 	refs := make(map[uint32]int)
 	seen := make(map[uint64]bool)
-	all := c.q.snapshot(nil)
+	all := c.q.Snapshot(nil)
 	inflight := 0
 	for t := range c.takers {
 		all = append(all, t.takes...)
@@ -121,8 +121,8 @@ func (c *Channel) checkInvariants() error {
 	if c.reserved < 0 {
 		return fmt.Errorf("reserved = %d", c.reserved)
 	}
-	if got := c.counter.ChannelSize.Load(); got != int64(c.q.len()) {
-		return fmt.Errorf("ChannelSize = %d, queue holds %d", got, c.q.len())
+	if got := c.counter.ChannelSize.Load(); got != int64(c.q.Len()) {
+		return fmt.Errorf("ChannelSize = %d, queue holds %d", got, c.q.Len())
 	}
 	if _, bad, errs := c.logs.readEvents(all, nil); len(bad) > 0 {
 		return fmt.Errorf("%d queued events do not read back: %v", len(bad), errs[0])

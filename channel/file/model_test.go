@@ -189,7 +189,7 @@ func TestModel(t *testing.T) {
 func peek(t *testing.T, c *Channel) []int {
 	t.Helper()
 	c.mu.Lock()
-	ps := c.q.snapshot(nil)
+	ps := c.q.Snapshot(nil)
 	c.mu.Unlock()
 	evs, bad, errs := c.logs.readEvents(ps, nil)
 	if len(bad) > 0 {

@@ -134,7 +134,7 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 		return nil, t.closedErr()
 	}
 	var timer *time.Timer
-	for c.q.len() == 0 && c.running && c.cfg.KeepAlive > 0 {
+	for c.q.Len() == 0 && c.running && c.cfg.KeepAlive > 0 {
 		if timer == nil {
 			timer = time.NewTimer(c.cfg.KeepAlive)
 			defer timer.Stop()
@@ -153,16 +153,16 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 		c.mu.Unlock()
 		return nil, t.closedErr()
 	}
-	n := min(max, room, c.q.len())
+	n := min(max, room, c.q.Len())
 	start := len(t.takes)
-	t.takes = c.q.popFront(t.takes, n)
+	t.takes = c.q.PopFront(t.takes, n)
 	c.inflight += n
 	if n > 0 && t.takeSeq == 0 {
 		c.takeSeq++
 		t.takeSeq = c.takeSeq
 		c.takers[t] = struct{}{}
 	}
-	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.counter.ChannelSize.Store(int64(c.q.Len()))
 	logs := c.logs
 	if n > 0 {
 		c.reading.Add(1) // Stop waits for this read before closing the files
@@ -255,10 +255,10 @@ func (t *transaction) Rollback() error {
 	if t.gen == c.gen {
 		c.reserved -= t.nPuts
 		if len(t.takes) > 0 {
-			c.q.pushFront(t.takes)
+			c.q.PushFront(t.takes)
 			c.inflight -= len(t.takes)
 			delete(c.takers, t)
-			c.counter.ChannelSize.Store(int64(c.q.len()))
+			c.counter.ChannelSize.Store(int64(c.q.Len()))
 		}
 		if t.nPuts > 0 || len(t.takes) > 0 {
 			c.broadcast()

@@ -120,7 +120,7 @@ func (c *Channel) commitGroup(batch []*transaction) {
 		}
 		if tx.nPuts > 0 {
 			c.reserved -= tx.nPuts
-			c.q.pushBack(tx.ptrs)
+			c.q.PushBack(tx.ptrs)
 			c.addRefs(tx.ptrs, 1)
 		} else {
 			c.inflight -= len(tx.takes)
@@ -134,7 +134,7 @@ func (c *Channel) commitGroup(batch []*transaction) {
 	if wrote {
 		c.applied = end
 	}
-	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.counter.ChannelSize.Store(int64(c.q.Len()))
 	c.broadcast()
 	c.mu.Unlock()
 	c.writeLow.Store(c.active.id)

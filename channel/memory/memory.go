@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/ring"
 )
 
 // Config holds the memory channel's settings.
@@ -84,7 +85,7 @@ type Channel struct {
 	mu         sync.Mutex
 	cfg        Config
 	byteSlots  int64
-	q          ring
+	q          ring.Ring[flume.Event]
 	taken      int   // events held by open transactions' takes; they still occupy capacity
 	slotsUsed  int64 // byte slots of queued and taken events
 	running    bool
@@ -167,7 +168,7 @@ func (c *Channel) ApplyConfig(cfg Config) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if held := c.q.len() + c.taken; cfg.Capacity < held {
+	if held := c.q.Len() + c.taken; cfg.Capacity < held {
 		return fmt.Errorf("memory channel %q: new capacity %d is below the %d events it holds", c.name, cfg.Capacity, held)
 	}
 	c.cfg, c.byteSlots = cfg, cfg.byteSlots()
@@ -180,7 +181,7 @@ func (c *Channel) ApplyConfig(cfg Config) error {
 func (c *Channel) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.q.len()
+	return c.q.Len()
 }
 
 // Capacity returns the configured capacity.
@@ -293,7 +294,7 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 			c.name, c.cfg.TransactionCapacity, flume.ErrTxFull)
 	}
 	var timer *time.Timer
-	for c.q.len() == 0 {
+	for c.q.Len() == 0 {
 		if !c.running || c.cfg.KeepAlive <= 0 {
 			break
 		}
@@ -311,14 +312,14 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 			break
 		}
 	}
-	n := min(max, room, c.q.len())
+	n := min(max, room, c.q.Len())
 	start := len(t.takes)
-	t.takes = c.q.popFront(t.takes, n)
+	t.takes = c.q.PopFront(t.takes, n)
 	c.taken += n
 	for _, e := range t.takes[start:] {
 		t.takeSlots += slots(e)
 	}
-	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.counter.ChannelSize.Store(int64(c.q.Len()))
 	c.mu.Unlock()
 	attempts := int64(n)
 	if n < max {
@@ -340,7 +341,7 @@ func (t *transaction) Commit(ctx context.Context) error {
 	var timer *time.Timer
 	for {
 		bytesOK := c.slotsUsed-t.takeSlots+t.putSlots <= c.byteSlots
-		queueOK := c.q.len()+c.taken-len(t.takes)+len(t.puts) <= c.cfg.Capacity
+		queueOK := c.q.Len()+c.taken-len(t.takes)+len(t.puts) <= c.cfg.Capacity
 		if bytesOK && queueOK {
 			break
 		}
@@ -368,10 +369,10 @@ func (t *transaction) Commit(ctx context.Context) error {
 				c.name, keepAlive, capacity, flume.ErrChannelFull)
 		}
 	}
-	c.q.pushBack(t.puts)
+	c.q.PushBack(t.puts)
 	c.taken -= len(t.takes)
 	c.slotsUsed += t.putSlots - t.takeSlots
-	c.counter.ChannelSize.Store(int64(c.q.len()))
+	c.counter.ChannelSize.Store(int64(c.q.Len()))
 	if len(t.puts) > 0 || len(t.takes) > 0 {
 		c.broadcast()
 	}
@@ -389,9 +390,9 @@ func (t *transaction) Rollback() error {
 	c := t.c
 	if len(t.takes) > 0 {
 		c.mu.Lock()
-		c.q.pushFront(t.takes)
+		c.q.PushFront(t.takes)
 		c.taken -= len(t.takes)
-		c.counter.ChannelSize.Store(int64(c.q.len()))
+		c.counter.ChannelSize.Store(int64(c.q.Len()))
 		c.broadcast()
 		c.mu.Unlock()
 	}
