@@ -14,6 +14,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/ring"
+	"github.com/flumego/flume/internal/waiter"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -56,9 +57,8 @@ type Channel struct {
 	refs     map[uint32]int            // queued and in-flight events per log file
 	takers   map[*transaction]struct{} // open transactions holding takes
 	takeSeq  uint64
-	applied  ptr // log position after the last applied commit group (size unused)
-	waiters  int
-	changed  chan struct{}
+	applied  ptr         // log position after the last applied commit group (size unused)
+	cond     waiter.Cond // signalled when events or room appear
 
 	// storage, set up by Start and released by Stop
 	logs    *logSet
@@ -89,7 +89,7 @@ func New(set flume.Settings, cfg Config) (*Channel, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("file channel %q: %w", set.Name, err)
 	}
-	c := &Channel{name: set.Name, log: set.Log(), cfg: cfg, changed: make(chan struct{})}
+	c := &Channel{name: set.Name, log: set.Log(), cfg: cfg}
 	spaceDirs := append([]string{cfg.CheckpointDir}, cfg.DataDirs...)
 	if cfg.UseDualCheckpoints {
 		spaceDirs = append(spaceDirs, cfg.BackupCheckpointDir)
@@ -133,34 +133,6 @@ func (c *Channel) Begin() (flume.Transaction, error) {
 
 // used returns the events counted against capacity. Called with mu held.
 func (c *Channel) used() int { return c.q.Len() + c.inflight + c.reserved }
-
-// broadcast wakes every waiter. Called with mu held.
-func (c *Channel) broadcast() {
-	if c.waiters > 0 {
-		close(c.changed)
-		c.changed = make(chan struct{})
-	}
-}
-
-// wait releases mu until the channel changes, timer fires or ctx ends, and
-// reacquires it. It reports false when the caller should give up.
-func (c *Channel) wait(ctx context.Context, timer *time.Timer) (bool, error) {
-	ch := c.changed
-	c.waiters++
-	c.mu.Unlock()
-	var ok bool
-	var err error
-	select {
-	case <-ch:
-		ok = true
-	case <-timer.C:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	c.mu.Lock()
-	c.waiters--
-	return ok, err
-}
 
 // addRefs counts ps against their log files. Called with mu held.
 func (c *Channel) addRefs(ps []ptr, delta int) {
@@ -301,7 +273,7 @@ func (c *Channel) stop(_ context.Context, finalCheckpoint bool) error {
 		return nil
 	}
 	c.running = false
-	c.broadcast()
+	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.pend.Wait() // the writer answers every commit already handed to it
 	close(c.quit)
@@ -317,7 +289,7 @@ func (c *Channel) stop(_ context.Context, finalCheckpoint bool) error {
 	c.q = ring.Ring[ptr]{}
 	c.takers, c.refs = nil, nil
 	c.inflight, c.reserved = 0, 0
-	c.broadcast()
+	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.reading.Wait()
 	c.closeStorage()

@@ -85,7 +85,7 @@ func (t *transaction) Put(ctx context.Context, events ...flume.Event) error {
 		ok := false
 		var err error
 		if c.cfg.KeepAlive > 0 {
-			ok, err = c.wait(ctx, timer)
+			ok, err = c.cond.Wait(&c.mu, ctx, timer)
 		}
 		if err != nil {
 			c.mu.Unlock()
@@ -139,7 +139,7 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 			timer = time.NewTimer(c.cfg.KeepAlive)
 			defer timer.Stop()
 		}
-		ok, err := c.wait(ctx, timer)
+		ok, err := c.cond.Wait(&c.mu, ctx, timer)
 		if err != nil {
 			c.mu.Unlock()
 			c.counter.EventTakeAttemptCount.Add(1)
@@ -261,7 +261,7 @@ func (t *transaction) Rollback() error {
 			c.counter.ChannelSize.Store(int64(c.q.Len()))
 		}
 		if t.nPuts > 0 || len(t.takes) > 0 {
-			c.broadcast()
+			c.cond.Broadcast()
 		}
 	}
 	c.mu.Unlock()

@@ -135,7 +135,7 @@ func (c *Channel) commitGroup(batch []*transaction) {
 		c.applied = end
 	}
 	c.counter.ChannelSize.Store(int64(c.q.Len()))
-	c.broadcast()
+	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.writeLow.Store(c.active.id)
 	for _, tx := range batch {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/ring"
+	"github.com/flumego/flume/internal/waiter"
 )
 
 // Config holds the memory channel's settings.
@@ -89,8 +90,7 @@ type Channel struct {
 	taken      int   // events held by open transactions' takes; they still occupy capacity
 	slotsUsed  int64 // byte slots of queued and taken events
 	running    bool
-	waiters    int
-	changed    chan struct{} // closed when events or room appear
+	cond       waiter.Cond // signalled when events or room appear
 	putBuffers sync.Pool
 }
 
@@ -105,7 +105,7 @@ func New(set flume.Settings, cfg Config) (*Channel, error) {
 		return nil, fmt.Errorf("memory channel %q: transactionCapacity (%d) must not exceed capacity (%d)",
 			set.Name, cfg.TransactionCapacity, cfg.Capacity)
 	}
-	c := &Channel{name: set.Name, cfg: cfg, byteSlots: cfg.byteSlots(), changed: make(chan struct{})}
+	c := &Channel{name: set.Name, cfg: cfg, byteSlots: cfg.byteSlots()}
 	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
 	set.Publish(&c.counter)
 	return c, nil
@@ -144,7 +144,7 @@ func (c *Channel) Stop(context.Context) error {
 	if c.running {
 		c.running = false
 		c.counter.Stopped()
-		c.broadcast()
+		c.cond.Broadcast()
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (c *Channel) ApplyConfig(cfg Config) error {
 	}
 	c.cfg, c.byteSlots = cfg, cfg.byteSlots()
 	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
-	c.broadcast()
+	c.cond.Broadcast()
 	return nil
 }
 
@@ -210,34 +210,6 @@ func (c *Channel) Begin() (flume.Transaction, error) {
 		return nil, fmt.Errorf("memory channel %q: %w", c.name, flume.ErrClosed)
 	}
 	return &transaction{c: c}, nil
-}
-
-// broadcast wakes every waiter. Called with mu held.
-func (c *Channel) broadcast() {
-	if c.waiters > 0 {
-		close(c.changed)
-		c.changed = make(chan struct{})
-	}
-}
-
-// wait releases mu until the channel changes, timer fires or ctx ends, and
-// reacquires it. It reports false when the caller should give up.
-func (c *Channel) wait(ctx context.Context, timer *time.Timer) (bool, error) {
-	ch := c.changed
-	c.waiters++
-	c.mu.Unlock()
-	var ok bool
-	var err error
-	select {
-	case <-ch:
-		ok = true
-	case <-timer.C:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	c.mu.Lock()
-	c.waiters--
-	return ok, err
 }
 
 func slots(e flume.Event) int64 {
@@ -302,7 +274,7 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 			timer = time.NewTimer(c.cfg.KeepAlive)
 			defer timer.Stop()
 		}
-		ok, err := c.wait(ctx, timer)
+		ok, err := c.cond.Wait(&c.mu, ctx, timer)
 		if err != nil {
 			c.mu.Unlock()
 			c.counter.EventTakeAttemptCount.Add(1)
@@ -352,7 +324,7 @@ func (t *transaction) Commit(ctx context.Context) error {
 		ok := false
 		var err error
 		if c.cfg.KeepAlive > 0 {
-			ok, err = c.wait(ctx, timer)
+			ok, err = c.cond.Wait(&c.mu, ctx, timer)
 		}
 		if err != nil {
 			c.mu.Unlock()
@@ -374,7 +346,7 @@ func (t *transaction) Commit(ctx context.Context) error {
 	c.slotsUsed += t.putSlots - t.takeSlots
 	c.counter.ChannelSize.Store(int64(c.q.Len()))
 	if len(t.puts) > 0 || len(t.takes) > 0 {
-		c.broadcast()
+		c.cond.Broadcast()
 	}
 	c.mu.Unlock()
 	c.counter.EventPutSuccessCount.Add(int64(len(t.puts)))
@@ -393,7 +365,7 @@ func (t *transaction) Rollback() error {
 		c.q.PushFront(t.takes)
 		c.taken -= len(t.takes)
 		c.counter.ChannelSize.Store(int64(c.q.Len()))
-		c.broadcast()
+		c.cond.Broadcast()
 		c.mu.Unlock()
 	}
 	t.finish()
