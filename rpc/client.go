@@ -29,6 +29,7 @@ type StatusError struct {
 	Status string
 }
 
+// Error says which status the server answered.
 func (e *StatusError) Error() string { return "server answered " + e.Status }
 
 // ErrClientClosed is returned by calls on a closed client.

@@ -10,6 +10,7 @@ type RemoteError struct {
 	Message string
 }
 
+// Error returns the server's message.
 func (e *RemoteError) Error() string { return "avro rpc server error: " + e.Message }
 
 // appendCallHeader appends an empty call-metadata map and the message name.

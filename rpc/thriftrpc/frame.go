@@ -22,6 +22,7 @@ type FrameError struct {
 	Hint string
 }
 
+// Error describes the frame and what the peer seems to speak.
 func (e *FrameError) Error() string {
 	msg := fmt.Sprintf("frame of %d bytes exceeds the limit of %d bytes", e.Size, e.Max)
 	if e.Size == 0 {

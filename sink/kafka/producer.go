@@ -220,6 +220,7 @@ func parseProducer(cfg *flume.Context, unsupported *bool) ProducerConfig {
 // backoffMax is kafka-go's WriteBackoffMax for a retry.backoff.ms.
 func backoffMax(d time.Duration) time.Duration { return max(d, maxRetryBackoff) }
 
+// String summarises the producer settings for the start-up log line.
 func (pc ProducerConfig) String() string {
 	return fmt.Sprintf("acks=%d compression=%v attempts=%d request.timeout=%s delivery.timeout=%s security=%s",
 		pc.Acks, pc.Compression, pc.MaxAttempts, pc.RequestTimeout, pc.DeliveryTimeout, pc.Security.Protocol)

@@ -88,6 +88,7 @@ type Error struct {
 	RequestID  string
 }
 
+// Error formats the answer with its HTTP status, code and request id.
 func (e *Error) Error() string {
 	s := fmt.Sprintf("datahub: HTTP %d %s: %s", e.StatusCode, e.Code, e.Message)
 	if e.RequestID != "" {
