@@ -81,6 +81,7 @@ func ParseConfig(cfg *flume.Context) Config {
 
 // Sink writes events to rolling files.
 type Sink struct {
+	name    string
 	cfg     Config
 	ch      flume.Channel
 	log     *slog.Logger
@@ -101,7 +102,7 @@ var _ flume.Batcher = (*Sink)(nil)
 
 // New returns a file_roll sink.
 func New(set flume.Settings, cfg Config, in flume.Channel) *Sink {
-	s := &Sink{cfg: cfg, ch: in, log: set.Log(), now: time.Now}
+	s := &Sink{name: set.Name, cfg: cfg, ch: in, log: set.Log(), now: time.Now}
 	s.startMillis = s.now().UnixMilli()
 	set.Publish(&s.counter)
 	return s
@@ -131,7 +132,7 @@ func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }
 func (s *Sink) Start(context.Context) error {
 	s.counter.Started()
 	if err := os.MkdirAll(s.cfg.Directory, 0o755); err != nil {
-		return fmt.Errorf("file_roll sink: %w", err)
+		return fmt.Errorf("file_roll sink %q: %w", s.name, err)
 	}
 	return nil
 }
@@ -186,7 +187,7 @@ func (s *Sink) fail(err error) error {
 	_ = s.file.Close()
 	s.file, s.buf, s.ser = nil, nil, nil
 	s.counter.ConnectionFailedCount.Add(1)
-	return fmt.Errorf("file_roll sink: write %s: %w", name, err)
+	return fmt.Errorf("file_roll sink %q: write %s: %w", s.name, name, err)
 }
 
 func (s *Sink) fileName(now time.Time) string {
@@ -213,7 +214,7 @@ func (s *Sink) openFile() error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		s.counter.ConnectionFailedCount.Add(1)
-		return fmt.Errorf("file_roll sink: open %s: %w", path, err)
+		return fmt.Errorf("file_roll sink %q: open %s: %w", s.name, path, err)
 	}
 	s.file, s.buf = f, bufio.NewWriterSize(f, 256<<10)
 	if s.ser, err = newSerializer(s.cfg, s.buf); err != nil {
@@ -240,7 +241,7 @@ func (s *Sink) closeFile() error {
 	s.file, s.buf, s.ser = nil, nil, nil
 	if err != nil {
 		s.counter.ConnectionFailedCount.Add(1)
-		return fmt.Errorf("file_roll sink: close %s: %w", f.Name(), err)
+		return fmt.Errorf("file_roll sink %q: close %s: %w", s.name, f.Name(), err)
 	}
 	s.counter.ConnectionClosedCount.Add(1)
 	return nil

@@ -67,6 +67,7 @@ func (c Config) argv() []string {
 
 // Source is an exec source.
 type Source struct {
+	name    string
 	cfg     Config
 	out     flume.ChannelProcessor
 	log     *slog.Logger
@@ -85,7 +86,7 @@ var (
 
 // New returns an exec source that hands its lines to out.
 func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
-	s := &Source{cfg: cfg, out: out, log: set.Log()}
+	s := &Source{name: set.Name, cfg: cfg, out: out, log: set.Log()}
 	set.Publish(&s.counter)
 	return s
 }
@@ -171,14 +172,14 @@ func (s *Source) runOnce(ctx context.Context) error {
 	cmd.Stdin = nil
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return fmt.Errorf("exec source: %w", err)
+		return fmt.Errorf("exec source %q: %w", s.name, err)
 	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		return fmt.Errorf("exec source: %w", err)
+		return fmt.Errorf("exec source %q: %w", s.name, err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("exec source: start %q: %w", s.cfg.Command, err)
+		return fmt.Errorf("exec source %q: start %q: %w", s.name, s.cfg.Command, err)
 	}
 	s.log.Info("command started", "command", s.cfg.Command, "pid", cmd.Process.Pid)
 
