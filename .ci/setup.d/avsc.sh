@@ -10,9 +10,8 @@ if [ -f "$dir/node_modules/avsc/package.json" ] &&
 	exit 0
 fi
 if ! command -v npm >/dev/null; then
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq nodejs npm >/dev/null
+	source .ci/apt.sh
+	apt_install nodejs npm
 fi
 mkdir -p "$dir"
 npm install --prefix "$dir" --no-audit --no-fund --silent avsc@5.7.9
