@@ -25,13 +25,11 @@ func TestSequenceSurvivesAFullChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Stop(context.Background())
+	// Let it run into the full channel first.
+	flumetest.WaitFor(t, 20*time.Second, "the source to meet the full channel", func() bool {
+		return src.(*Source).Counters().ChannelWriteFail.Load() > 0
+	})
 	deadline := time.Now().Add(20 * time.Second)
-	for src.(*Source).Counters().ChannelWriteFail.Load() == 0 { // let it run into the full channel first
-		if time.Now().After(deadline) {
-			t.Fatal("the source never met the full channel")
-		}
-		time.Sleep(time.Millisecond)
-	}
 	for i := 0; i < 200; {
 		if time.Now().After(deadline) {
 			t.Fatalf("stalled after %d events", i)
