@@ -46,10 +46,10 @@ func (s *Sink) BatchSize() int { return s.batchSize }
 // Counters returns the sink's counters (Flume publishes none for this sink).
 func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }
 
-// Start does nothing.
+// Start resets the counters.
 func (s *Sink) Start(context.Context) error { s.counter.Started(); return nil }
 
-// Stop does nothing.
+// Stop records the stop time.
 func (s *Sink) Stop(context.Context) error { s.counter.Stopped(); return nil }
 
 // Process takes up to batchSize events and discards them.
