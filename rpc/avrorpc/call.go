@@ -22,7 +22,7 @@ func appendCallHeader(dst []byte, message string) []byte {
 // parseCallHeader reads the call metadata (ignored) and the message name
 // of a request.
 func parseCallHeader(b []byte) (message string, params []byte, err error) {
-	b, err = skipBytesMap(b, "call metadata")
+	b, err = skipBytesMap(b, "call metadata", false)
 	if err != nil {
 		return "", nil, err
 	}
@@ -49,7 +49,7 @@ func appendErrorResponse(dst []byte, msg string) []byte {
 
 // parseResponse reads a response after its handshake part.
 func parseResponse(b []byte) (Status, error) {
-	b, err := skipBytesMap(b, "response metadata")
+	b, err := skipBytesMap(b, "response metadata", false)
 	if err != nil {
 		return 0, err
 	}

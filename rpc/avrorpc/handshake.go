@@ -205,7 +205,7 @@ func skimHandshakeRequest(b []byte) (int, error) {
 		rest, err = skipFixed(rest, 16, "serverHash")
 	}
 	if err == nil {
-		rest, err = skipNullOr(rest, "meta", func(r []byte) ([]byte, error) { return skipUniqueBytesMap(r, "meta") })
+		rest, err = skipNullOr(rest, "meta", func(r []byte) ([]byte, error) { return skipBytesMap(r, "meta", true) })
 	}
 	if err != nil {
 		return 0, err
@@ -228,7 +228,7 @@ func skimHandshakeResponse(b []byte) (int, error) {
 		rest, err = skipNullOr(rest, "serverHash", func(r []byte) ([]byte, error) { return skipFixed(r, 16, "serverHash") })
 	}
 	if err == nil {
-		rest, err = skipNullOr(rest, "meta", func(r []byte) ([]byte, error) { return skipUniqueBytesMap(r, "meta") })
+		rest, err = skipNullOr(rest, "meta", func(r []byte) ([]byte, error) { return skipBytesMap(r, "meta", true) })
 	}
 	if err != nil {
 		return 0, err
@@ -261,33 +261,4 @@ func skipNullOr(b []byte, what string, skipX func([]byte) ([]byte, error)) ([]by
 		return skipX(rest)
 	}
 	return nil, malformed("%s union branch %d", what, branch)
-}
-
-// skipUniqueBytesMap skips a map<bytes>, rejecting duplicate keys (which
-// goavro refuses too).
-func skipUniqueBytesMap(b []byte, what string) ([]byte, error) {
-	seen := map[string]bool{}
-	for {
-		n, rest, err := readBlockCount(b, 2, what)
-		if err != nil {
-			return nil, err
-		}
-		b = rest
-		if n == 0 {
-			return b, nil
-		}
-		for range n {
-			var k string
-			if k, b, err = readString(b, what+" key"); err != nil {
-				return nil, err
-			}
-			if seen[k] {
-				return nil, malformed("%s: duplicate key %q", what, k)
-			}
-			seen[k] = true
-			if _, b, err = readBytes(b, what+" value"); err != nil {
-				return nil, err
-			}
-		}
-	}
 }

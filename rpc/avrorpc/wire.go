@@ -132,8 +132,14 @@ func readBlockCount(b []byte, minItem int, what string) (int, []byte, error) {
 	return int(n), rest, nil
 }
 
-// skipBytesMap skips an Avro map<bytes> (call metadata).
-func skipBytesMap(b []byte, what string) ([]byte, error) {
+// skipBytesMap skips an Avro map<bytes>: call metadata, or with unique
+// the handshake's meta, whose duplicate keys are refused (as goavro
+// refuses them).
+func skipBytesMap(b []byte, what string, unique bool) ([]byte, error) {
+	var seen map[string]bool
+	if unique {
+		seen = map[string]bool{}
+	}
 	for {
 		n, rest, err := readBlockCount(b, 2, what)
 		if err != nil {
@@ -144,8 +150,15 @@ func skipBytesMap(b []byte, what string) ([]byte, error) {
 			return b, nil
 		}
 		for range n {
-			if _, b, err = readBytes(b, what+" key"); err != nil {
+			var k []byte
+			if k, b, err = readBytes(b, what+" key"); err != nil {
 				return nil, err
+			}
+			if unique {
+				if seen[string(k)] {
+					return nil, malformed("%s: duplicate key %q", what, k)
+				}
+				seen[string(k)] = true
 			}
 			if _, b, err = readBytes(b, what+" value"); err != nil {
 				return nil, err
