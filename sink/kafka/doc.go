@@ -27,8 +27,9 @@
 // Avro binary datum of AvroFlumeEvent, no container or schema id, readable by
 // Flume's Kafka source and channel); the key is the "key" header (none when
 // absent); the topic is the topicHeader header when allowTopicOverride, else
-// kafka.topic with %{header}, %[localhost|IP|FQDN] and time escapes
-// replaced (only when allowTopicOverride; otherwise kafka.topic verbatim);
+// kafka.topic with %{header}, %[localhost|IP|FQDN] (the host as the host
+// interceptor sees it: internal/localhost) and time escapes replaced (only
+// when allowTopicOverride; otherwise kafka.topic verbatim);
 // the partition is the partitionIdHeader header, else defaultPartitionId,
 // else the partitioner: the murmur2 hash of the key, as Java's
 // DefaultPartitioner, or for records without a key a sticky partition that

@@ -3,12 +3,11 @@ package kafka
 import (
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/flumego/flume/internal/localhost"
 )
 
 // topicFormat is kafka.topic parsed for Flume's escapes (BucketPath):
@@ -199,16 +198,15 @@ func timeShorthand(c byte, headers map[string]string) (string, error) {
 	return "", nil
 }
 
-var hostOnce = sync.OnceValue(func() map[string]string {
-	name, _ := os.Hostname()
-	m := map[string]string{"localhost": name, "fqdn": name}
-	if addrs, err := net.LookupHost(name); err == nil && len(addrs) > 0 {
-		m["ip"] = addrs[0]
-		if names, err := net.LookupAddr(addrs[0]); err == nil && len(names) > 0 {
-			m["fqdn"] = strings.TrimSuffix(names[0], ".")
-		}
+// hostInfo returns this host's name (localhost), address (ip) or
+// canonical name (fqdn), looked up once.
+func hostInfo(key string) string {
+	info := localhost.Get()
+	switch key {
+	case "localhost":
+		return info.Name
+	case "ip":
+		return info.IP
 	}
-	return m
-})
-
-func hostInfo(key string) string { return hostOnce()[key] }
+	return info.CanonicalName
+}

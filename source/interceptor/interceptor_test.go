@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/localhost"
 )
 
 func build(t *testing.T, typ string, props map[string]string) flume.Interceptor {
@@ -142,18 +143,18 @@ func TestHost(t *testing.T) {
 }
 
 func TestHostResolution(t *testing.T) {
-	r := resolver{
-		hostname: func() (string, error) { return "web1", nil },
-		lookupIP: func(_ context.Context, host string) ([]net.IP, error) {
+	r := localhost.Resolver{
+		Hostname: func() (string, error) { return "web1", nil },
+		LookupIP: func(_ context.Context, host string) ([]net.IP, error) {
 			return []net.IP{net.ParseIP("127.0.1.1"), net.ParseIP("fe80::1"), net.ParseIP("10.1.2.3")}, nil
 		},
-		lookupAddr: func(_ context.Context, addr string) ([]string, error) {
+		LookupAddr: func(_ context.Context, addr string) ([]string, error) {
 			if addr != "10.1.2.3" {
 				return nil, errors.New("no PTR")
 			}
 			return []string{"web1.example.com."}, nil
 		},
-		ifaceAddrs: func() ([]net.Addr, error) { return nil, nil },
+		InterfaceAddrs: func() ([]net.Addr, error) { return nil, nil },
 	}
 	if got := localHost(true, r); got != "10.1.2.3" {
 		t.Fatalf("useIP: %q, want the non-loopback address", got)
@@ -162,19 +163,19 @@ func TestHostResolution(t *testing.T) {
 		t.Fatalf("canonical name: %q", got)
 	}
 	// Only loopback from the resolver: an interface address is preferred.
-	r.lookupIP = func(context.Context, string) ([]net.IP, error) { return []net.IP{net.ParseIP("127.0.1.1")}, nil }
-	r.ifaceAddrs = func() ([]net.Addr, error) {
+	r.LookupIP = func(context.Context, string) ([]net.IP, error) { return []net.IP{net.ParseIP("127.0.1.1")}, nil }
+	r.InterfaceAddrs = func() ([]net.Addr, error) {
 		return []net.Addr{&net.IPNet{IP: net.ParseIP("127.0.0.1")}, &net.IPNet{IP: net.ParseIP("192.168.7.9")}}, nil
 	}
 	if got := localHost(true, r); got != "192.168.7.9" {
 		t.Fatalf("loopback fallback: %q", got)
 	}
 	// Reverse lookup fails: the host name.
-	r.lookupAddr = func(context.Context, string) ([]string, error) { return nil, errors.New("no") }
+	r.LookupAddr = func(context.Context, string) ([]string, error) { return nil, errors.New("no") }
 	if got := localHost(false, r); got != "web1" {
 		t.Fatalf("no PTR: %q, want the host name", got)
 	}
-	r.hostname = func() (string, error) { return "", errors.New("no name") }
+	r.Hostname = func() (string, error) { return "", errors.New("no name") }
 	if got := localHost(true, r); got != "" {
 		t.Fatalf("unresolvable host: %q, want no value", got)
 	}
