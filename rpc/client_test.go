@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc/avrorpc"
 )
 
@@ -54,16 +55,6 @@ func (s *server) received() (calls int, events []flume.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls, append([]flume.Event(nil), s.events...)
-}
-
-func deadAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func evs(n int) []flume.Event {
@@ -123,14 +114,14 @@ func TestDefaultClientStatusAndReconnect(t *testing.T) {
 	if err := c.Append(context.Background(), flume.Event{Body: []byte("x")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewAvroClient(deadAddr(t), map[string]string{"connect-timeout": "1000"}); err == nil {
+	if _, err := NewAvroClient(flumetest.FreeAddr(t).String(), map[string]string{"connect-timeout": "1000"}); err == nil {
 		t.Fatal("client to a dead address was created")
 	}
 }
 
 func TestFailover(t *testing.T) {
 	a, b := startServer(t), startServer(t)
-	dead := deadAddr(t)
+	dead := flumetest.FreeAddr(t).String()
 	c, err := NewClient(map[string]string{"client.type": "default_failover", "hosts": "h0 h1 h2",
 		"hosts.h0": dead, "hosts.h1": a.addr, "hosts.h2": b.addr})
 	if err != nil {

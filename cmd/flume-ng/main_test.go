@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -341,12 +340,7 @@ a1.sinks.k1.sink.directory = `+dir+`
 // arrive.
 func TestFileChannelSurvivesKillAndGarbageCheckpoint(t *testing.T) {
 	work := t.TempDir()
-	reserve, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	downstream := reserve.Addr().(*net.TCPAddr).Port
-	reserve.Close()
+	downstream := flumetest.FreeAddr(t).Port
 	sender := write(t, "sender.properties", fmt.Sprintf(`a1.sources = r1
 a1.channels = c1
 a1.sinks = k1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"maps"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -79,6 +80,20 @@ func SameEvents(t testing.TB, got, want []flume.Event) {
 // every event on ch (a replicating selector with one required channel c1).
 func Processor(ch flume.Channel, interceptors ...flume.Interceptor) *source.ChannelProcessor {
 	return source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), interceptors, nil)
+}
+
+// FreeAddr returns a loopback address that nothing listens on: a port
+// the system handed out a moment ago, for a peer that is down (or starts
+// later on that port).
+func FreeAddr(t testing.TB) *net.TCPAddr {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	_ = ln.Close()
+	return addr
 }
 
 // WaitFor polls cond every few milliseconds until it holds, and fails the

@@ -154,12 +154,7 @@ func TestSlowDownstream(t *testing.T) {
 // TestDeadDownstream: no peer: Process fails and keeps the events; when the
 // peer appears, the next Process connects and delivers.
 func TestDeadDownstream(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().(*net.TCPAddr)
-	ln.Close() // nobody listens there now
+	addr := flumetest.FreeAddr(t)
 	ch := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	k := newSink(t, ch, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(addr.Port)})
 	want := numbered(0, 30)
@@ -301,12 +296,7 @@ func TestRegister(t *testing.T) {
 // the RPC client, so client.type = default_failover with hosts works and
 // skips a dead host.
 func TestFailoverClientKeys(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := flumetest.FreeAddr(t).String()
 	down := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	src := startSource(t, down, nil)
 	up := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)

@@ -211,12 +211,7 @@ func TestPythonServerRefusalRollsBack(t *testing.T) {
 }
 
 func TestSourceDownKeepsEvents(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	addr := flumetest.FreeAddr(t).String()
 	ch := flumetest.MemoryChannel(t, 100, 10, 20*time.Millisecond)
 	s := newSink(t, addr, nil, ch)
 	flumetest.Put(t, ch, testEvents(0, 5)...)
