@@ -211,6 +211,7 @@ func TestStopDrainsMemoryChannel(t *testing.T) {
 a1.sinks = k1
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = 5000
+a1.channels.c1.keep-alive = 0
 a1.sinks.k1.type = file_roll
 a1.sinks.k1.channel = c1
 a1.sinks.k1.sink.directory = `+dir+`
@@ -252,6 +253,7 @@ a1.sinks = k1 k2
 a1.sinkgroups = g1
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = 5000
+a1.channels.c1.keep-alive = 0
 a1.sinks.k1.type = file_roll
 a1.sinks.k1.channel = c1
 a1.sinks.k1.sink.directory = `+dir1+`

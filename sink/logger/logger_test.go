@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
@@ -34,7 +33,7 @@ func TestDumpMatchesFlume(t *testing.T) {
 }
 
 func TestSinkLogsEveryEvent(t *testing.T) {
-	ch := flumetest.MemoryChannel(t, 10, 10, time.Second)
+	ch := flumetest.MemoryChannel(t, 10, 10, 0) // the empty take at the end returns at once
 	flumetest.Put(t, ch, flume.NewEvent([]byte("one")), flume.NewEvent([]byte("two")))
 	var out bytes.Buffer
 	s, err := Factory(flume.Settings{Logger: slog.New(slog.NewTextHandler(&out, nil))}, flume.ContextFromMap(nil), ch)
