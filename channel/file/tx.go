@@ -72,30 +72,19 @@ func (t *transaction) Put(ctx context.Context, events ...flume.Event) error {
 		return nil
 	}
 	c.mu.Lock()
-	var timer *time.Timer
-	for c.used()+len(events) > c.cfg.Capacity || !c.running || t.gen != c.gen {
-		if !c.running || t.gen != c.gen {
-			c.mu.Unlock()
-			return fail(t.closedErr())
-		}
-		if timer == nil {
-			timer = time.NewTimer(c.cfg.KeepAlive)
-			defer timer.Stop()
-		}
-		ok := false
-		var err error
-		if c.cfg.KeepAlive > 0 {
-			ok, err = c.cond.Wait(&c.mu, ctx, timer)
-		}
-		if err != nil {
-			c.mu.Unlock()
-			return fail(fmt.Errorf("file channel %q: put: %w", c.name, err))
-		}
-		if !ok {
-			c.mu.Unlock()
-			return fail(fmt.Errorf("file channel %q: the channel has reached its capacity (%d) within keep-alive %s; the sinks may be too slow or their batch size too low, or the capacity too small: %w",
-				c.name, c.cfg.Capacity, c.cfg.KeepAlive, flume.ErrChannelFull))
-		}
+	closed := func() bool { return !c.running || t.gen != c.gen }
+	ok, err := c.cond.WaitUntil(&c.mu, ctx, c.cfg.KeepAlive, func() bool { return closed() || c.used()+len(events) <= c.cfg.Capacity })
+	switch {
+	case err != nil:
+		c.mu.Unlock()
+		return fail(fmt.Errorf("file channel %q: put: %w", c.name, err))
+	case closed():
+		c.mu.Unlock()
+		return fail(t.closedErr())
+	case !ok:
+		c.mu.Unlock()
+		return fail(fmt.Errorf("file channel %q: the channel has reached its capacity (%d) within keep-alive %s; the sinks may be too slow or their batch size too low, or the capacity too small: %w",
+			c.name, c.cfg.Capacity, c.cfg.KeepAlive, flume.ErrChannelFull))
 	}
 	c.reserved += len(events)
 	c.mu.Unlock()
@@ -133,21 +122,10 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 		c.mu.Unlock()
 		return nil, t.closedErr()
 	}
-	var timer *time.Timer
-	for c.q.Len() == 0 && c.running && c.cfg.KeepAlive > 0 {
-		if timer == nil {
-			timer = time.NewTimer(c.cfg.KeepAlive)
-			defer timer.Stop()
-		}
-		ok, err := c.cond.Wait(&c.mu, ctx, timer)
-		if err != nil {
-			c.mu.Unlock()
-			c.counter.EventTakeAttemptCount.Add(1)
-			return nil, err
-		}
-		if !ok {
-			break
-		}
+	if _, err := c.cond.WaitUntil(&c.mu, ctx, c.cfg.KeepAlive, func() bool { return c.q.Len() > 0 || !c.running }); err != nil {
+		c.mu.Unlock()
+		c.counter.EventTakeAttemptCount.Add(1)
+		return nil, err
 	}
 	if t.gen != c.gen || !c.running {
 		c.mu.Unlock()

@@ -265,24 +265,10 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 		return nil, fmt.Errorf("memory channel %q: take list of capacity %d full, consider committing more frequently, increasing capacity, or increasing thread count: %w",
 			c.name, c.cfg.TransactionCapacity, flume.ErrTxFull)
 	}
-	var timer *time.Timer
-	for c.q.Len() == 0 {
-		if !c.running || c.cfg.KeepAlive <= 0 {
-			break
-		}
-		if timer == nil {
-			timer = time.NewTimer(c.cfg.KeepAlive)
-			defer timer.Stop()
-		}
-		ok, err := c.cond.Wait(&c.mu, ctx, timer)
-		if err != nil {
-			c.mu.Unlock()
-			c.counter.EventTakeAttemptCount.Add(1)
-			return nil, err
-		}
-		if !ok {
-			break
-		}
+	if _, err := c.cond.WaitUntil(&c.mu, ctx, c.cfg.KeepAlive, func() bool { return c.q.Len() > 0 || !c.running }); err != nil {
+		c.mu.Unlock()
+		c.counter.EventTakeAttemptCount.Add(1)
+		return nil, err
 	}
 	n := min(max, room, c.q.Len())
 	start := len(t.takes)
@@ -310,36 +296,22 @@ func (t *transaction) Commit(ctx context.Context) error {
 	}
 	c := t.c
 	c.mu.Lock()
-	var timer *time.Timer
-	for {
-		bytesOK := c.slotsUsed-t.takeSlots+t.putSlots <= c.byteSlots
-		queueOK := c.q.Len()+c.taken-len(t.takes)+len(t.puts) <= c.cfg.Capacity
-		if bytesOK && queueOK {
-			break
+	bytesOK := func() bool { return c.slotsUsed-t.takeSlots+t.putSlots <= c.byteSlots }
+	queueOK := func() bool { return c.q.Len()+c.taken-len(t.takes)+len(t.puts) <= c.cfg.Capacity }
+	ok, err := c.cond.WaitUntil(&c.mu, ctx, c.cfg.KeepAlive, func() bool { return bytesOK() && queueOK() })
+	if err != nil {
+		c.mu.Unlock()
+		return fmt.Errorf("memory channel %q: commit: %w", c.name, err)
+	}
+	if !ok {
+		keepAlive, capacity, bytesFull := c.cfg.KeepAlive, c.cfg.Capacity, !bytesOK()
+		c.mu.Unlock()
+		if bytesFull {
+			return fmt.Errorf("memory channel %q: cannot commit transaction: byte capacity allocated to store event bodies reached within keep-alive %s; increase byteCapacity, or the sinks are not keeping up with the sources: %w",
+				c.name, keepAlive, flume.ErrChannelFull)
 		}
-		if timer == nil {
-			timer = time.NewTimer(c.cfg.KeepAlive)
-			defer timer.Stop()
-		}
-		ok := false
-		var err error
-		if c.cfg.KeepAlive > 0 {
-			ok, err = c.cond.Wait(&c.mu, ctx, timer)
-		}
-		if err != nil {
-			c.mu.Unlock()
-			return fmt.Errorf("memory channel %q: commit: %w", c.name, err)
-		}
-		if !ok {
-			keepAlive, capacity := c.cfg.KeepAlive, c.cfg.Capacity
-			c.mu.Unlock()
-			if !bytesOK {
-				return fmt.Errorf("memory channel %q: cannot commit transaction: byte capacity allocated to store event bodies reached within keep-alive %s; increase byteCapacity, or the sinks are not keeping up with the sources: %w",
-					c.name, keepAlive, flume.ErrChannelFull)
-			}
-			return fmt.Errorf("memory channel %q: space for commit to queue couldn't be acquired within keep-alive %s: sinks are likely not keeping up with sources, or the capacity (%d) is too tight: %w",
-				c.name, keepAlive, capacity, flume.ErrChannelFull)
-		}
+		return fmt.Errorf("memory channel %q: space for commit to queue couldn't be acquired within keep-alive %s: sinks are likely not keeping up with sources, or the capacity (%d) is too tight: %w",
+			c.name, keepAlive, capacity, flume.ErrChannelFull)
 	}
 	c.q.PushBack(t.puts)
 	c.taken -= len(t.takes)

@@ -47,3 +47,28 @@ func (c *Cond) Wait(mu *sync.Mutex, ctx context.Context, timer *time.Timer) (boo
 	c.waiters--
 	return ok, err
 }
+
+// WaitUntil waits, releasing mu while it sleeps, until ready reports true,
+// keepAlive has passed or ctx ends: the keep-alive wait of Flume's channels.
+// It returns ready's last answer, and ctx.Err() when ctx ended. A keepAlive
+// of zero or less does not wait. ready is called with mu held.
+func (c *Cond) WaitUntil(mu *sync.Mutex, ctx context.Context, keepAlive time.Duration, ready func() bool) (bool, error) {
+	var timer *time.Timer
+	for !ready() {
+		if keepAlive <= 0 {
+			return false, nil
+		}
+		if timer == nil {
+			timer = time.NewTimer(keepAlive)
+			defer timer.Stop()
+		}
+		woken, err := c.Wait(mu, ctx, timer)
+		if err != nil {
+			return false, err
+		}
+		if !woken {
+			return ready(), nil
+		}
+	}
+	return true, nil
+}

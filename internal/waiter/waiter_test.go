@@ -62,3 +62,31 @@ func TestBroadcastTimerAndContext(t *testing.T) {
 		t.Fatalf("%d waiters left", c.waiters)
 	}
 }
+
+func TestWaitUntil(t *testing.T) {
+	var mu sync.Mutex
+	var c Cond
+	ready := false
+	mu.Lock()
+	if ok, err := c.WaitUntil(&mu, context.Background(), 0, func() bool { return ready }); ok || err != nil {
+		t.Fatalf("keep-alive 0: %v %v, want false without waiting", ok, err)
+	}
+	if ok, err := c.WaitUntil(&mu, context.Background(), 20*time.Millisecond, func() bool { return ready }); ok || err != nil {
+		t.Fatalf("nothing changed: %v %v, want false after the keep-alive", ok, err)
+	}
+	go func() {
+		mu.Lock()
+		ready = true
+		c.Broadcast()
+		mu.Unlock()
+	}()
+	if ok, err := c.WaitUntil(&mu, context.Background(), time.Minute, func() bool { return ready }); !ok || err != nil {
+		t.Fatalf("after a broadcast: %v %v, want true", ok, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ok, err := c.WaitUntil(&mu, ctx, time.Minute, func() bool { return false }); ok || err == nil {
+		t.Fatalf("cancelled context: %v %v, want its error", ok, err)
+	}
+	mu.Unlock()
+}
