@@ -25,6 +25,16 @@ type ChannelProcessor interface {
 	Process(ctx context.Context, events []Event) error
 }
 
+// BatchLimiter is implemented by a ChannelProcessor that can tell, before a
+// batch is decoded, the largest batch it could ever commit; 0 means it
+// cannot tell (interceptors may drop events, a selector may spread them).
+// An RPC source uses it to refuse an oversized batch as soon as its event
+// count is read instead of decoding it first. The answer may change when
+// the agent reconfigures a channel, so ask per batch.
+type BatchLimiter interface {
+	MaxBatch() int
+}
+
 // Sink drains one channel to a destination. The agent's sink runner calls
 // Process in a loop from a single goroutine (a sink is never called
 // concurrently):

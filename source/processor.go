@@ -45,7 +45,10 @@ type ChannelProcessor struct {
 	panicWarn        ratelog.Limiter
 }
 
-var _ flume.ChannelProcessor = (*ChannelProcessor)(nil)
+var (
+	_ flume.ChannelProcessor = (*ChannelProcessor)(nil)
+	_ flume.BatchLimiter     = (*ChannelProcessor)(nil)
+)
 
 // NewChannelProcessor returns a processor that runs interceptors in order
 // and routes with selector. log may be nil.
@@ -98,6 +101,25 @@ func (p *ChannelProcessor) Process(ctx context.Context, events []flume.Event) er
 		}
 	}
 	return nil
+}
+
+// MaxBatch returns the largest batch Process can commit when that is known
+// before the batch is seen: with no interceptors (which may drop events)
+// and a selector that sends every event to the same channels, it is the
+// smallest transactionCapacity of the required channels; otherwise 0.
+func (p *ChannelProcessor) MaxBatch() int {
+	s, ok := p.selector.(StaticSelector)
+	if !ok || len(p.interceptors) > 0 {
+		return 0
+	}
+	required, _ := s.Channels()
+	limit := 0
+	for _, ch := range required {
+		if tc := ch.TransactionCapacity(); tc > 0 && (limit == 0 || tc < limit) {
+			limit = tc
+		}
+	}
+	return limit
 }
 
 // intercept runs the interceptors in order. A panic in one (a plugin's

@@ -98,3 +98,26 @@ func TestSelectorConfig(t *testing.T) {
 		t.Error("an unknown selector type was accepted")
 	}
 }
+
+// TestMaxBatch: the processor knows the largest batch it can commit only
+// when every event goes to the same channels unchanged: the smallest
+// transactionCapacity of the required channels (optional ones do not
+// limit it); with an interceptor or an event-dependent selector it cannot
+// tell.
+func TestMaxBatch(t *testing.T) {
+	c1, c2, c3 := channel(t, "c1", 30), channel(t, "c2", 20), channel(t, "c3", 5)
+	if got := NewChannelProcessor(NewReplicating([]Channel{c1, c2, c3}, []string{"c3"}), nil, nil).MaxBatch(); got != 20 {
+		t.Fatalf("replicating over 30, 20 and optional 5: MaxBatch = %d, want 20", got)
+	}
+	if got := NewChannelProcessor(NewReplicating([]Channel{c1}, nil), []flume.Interceptor{dropOdd{}}, nil).MaxBatch(); got != 0 {
+		t.Fatalf("with an interceptor: MaxBatch = %d, want 0", got)
+	}
+	cfg := flume.ContextFromMap(map[string]string{"type": "multiplexing", "header": "h", "default": "c1"})
+	sel, err := NewSelector(cfg, []Channel{c1, c2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := NewChannelProcessor(sel, nil, nil).MaxBatch(); got != 0 {
+		t.Fatalf("multiplexing: MaxBatch = %d, want 0", got)
+	}
+}

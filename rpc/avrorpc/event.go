@@ -1,6 +1,7 @@
 package avrorpc
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -113,10 +114,35 @@ func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 	return e, b, nil
 }
 
+// ErrTooManyEvents matches the error DecodeEvents returns when a batch
+// declares more events than its maxEvents allows (a *TooManyEventsError).
+// It is found from the block counts, before the events of the block that
+// passes the limit are decoded.
+var ErrTooManyEvents = errors.New("avro rpc: too many events in one batch")
+
+// TooManyEventsError reports a batch over DecodeEvents' maxEvents.
+type TooManyEventsError struct {
+	// Limit is the maxEvents passed to DecodeEvents.
+	Limit int
+	// Declared is the number of events the batch's blocks declared up to
+	// and including the block that passed the limit: a lower bound of the
+	// batch's size.
+	Declared int
+}
+
+// Error describes the refusal.
+func (e *TooManyEventsError) Error() string {
+	return fmt.Sprintf("avro rpc: batch of at least %d events; at most %d are accepted", e.Declared, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrTooManyEvents) true.
+func (e *TooManyEventsError) Is(target error) bool { return target == ErrTooManyEvents }
+
 // DecodeEvents decodes an array<AvroFlumeEvent> from the head of b,
 // appending the events to dst, and returns the rest. The events share b's
 // memory as with DecodeEvent. At most maxEvents are accepted (0: no limit
-// besides the input size).
+// besides the input size); more is ErrTooManyEvents. Decoding is linear in
+// len(b) however the sender splits the array into blocks.
 func DecodeEvents(b []byte, dst []flume.Event, maxEvents int) ([]flume.Event, []byte, error) {
 	total := 0
 	for {
@@ -130,7 +156,7 @@ func DecodeEvents(b []byte, dst []flume.Event, maxEvents int) ([]flume.Event, []
 		}
 		total += n
 		if maxEvents > 0 && total > maxEvents {
-			return dst, nil, malformed("batch of more than %d events", maxEvents)
+			return dst, nil, &TooManyEventsError{Limit: maxEvents, Declared: total}
 		}
 		dst = growEvents(dst, n)
 		for range n {
@@ -143,11 +169,10 @@ func DecodeEvents(b []byte, dst []flume.Event, maxEvents int) ([]flume.Event, []
 	}
 }
 
+// growEvents makes room for n more events. It grows geometrically (as
+// append does), so a sender that splits a batch into many one-item blocks
+// costs linear time, not a copy of the whole slice per block; n itself is
+// bounded by the bytes left in the request (readBlockCount).
 func growEvents(s []flume.Event, n int) []flume.Event {
-	if cap(s)-len(s) >= n {
-		return s
-	}
-	g := make([]flume.Event, len(s), len(s)+n)
-	copy(g, s)
-	return g
+	return slices.Grow(s, n)
 }

@@ -37,6 +37,15 @@ type ServerConfig struct {
 	Accept func(remote net.Addr) bool
 	// MaxFrameSize bounds a request pack (DefaultMaxFrameSize when 0).
 	MaxFrameSize int
+	// MaxBatch, when set, returns the largest appendBatch the handler can
+	// ever accept (0: no limit); it is asked per request. A larger batch
+	// is answered FAILED as soon as its event count is read, without
+	// decoding the events or calling the handler, as Flume answers a batch
+	// its channel cannot take in one transaction; OnTooManyEvents, when
+	// set, is told (with the lower bound the blocks declared), so that the
+	// source can count it.
+	MaxBatch        func() int
+	OnTooManyEvents func(err *TooManyEventsError)
 	// Connections, when set, is kept equal to the number of open
 	// connections (Flume's OpenConnectionCount).
 	Connections *atomic.Int64
@@ -182,7 +191,18 @@ func (s *Server) handle(ctx context.Context, sess *serverSession, req, resp []by
 		}
 	case MessageAppendBatch:
 		batch = true
-		events, _, err = DecodeEvents(params, events, 0)
+		limit := 0
+		if s.cfg.MaxBatch != nil {
+			limit = s.cfg.MaxBatch()
+		}
+		events, _, err = DecodeEvents(params, events, limit)
+		if tm := (*TooManyEventsError)(nil); errors.As(err, &tm) {
+			if s.cfg.OnTooManyEvents != nil {
+				s.cfg.OnTooManyEvents(tm)
+			}
+			s.warn.Warn(s.log, "avro batch larger than the channels can take in one transaction; answered FAILED", "error", err)
+			return appendStatusResponse(resp, Failed), events[:0], nil
+		}
 	default:
 		return appendErrorResponse(resp, "org.apache.avro.AvroRuntimeException: No such remote message: "+message), events, nil
 	}

@@ -71,6 +71,10 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	if filter != nil {
 		s.srvCfg.Accept = filter.accept
 	}
+	if bl, ok := out.(flume.BatchLimiter); ok {
+		s.srvCfg.MaxBatch = bl.MaxBatch
+		s.srvCfg.OnTooManyEvents = s.tooManyEvents
+	}
 	set.Publish(&s.counter)
 	return s, nil
 }
@@ -144,6 +148,15 @@ func (s *Source) Stop(context.Context) error {
 
 // Counters returns the source's counters.
 func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
+
+// tooManyEvents counts a batch the server refused, unread, for being larger
+// than the channels take in one transaction, as a batch the channel refused.
+func (s *Source) tooManyEvents(err *avrorpc.TooManyEventsError) {
+	c := &s.counter
+	c.AppendBatchReceivedCount.Add(1)
+	c.EventReceivedCount.Add(int64(err.Declared))
+	c.ChannelWriteFail.Add(1)
+}
 
 func (s *Source) handle(ctx context.Context, batch bool, events []flume.Event) (avrorpc.Status, error) {
 	n := int64(len(events))

@@ -11,6 +11,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/avsctest"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/rpc/avrorpc"
 	"github.com/flumego/flume/source"
 )
 
@@ -242,5 +243,31 @@ func TestRegister(t *testing.T) {
 		if _, _, err := r.Source(name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestOversizedBatchNotDecoded: a batch over the channel's
+// transactionCapacity is answered FAILED from its block counts alone,
+// before the rest is read (here garbage follows the eleventh event), and
+// counted as Flume counts a batch its channel refused.
+func TestOversizedBatchNotDecoded(t *testing.T) {
+	ch := flumetest.MemoryChannel(t, 1000, 10, 100*time.Millisecond)
+	s := startSource(t, ch, nil)
+	c, err := avrorpc.Dial(context.Background(), s.Addr().String(), avrorpc.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	call := avrorpc.EncodeAppendBatch(sampleEvents(11, "big"))
+	call = append(call[:len(call)-1], 0xff, 0xff) // no end marker: garbage
+	if st, err := c.CallEncoded(context.Background(), call); err != nil || st != avrorpc.Failed {
+		t.Fatalf("answered %v, %v; want FAILED", st, err)
+	}
+	if ch.Len() != 0 {
+		t.Fatalf("channel holds %d events", ch.Len())
+	}
+	cn := s.Counters()
+	if cn.AppendBatchReceivedCount.Load() != 1 || cn.EventReceivedCount.Load() != 11 || cn.ChannelWriteFail.Load() != 1 || cn.EventAcceptedCount.Load() != 0 {
+		t.Fatalf("counters: %+v", cn.Attributes())
 	}
 }
