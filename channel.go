@@ -2,13 +2,28 @@ package flume
 
 import "context"
 
-// Lifecycle is implemented by every component the agent runs.
+// Lifecycle is implemented by every component the agent runs. The agent
+// starts channels, then sinks, then sources, and stops them in the reverse
+// order.
 //
-// Start must return promptly; background work runs on goroutines the
-// component owns and on a context it creates, never on Start's ctx. Stop is
-// idempotent, safe to call without Start, and bounded by ctx: when it returns
-// no goroutine of the component is running. The agent starts channels, then
-// sinks, then sources, and stops them in the reverse order.
+// Start must return promptly. Its ctx bounds start-up only: background
+// work runs on goroutines the component owns, on a context it creates,
+// never on Start's ctx. A failed Start leaves nothing running; the agent
+// retries it later.
+//
+// Stop is idempotent and safe to call without Start. It starts stopping at
+// once and then waits, at most until ctx ends, for every goroutine of the
+// component to end:
+//
+//   - nil means nothing of the component runs any more and everything it
+//     opened is closed;
+//   - an error wrapping ctx.Err() means ctx ended first. The component has
+//     nevertheless been told to abort everything it was doing, and its
+//     goroutines end promptly on their own (nothing they wait for can block
+//     them for long). Another Stop waits for them again.
+//
+// After Stop, Start may be called again: the agent restarts components on
+// a reload and after failures.
 type Lifecycle interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error

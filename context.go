@@ -2,6 +2,7 @@ package flume
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +70,14 @@ type Problem struct {
 	HasValue bool
 	// Message says what is wrong and what was expected.
 	Message string
+	// Err, when set, is the cause errors.Is and errors.As see through the
+	// problem: ErrUnsupported for a feature flumego does not implement
+	// (see Context.Unsupportedf).
+	Err error
 }
+
+// Unwrap returns the problem's cause, if any.
+func (p Problem) Unwrap() error { return p.Err }
 
 // Error formats the problem with its location, key and value.
 func (p Problem) Error() string {
@@ -101,6 +109,16 @@ func (ps Problems) Error() string {
 		lines[i] = p.Error()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Unwrap returns every problem, so errors.Is(problems, ErrUnsupported) tells
+// whether any of them is about an unsupported feature.
+func (ps Problems) Unwrap() []error {
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		errs[i] = p
+	}
+	return errs
 }
 
 // Errors returns the problems of severity Error.
@@ -284,8 +302,18 @@ func (c *Context) Warnf(key, format string, args ...any) {
 	c.report(Warning, key, fmt.Sprintf(format, args...))
 }
 
-func (c *Context) report(sev Severity, key, msg string) {
-	pr := Problem{Severity: sev, Message: msg, File: c.anchor.File, Line: c.anchor.Line}
+// Unsupportedf records an error about key for a Flume feature flumego
+// recognises but does not implement; the problem matches ErrUnsupported
+// with errors.Is (through Err and Problems), and its message ends with
+// "(not supported by flumego)".
+func (c *Context) Unsupportedf(key, format string, args ...any) {
+	c.reportErr(Error, key, fmt.Sprintf(format, args...)+" (not supported by flumego)", ErrUnsupported)
+}
+
+func (c *Context) report(sev Severity, key, msg string) { c.reportErr(sev, key, msg, nil) }
+
+func (c *Context) reportErr(sev Severity, key, msg string, cause error) {
+	pr := Problem{Severity: sev, Message: msg, File: c.anchor.File, Line: c.anchor.Line, Err: cause}
 	if key != "" {
 		pr.Key = c.prefix + key
 	} else {
@@ -338,6 +366,84 @@ func (c *Context) integer(key string, def int64, bits int) int64 {
 		return def
 	}
 	return v
+}
+
+// IntRange returns key parsed as a Java int that must lie in [lo, hi], or
+// def when it is not set. A value that does not parse or lies outside is an
+// error, and def is returned.
+func (c *Context) IntRange(key string, def, lo, hi int) int {
+	return int(c.int64Range(key, int64(def), int64(lo), int64(hi), 32, Error))
+}
+
+// IntAtLeast returns key parsed as a Java int of at least lo (an error
+// otherwise), or def when it is not set.
+func (c *Context) IntAtLeast(key string, def, lo int) int {
+	return c.IntRange(key, def, lo, math.MaxInt32)
+}
+
+// Positive returns key parsed as a Java int greater than 0 (an error
+// otherwise), or def when it is not set: the batch sizes and capacities.
+func (c *Context) Positive(key string, def int) int { return c.IntAtLeast(key, def, 1) }
+
+// Int64AtLeast returns key parsed as a Java long of at least lo (an error
+// otherwise), or def when it is not set.
+func (c *Context) Int64AtLeast(key string, def, lo int64) int64 {
+	return c.int64Range(key, def, lo, math.MaxInt64, 64, Error)
+}
+
+// LenientIntAtLeast reads key like IntAtLeast but, where Flume silently
+// falls back to its default, warns and returns def instead of recording an
+// error.
+func (c *Context) LenientIntAtLeast(key string, def, lo int) int {
+	return int(c.int64Range(key, int64(def), int64(lo), math.MaxInt32, 32, Warning))
+}
+
+// MillisAtLeast returns key read as a whole number of milliseconds of at
+// least lo (an error otherwise), or def when it is not set.
+func (c *Context) MillisAtLeast(key string, def, lo time.Duration) time.Duration {
+	return time.Duration(c.Int64AtLeast(key, int64(def/time.Millisecond), int64(lo/time.Millisecond))) * time.Millisecond
+}
+
+// SecondsAtLeast returns key read as a whole number of seconds of at least
+// lo (an error otherwise), or def when it is not set.
+func (c *Context) SecondsAtLeast(key string, def, lo time.Duration) time.Duration {
+	return time.Duration(c.Int64AtLeast(key, int64(def/time.Second), int64(lo/time.Second))) * time.Second
+}
+
+func (c *Context) int64Range(key string, def, lo, hi int64, bits int, sev Severity) int64 {
+	p, ok := c.Lookup(key)
+	if !ok {
+		return def
+	}
+	fallback := ""
+	if sev == Warning {
+		fallback = fmt.Sprintf("; using the default %d", def)
+	}
+	v, err := ParseJavaInt(p.Value, bits)
+	if err != nil {
+		c.report(sev, key, err.Error()+fallback)
+		return def
+	}
+	if v < lo || v > hi {
+		c.report(sev, key, describeRange(lo, hi, bits)+fallback)
+		return def
+	}
+	return v
+}
+
+// describeRange says what a range getter expected.
+func describeRange(lo, hi int64, bits int) string {
+	top := int64(math.MaxInt64)
+	if bits == 32 {
+		top = math.MaxInt32
+	}
+	switch {
+	case hi >= top && lo == 1:
+		return "must be greater than 0"
+	case hi >= top:
+		return fmt.Sprintf("must be at least %d", lo)
+	}
+	return fmt.Sprintf("expected an integer from %d to %d", lo, hi)
 }
 
 // IntOrDefault reads key like Int but, as many Flume components do, falls

@@ -1,5 +1,7 @@
 package flume
 
+import "iter"
+
 // Event is the unit of data that flows through an agent: a set of string
 // headers and an opaque body.
 //
@@ -31,6 +33,29 @@ func (e *Event) SetHeader(name, value string) {
 		e.Headers = make(map[string]string, 1)
 	}
 	e.Headers[name] = value
+}
+
+// DelHeader removes header name, if present.
+func (e *Event) DelHeader(name string) { delete(e.Headers, name) }
+
+// HeaderCount returns the number of headers.
+func (e Event) HeaderCount() int { return len(e.Headers) }
+
+// AllHeaders iterates over the headers (name, value), in no particular
+// order:
+//
+//	for name, value := range e.AllHeaders() { ... }
+//
+// Components should read and write headers through these methods rather
+// than the Headers field, whose representation may change.
+func (e Event) AllHeaders() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for k, v := range e.Headers {
+			if !yield(k, v) {
+				return
+			}
+		}
+	}
 }
 
 // Clone returns a deep copy of e: a new header map and a new body slice.
