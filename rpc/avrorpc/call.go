@@ -1,6 +1,10 @@
 package avrorpc
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/flumego/flume/internal/avrobin"
+)
 
 // RemoteError is a call that the server answered with an error (the
 // response's error flag set): Java's system error string, such as
@@ -16,7 +20,7 @@ func (e *RemoteError) Error() string { return "avro rpc server error: " + e.Mess
 // appendCallHeader appends an empty call-metadata map and the message name.
 func appendCallHeader(dst []byte, message string) []byte {
 	dst = append(dst, 0)
-	return appendString(dst, message)
+	return avrobin.AppendString(dst, message)
 }
 
 // parseCallHeader reads the call metadata (ignored) and the message name
@@ -26,7 +30,7 @@ func parseCallHeader(b []byte) (message string, params []byte, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	message, b, err = readString(b, "message name")
+	message, b, err = avrobin.ReadString(b, "message name")
 	if err != nil {
 		return "", nil, err
 	}
@@ -37,14 +41,14 @@ func parseCallHeader(b []byte) (message string, params []byte, err error) {
 // flag false, the Status.
 func appendStatusResponse(dst []byte, s Status) []byte {
 	dst = append(dst, 0, 0)
-	return appendLong(dst, int64(s))
+	return avrobin.AppendLong(dst, int64(s))
 }
 
 // appendErrorResponse appends an error response: empty metadata, error flag
 // true, union branch 0 (string), the message.
 func appendErrorResponse(dst []byte, msg string) []byte {
 	dst = append(dst, 0, 1, 0)
-	return appendString(dst, msg)
+	return avrobin.AppendString(dst, msg)
 }
 
 // parseResponse reads a response after its handshake part.
@@ -60,7 +64,7 @@ func parseResponse(b []byte) (Status, error) {
 	b = b[1:]
 	switch flag {
 	case 0:
-		s, _, err := readLong(b)
+		s, _, err := avrobin.ReadLong(b)
 		if err != nil {
 			return 0, fmt.Errorf("response status: %w", err)
 		}
@@ -69,14 +73,14 @@ func parseResponse(b []byte) (Status, error) {
 		}
 		return Status(s), nil
 	case 1:
-		branch, rest, err := readLong(b)
+		branch, rest, err := avrobin.ReadLong(b)
 		if err != nil {
 			return 0, fmt.Errorf("error union: %w", err)
 		}
 		if branch != 0 {
 			return 0, malformed("error union branch %d (only string is declared)", branch)
 		}
-		msg, _, err := readString(rest, "error message")
+		msg, _, err := avrobin.ReadString(rest, "error message")
 		if err != nil {
 			return 0, err
 		}

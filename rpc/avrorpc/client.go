@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/flumego/flume/avroevent"
 	"net"
 	"sync"
 	"time"
@@ -111,7 +112,7 @@ func (c *Conn) Close() error {
 func (c *Conn) Append(ctx context.Context, e flume.Event) (Status, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.body = AppendEvent(appendCallHeader(c.body[:0], MessageAppend), e)
+	c.body = avroevent.AppendEvent(appendCallHeader(c.body[:0], MessageAppend), e)
 	return c.call(ctx, c.body)
 }
 
@@ -120,14 +121,14 @@ func (c *Conn) Append(ctx context.Context, e flume.Event) (Status, error) {
 func (c *Conn) AppendBatch(ctx context.Context, events []flume.Event) (Status, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.body = AppendEvents(appendCallHeader(c.body[:0], MessageAppendBatch), events)
+	c.body = avroevent.AppendEvents(appendCallHeader(c.body[:0], MessageAppendBatch), events)
 	return c.call(ctx, c.body)
 }
 
 // EncodeAppendBatch returns a ready-to-send appendBatch call for CallEncoded:
 // load generators encode once and send many times.
 func EncodeAppendBatch(events []flume.Event) []byte {
-	return AppendEvents(appendCallHeader(nil, MessageAppendBatch), events)
+	return avroevent.AppendEvents(appendCallHeader(nil, MessageAppendBatch), events)
 }
 
 // CallEncoded sends a call encoded by EncodeAppendBatch.

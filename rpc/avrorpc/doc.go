@@ -13,7 +13,7 @@
 //
 // The handshake records are encoded with goavro after a bounded check of
 // their shape; the hot path (AvroFlumeEvent and the appendBatch array) uses
-// a hand-written codec that decodes events in place: bodies and header
+// the hand-written codec of package avroevent, which decodes events in place: bodies and header
 // strings share the request's buffer, which is allocated per request and
 // never reused, so events put on a channel stay valid. Java Flume's client
 // sends Flume's protocol hash (ProtocolHash) as both client and server hash

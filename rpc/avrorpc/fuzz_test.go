@@ -92,35 +92,6 @@ func FuzzHandshakeDecoder(f *testing.F) {
 	})
 }
 
-// FuzzEventDecoder: batches decode or fail cleanly; what decodes
-// round-trips through the encoder.
-func FuzzEventDecoder(f *testing.F) {
-	f.Add(AppendEvents(nil, []flume.Event{{Headers: map[string]string{"a": "b"}, Body: []byte("hi")}, {Body: nil}}))
-	f.Add(AppendEvent(nil, flume.Event{Body: []byte("x")}))
-	f.Add([]byte{0x01, 0x02, 0x00, 0x00}) // negative block count with a size
-	f.Add([]byte{0xfe, 0xff, 0xff, 0xff, 0x0f})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		evs, rest, err := DecodeEvents(data, nil, 0)
-		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
-				t.Fatalf("unexpected error kind: %v", err)
-			}
-			return
-		}
-		enc := AppendEvents(nil, evs)
-		again, rest2, err := DecodeEvents(enc, nil, 0)
-		if err != nil || len(rest2) != 0 || len(again) != len(evs) {
-			t.Fatalf("re-decoding: %v (%d vs %d events)", err, len(again), len(evs))
-		}
-		for i := range evs {
-			if !bytes.Equal(evs[i].Body, again[i].Body) || len(evs[i].Headers) != len(again[i].Headers) {
-				t.Fatalf("event %d changed in the round trip", i)
-			}
-		}
-		_ = rest
-	})
-}
-
 func deref(s *string) string {
 	if s == nil {
 		return "<nil>"

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/avroevent"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -175,7 +176,7 @@ func TestGoldenFrames(t *testing.T) {
 	if err != nil || name != MessageAppendBatch {
 		t.Fatalf("call header: %q %v", name, err)
 	}
-	got, rest, err := DecodeEvents(params, nil, 0)
+	got, rest, err := avroevent.DecodeEvents(params, nil, 0)
 	if err != nil || len(rest) != 0 || len(got) != 2 || got[0].Headers["host"] != "web1" || string(got[1].Body) != "line two" {
 		t.Fatalf("decoded %+v rest %x err %v", got, rest, err)
 	}

@@ -2,6 +2,7 @@ package avrorpc
 
 import (
 	"fmt"
+	"github.com/flumego/flume/internal/avrobin"
 
 	"github.com/linkedin/goavro/v2"
 )
@@ -216,7 +217,7 @@ func skimHandshakeRequest(b []byte) (int, error) {
 // skimHandshakeResponse checks the shape of a HandshakeResponse and returns
 // its encoded length.
 func skimHandshakeResponse(b []byte) (int, error) {
-	m, rest, err := readLong(b)
+	m, rest, err := avrobin.ReadLong(b)
 	if err != nil {
 		return 0, fmt.Errorf("match: %w", err)
 	}
@@ -244,13 +245,13 @@ func skipFixed(b []byte, n int, what string) ([]byte, error) {
 }
 
 func skipString(b []byte, what string) ([]byte, error) {
-	_, rest, err := readBytes(b, what)
+	_, rest, err := avrobin.ReadBytes(b, what)
 	return rest, err
 }
 
 // skipNullOr skips a ["null", X] union.
 func skipNullOr(b []byte, what string, skipX func([]byte) ([]byte, error)) ([]byte, error) {
-	branch, rest, err := readLong(b)
+	branch, rest, err := avrobin.ReadLong(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s union branch: %w", what, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/flumego/flume/avroevent"
 	"io"
 	"log/slog"
 	"net"
@@ -45,7 +46,7 @@ type ServerConfig struct {
 	// set, is told (with the lower bound the blocks declared), so that the
 	// source can count it.
 	MaxBatch        func() int
-	OnTooManyEvents func(err *TooManyEventsError)
+	OnTooManyEvents func(err *avroevent.TooManyEventsError)
 	// Connections, when set, is kept equal to the number of open
 	// connections (Flume's OpenConnectionCount).
 	Connections *atomic.Int64
@@ -186,7 +187,7 @@ func (s *Server) handle(ctx context.Context, sess *serverSession, req, resp []by
 		return resp, events, nil // handshake-only ping
 	case MessageAppend:
 		var e flume.Event
-		if e, _, err = DecodeEvent(params); err == nil {
+		if e, _, err = avroevent.DecodeEvent(params); err == nil {
 			events = append(events, e)
 		}
 	case MessageAppendBatch:
@@ -195,8 +196,8 @@ func (s *Server) handle(ctx context.Context, sess *serverSession, req, resp []by
 		if s.cfg.MaxBatch != nil {
 			limit = s.cfg.MaxBatch()
 		}
-		events, _, err = DecodeEvents(params, events, limit)
-		if tm := (*TooManyEventsError)(nil); errors.As(err, &tm) {
+		events, _, err = avroevent.DecodeEvents(params, events, limit)
+		if tm := (*avroevent.TooManyEventsError)(nil); errors.As(err, &tm) {
 			if s.cfg.OnTooManyEvents != nil {
 				s.cfg.OnTooManyEvents(tm)
 			}

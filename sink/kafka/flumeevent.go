@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/rpc/avrorpc"
+	"github.com/flumego/flume/avroevent"
 )
 
 // AppendFlumeEvent appends e to dst as one Avro binary datum of Flume's
@@ -22,7 +22,7 @@ import (
 // same record. Headers are written in sorted order, so equal events encode
 // equally. keys is scratch space (may be nil) and is returned for reuse.
 func AppendFlumeEvent(dst []byte, e flume.Event, keys []string) ([]byte, []string) {
-	return avrorpc.AppendEventSorted(dst, e, keys)
+	return avroevent.AppendEventSorted(dst, e, keys)
 }
 
 // DecodeFlumeEvent decodes one Avro binary AvroFlumeEvent datum, as
@@ -32,7 +32,7 @@ func AppendFlumeEvent(dst []byte, e flume.Event, keys []string) ([]byte, []strin
 // count or length may claim more than the bytes left. Trailing bytes are an
 // error. The event does not share data's memory.
 func DecodeFlumeEvent(data []byte) (flume.Event, error) {
-	e, rest, err := avrorpc.DecodeEvent(data)
+	e, rest, err := avroevent.DecodeEvent(data)
 	if err != nil {
 		return flume.Event{}, fmt.Errorf("AvroFlumeEvent: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/rpc/avrorpc"
+	"github.com/flumego/flume/avroevent"
 	"github.com/flumego/flume/sink"
 	kafkago "github.com/segmentio/kafka-go"
 )
@@ -240,7 +240,7 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 	if s.cfg.UseFlumeEventFormat {
 		n := 0
 		for _, e := range events {
-			n += avrorpc.EncodedEventSize(e)
+			n += avroevent.EncodedSize(e)
 		}
 		arena = make([]byte, 0, n) // fresh per batch: kafka-go may read it after an abandoned write
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/avroevent"
 	"github.com/flumego/flume/internal/ratelog"
 	"github.com/flumego/flume/internal/tlsconf"
 	"github.com/flumego/flume/rpc/avrorpc"
@@ -151,7 +152,7 @@ func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
 
 // tooManyEvents counts a batch the server refused, unread, for being larger
 // than the channels take in one transaction, as a batch the channel refused.
-func (s *Source) tooManyEvents(err *avrorpc.TooManyEventsError) {
+func (s *Source) tooManyEvents(err *avroevent.TooManyEventsError) {
 	c := &s.counter
 	c.AppendBatchReceivedCount.Add(1)
 	c.EventReceivedCount.Add(int64(err.Declared))

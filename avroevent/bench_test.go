@@ -1,4 +1,4 @@
-package avrorpc
+package avroevent
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package avrorpc
+package avroevent
 
 import (
 	"errors"
@@ -6,20 +6,21 @@ import (
 	"slices"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/avrobin"
 )
 
 // AppendEvent appends the Avro binary encoding of e as an AvroFlumeEvent:
 // map<string> headers, then bytes body.
 func AppendEvent(dst []byte, e flume.Event) []byte {
 	if n := len(e.Headers); n > 0 {
-		dst = appendLong(dst, int64(n))
+		dst = avrobin.AppendLong(dst, int64(n))
 		for k, v := range e.Headers {
-			dst = appendString(dst, k)
-			dst = appendString(dst, v)
+			dst = avrobin.AppendString(dst, k)
+			dst = avrobin.AppendString(dst, v)
 		}
 	}
 	dst = append(dst, 0)
-	return appendBytes(dst, e.Body)
+	return avrobin.AppendBytes(dst, e.Body)
 }
 
 // AppendEventSorted is AppendEvent with the headers written in sorted
@@ -33,21 +34,21 @@ func AppendEventSorted(dst []byte, e flume.Event, keys []string) ([]byte, []stri
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		dst = appendLong(dst, int64(n))
+		dst = avrobin.AppendLong(dst, int64(n))
 		for _, k := range keys {
-			dst = appendString(dst, k)
-			dst = appendString(dst, e.Headers[k])
+			dst = avrobin.AppendString(dst, k)
+			dst = avrobin.AppendString(dst, e.Headers[k])
 		}
 	}
 	dst = append(dst, 0)
-	return appendBytes(dst, e.Body), keys
+	return avrobin.AppendBytes(dst, e.Body), keys
 }
 
 // AppendEvents appends events as an array<AvroFlumeEvent> (one block, then
 // the end marker), the parameter of appendBatch.
 func AppendEvents(dst []byte, events []flume.Event) []byte {
 	if len(events) > 0 {
-		dst = appendLong(dst, int64(len(events)))
+		dst = avrobin.AppendLong(dst, int64(len(events)))
 		for _, e := range events {
 			dst = AppendEvent(dst, e)
 		}
@@ -55,26 +56,16 @@ func AppendEvents(dst []byte, events []flume.Event) []byte {
 	return append(dst, 0)
 }
 
-// EncodedEventSize returns the length of AppendEvent's output for e.
-func EncodedEventSize(e flume.Event) int {
-	n := 1 + varintSize(len(e.Body)) + len(e.Body)
+// EncodedSize returns the length of AppendEvent's output for e.
+func EncodedSize(e flume.Event) int {
+	n := 1 + avrobin.VarintSize(len(e.Body)) + len(e.Body)
 	if len(e.Headers) > 0 {
-		n += varintSize(len(e.Headers))
+		n += avrobin.VarintSize(len(e.Headers))
 		for k, v := range e.Headers {
-			n += varintSize(len(k)) + len(k) + varintSize(len(v)) + len(v)
+			n += avrobin.VarintSize(len(k)) + len(k) + avrobin.VarintSize(len(v)) + len(v)
 		}
 	}
 	return n
-}
-
-func varintSize(n int) int {
-	u := uint64(n) << 1
-	s := 1
-	for u >= 0x80 {
-		u >>= 7
-		s++
-	}
-	return s
 }
 
 // DecodeEvent decodes one AvroFlumeEvent from the head of b and returns the
@@ -84,7 +75,7 @@ func varintSize(n int) int {
 func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 	var e flume.Event
 	for {
-		n, rest, err := readBlockCount(b, 2, "headers")
+		n, rest, err := avrobin.ReadBlockCount(b, 2, "headers")
 		if err != nil {
 			return e, nil, err
 		}
@@ -97,16 +88,16 @@ func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 		}
 		for range n {
 			var k, v string
-			if k, b, err = readStringNoCopy(b, "header name"); err != nil {
+			if k, b, err = avrobin.ReadStringNoCopy(b, "header name"); err != nil {
 				return e, nil, err
 			}
-			if v, b, err = readStringNoCopy(b, "header value"); err != nil {
+			if v, b, err = avrobin.ReadStringNoCopy(b, "header value"); err != nil {
 				return e, nil, err
 			}
 			e.Headers[k] = v
 		}
 	}
-	body, b, err := readBytes(b, "body")
+	body, b, err := avrobin.ReadBytes(b, "body")
 	if err != nil {
 		return e, nil, err
 	}
@@ -118,7 +109,7 @@ func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 // declares more events than its maxEvents allows (a *TooManyEventsError).
 // It is found from the block counts, before the events of the block that
 // passes the limit are decoded.
-var ErrTooManyEvents = errors.New("avro rpc: too many events in one batch")
+var ErrTooManyEvents = errors.New("avroevent: too many events in one batch")
 
 // TooManyEventsError reports a batch over DecodeEvents' maxEvents.
 type TooManyEventsError struct {
@@ -132,7 +123,7 @@ type TooManyEventsError struct {
 
 // Error describes the refusal.
 func (e *TooManyEventsError) Error() string {
-	return fmt.Sprintf("avro rpc: batch of at least %d events; at most %d are accepted", e.Declared, e.Limit)
+	return fmt.Sprintf("avroevent: batch of at least %d events; at most %d are accepted", e.Declared, e.Limit)
 }
 
 // Is makes errors.Is(err, ErrTooManyEvents) true.
@@ -146,7 +137,7 @@ func (e *TooManyEventsError) Is(target error) bool { return target == ErrTooMany
 func DecodeEvents(b []byte, dst []flume.Event, maxEvents int) ([]flume.Event, []byte, error) {
 	total := 0
 	for {
-		n, rest, err := readBlockCount(b, 2, "events")
+		n, rest, err := avrobin.ReadBlockCount(b, 2, "events")
 		if err != nil {
 			return dst, nil, err
 		}
