@@ -2,48 +2,95 @@ package background
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
 
-// Task is one restartable background goroutine. The zero value is ready.
+// ErrStopping is returned by Start while the goroutine of a previous run,
+// whose Stop gave up waiting for it, has not returned yet.
+var ErrStopping = errors.New("the previous run is still stopping")
+
+// Task is one restartable background goroutine whose Stop follows
+// flume.Lifecycle. The zero value is ready.
 type Task struct {
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
+	mu       sync.Mutex
+	cancel   context.CancelFunc // ends the run's ctx
+	abort    context.CancelFunc // ends the run's abort context
+	done     chan struct{}      // closed when fn returned; nil when idle
+	stopping bool               // Stop was called for this run
 }
 
-// Start runs fn on a new goroutine with a context that Stop cancels. It
-// returns false, and does nothing, when the task is already running.
-func (t *Task) Start(fn func(ctx context.Context)) bool {
+// Start runs fn on a new goroutine and returns true. fn gets two contexts
+// the task creates (never the caller's):
+//
+//   - ctx ends as soon as Stop is called: fn should wind down and return;
+//   - abort ends when a Stop gives up waiting (its own ctx ended first):
+//     whatever fn still does to wind down after ctx ended (a final commit)
+//     must run on abort, so that it ends promptly too.
+//
+// Start returns false, doing nothing, when the task is already running,
+// and ErrStopping when a previous Stop gave up and fn has not returned yet.
+func (t *Task) Start(fn func(ctx, abort context.Context)) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done != nil {
-		return false
+		if !t.stopping {
+			return false, nil
+		}
+		select {
+		case <-t.done: // the abandoned run has ended since: start afresh
+		default:
+			return false, ErrStopping
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	t.cancel, t.done = cancel, make(chan struct{})
-	go func(done chan struct{}) {
+	abort, abortCancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.cancel, t.abort, t.done, t.stopping = cancel, abortCancel, done, false
+	go func() {
 		defer close(done)
-		fn(ctx)
-	}(t.done)
-	return true
+		defer abortCancel()
+		defer cancel()
+		fn(ctx, abort)
+	}()
+	return true, nil
 }
 
-// Stop cancels the task's context and waits for fn to return. It returns
-// false when the task was not running. It is safe to call concurrently and
-// repeatedly.
-func (t *Task) Stop() bool {
+// Stop cancels the run's ctx and waits for fn to return, at most until ctx
+// ends. It returns true when this call saw the run end (exactly one Stop
+// does per run), false with a nil error when nothing was running, and an
+// error wrapping ctx.Err() when ctx ended first: the run's abort context
+// is then cancelled, and a later Stop waits for it again. Stop is safe to
+// call concurrently and repeatedly.
+func (t *Task) Stop(ctx context.Context) (bool, error) {
 	t.mu.Lock()
-	cancel, done := t.cancel, t.done
-	t.cancel, t.done = nil, nil
-	t.mu.Unlock()
+	done, cancel, abort := t.done, t.cancel, t.abort
 	if done == nil {
-		return false
+		t.mu.Unlock()
+		return false, nil
 	}
+	t.stopping = true
+	t.mu.Unlock()
 	cancel()
-	<-done
-	return true
+	select {
+	case <-done:
+	default:
+		select {
+		case <-done:
+		case <-ctx.Done():
+			abort()
+			return false, fmt.Errorf("stop: %w", ctx.Err())
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done != done {
+		return false, nil // a concurrent Stop saw it first
+	}
+	t.done, t.cancel, t.abort, t.stopping = nil, nil, nil, false
+	return true, nil
 }
 
 // Sleep waits for d or until ctx ends, whichever comes first, and returns

@@ -74,9 +74,6 @@ type Source struct {
 	counter flume.SourceCounter
 
 	task background.Task
-	mu   sync.Mutex
-	// stopCtx bounds the final flush during Stop.
-	stopCtx context.Context
 }
 
 var (
@@ -113,37 +110,37 @@ func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
 
 // Start launches the command on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {
-	s.mu.Lock()
-	s.stopCtx = context.Background()
-	s.mu.Unlock()
-	s.task.Start(func(ctx context.Context) {
+	started, err := s.task.Start(s.run)
+	if err != nil {
+		return fmt.Errorf("exec source %q: %w", s.name, err)
+	}
+	if started {
 		s.counter.Started()
-		s.run(ctx)
-	})
-	return nil
-}
-
-// Stop commits the lines already read (bounded by ctx), terminates the
-// command and waits for the source's goroutines.
-func (s *Source) Stop(ctx context.Context) error {
-	s.mu.Lock()
-	s.stopCtx = ctx
-	s.mu.Unlock()
-	if s.task.Stop() {
-		s.counter.Stopped()
 	}
 	return nil
 }
 
-func (s *Source) flushContext() context.Context {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stopCtx
+// Stop commits the lines already read, terminates the command and waits
+// for the source's goroutines. When ctx ends first, the commit is
+// abandoned (those lines are lost, as in Flume), the command's process
+// group is killed and an error wrapping ctx.Err() is returned.
+func (s *Source) Stop(ctx context.Context) error {
+	ended, err := s.task.Stop(ctx)
+	if ended {
+		s.counter.Stopped()
+	}
+	if err != nil {
+		return fmt.Errorf("exec source %q: %w", s.name, err)
+	}
+	return nil
 }
 
-func (s *Source) run(ctx context.Context) {
+// run runs the command, and again while restart is set, until ctx ends.
+// abort ends when a Stop gives up waiting: it bounds the final commit and
+// kills the command at once.
+func (s *Source) run(ctx, abort context.Context) {
 	for {
-		err := s.runOnce(ctx)
+		err := s.runOnce(ctx, abort)
 		if ctx.Err() != nil {
 			return
 		}
@@ -163,7 +160,7 @@ func (s *Source) run(ctx context.Context) {
 }
 
 // runOnce runs the command once, until it exits or ctx ends.
-func (s *Source) runOnce(ctx context.Context) error {
+func (s *Source) runOnce(ctx, abort context.Context) error {
 	argv := s.cfg.argv()
 	// The command is not tied to ctx: on Stop the batcher first commits
 	// what was read, then terminates the process group.
@@ -199,7 +196,23 @@ func (s *Source) runOnce(ctx context.Context) error {
 		close(chunks)
 	}()
 
-	stopped := s.batch(ctx, chunks)
+	// An abandoned Stop kills the process group and closes the pipes, so
+	// that a reader cannot stay blocked on a descendant that escaped the
+	// group and keeps them open.
+	kill := func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = stdout.Close()
+		_ = stderr.Close()
+	}
+	killed := make(chan struct{})
+	stopAbort := context.AfterFunc(abort, func() { kill(); close(killed) })
+	defer func() {
+		if !stopAbort() {
+			<-killed // no goroutine of the source outlives Stop
+		}
+	}()
+
+	stopped := s.batch(ctx, abort, chunks)
 	if stopped {
 		// Terminate the whole process group, then make sure the reader sees EOF.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
@@ -210,7 +223,7 @@ func (s *Source) runOnce(ctx context.Context) error {
 			}
 		}()
 	}
-	killTimer := time.AfterFunc(5*time.Second, func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	killTimer := time.AfterFunc(5*time.Second, kill)
 	wg.Wait()
 	werr := cmd.Wait()
 	killTimer.Stop()
@@ -226,8 +239,9 @@ func (s *Source) runOnce(ctx context.Context) error {
 // batch collects chunks of lines into batches of BatchSize and hands them to
 // the channel processor, flushing a partial batch after BatchTimeout. It
 // returns true when ctx ended (the source is stopping) and false when the
-// command's output ended.
-func (s *Source) batch(ctx context.Context, chunks <-chan []flume.Event) (stopped bool) {
+// command's output ended. What was read before a stop is committed on
+// abort.
+func (s *Source) batch(ctx, abort context.Context, chunks <-chan []flume.Event) (stopped bool) {
 	var pending []flume.Event
 	timer := time.NewTimer(s.cfg.BatchTimeout)
 	defer timer.Stop()
@@ -252,30 +266,29 @@ func (s *Source) batch(ctx context.Context, chunks <-chan []flume.Event) (stoppe
 			pending = append(pending, chunk...)
 			for len(pending) >= s.cfg.BatchSize {
 				if !flush(s.cfg.BatchSize) {
-					s.finalFlush(pending)
+					s.finalFlush(abort, pending)
 					return true
 				}
 			}
 		case <-timer.C:
 			if len(pending) > 0 && !flush(len(pending)) {
-				s.finalFlush(pending)
+				s.finalFlush(abort, pending)
 				return true
 			}
 			timer.Reset(s.cfg.BatchTimeout)
 		case <-ctx.Done():
-			s.finalFlush(pending)
+			s.finalFlush(abort, pending)
 			return true
 		}
 	}
 }
 
-// finalFlush commits what was read before the source stopped, bounded by
-// the Stop context.
-func (s *Source) finalFlush(pending []flume.Event) {
+// finalFlush commits what was read before the source stopped, until ctx
+// (the task's abort context) ends.
+func (s *Source) finalFlush(ctx context.Context, pending []flume.Event) {
 	if len(pending) == 0 {
 		return
 	}
-	ctx := s.flushContext()
 	for start := 0; start < len(pending); start += s.cfg.BatchSize {
 		end := min(start+s.cfg.BatchSize, len(pending))
 		if !s.deliver(ctx, pending[start:end]) {

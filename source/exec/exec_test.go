@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,5 +204,42 @@ func BenchmarkSplitLines(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		splitLines(data, 1000)
+	}
+}
+
+// TestAbandonedStopKillsCommand checks the flume.Lifecycle contract when
+// Stop's ctx has already ended: the source's commit into a full channel is
+// abandoned and a command that ignores SIGTERM is killed at once, so Stop
+// returns the ctx error promptly and the next Stop returns nil well before
+// the 5 s SIGKILL fallback.
+func TestAbandonedStopKillsCommand(t *testing.T) {
+	ref := &refusals{first: make(chan struct{})}
+	h := newHarnessWith(t, map[string]string{
+		"shell": "/bin/sh -c", "command": `trap "" TERM; while :; do echo x; sleep 0.01; done`, "batchSize": "5",
+	}, 10, 0, func(p flume.ChannelProcessor) flume.ChannelProcessor { ref.ChannelProcessor = p; return ref })
+	select {
+	case <-ref.first:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the source never hit the full channel")
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	if err := h.src.Stop(ended); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Stop with an ended ctx = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("Stop with an ended ctx took %s", d)
+	}
+	ctx, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel2()
+	if err := h.src.Stop(ctx); err != nil {
+		t.Fatalf("second Stop = %v", err)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Fatalf("the command outlived an abandoned Stop by %s", d)
+	}
+	if err := h.src.Start(context.Background()); err != nil {
+		t.Fatalf("Start after Stop = %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package seq
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 // Source generates sequence numbers.
 type Source struct {
+	name         string
 	out          flume.ChannelProcessor
 	batchSize    int
 	total        int64
@@ -28,6 +30,7 @@ var _ flume.Batcher = (*Source)(nil)
 // Factory builds a seq source.
 func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
 	s := &Source{
+		name:         set.Name,
 		out:          out,
 		batchSize:    cfg.Int("batchSize", 1),
 		total:        cfg.Int64("totalEvents", math.MaxInt64),
@@ -60,17 +63,25 @@ func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
 
 // Start begins generating on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {
-	s.task.Start(func(ctx context.Context) {
+	started, err := s.task.Start(func(ctx, _ context.Context) { s.run(ctx) })
+	if err != nil {
+		return fmt.Errorf("seq source %q: %w", s.name, err)
+	}
+	if started {
 		s.counter.Started()
-		s.run(ctx)
-	})
+	}
 	return nil
 }
 
-// Stop ends generation and waits for the goroutine.
-func (s *Source) Stop(context.Context) error {
-	if s.task.Stop() {
+// Stop ends generation and waits for the goroutine, at most until ctx
+// ends (a batch being committed is abandoned and rolled back).
+func (s *Source) Stop(ctx context.Context) error {
+	ended, err := s.task.Stop(ctx)
+	if ended {
 		s.counter.Stopped()
+	}
+	if err != nil {
+		return fmt.Errorf("seq source %q: %w", s.name, err)
 	}
 	return nil
 }
