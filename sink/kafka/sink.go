@@ -86,6 +86,9 @@ type Sink struct {
 
 	mu   sync.Mutex
 	prod *producer
+	// closing is the producer a Stop began to close, until a Stop saw its
+	// close end; another Stop waits for it again.
+	closing *producer
 
 	// Process-only scratch space.
 	msgs         []kafkago.Message
@@ -106,6 +109,9 @@ type producer struct {
 	part   *partitioner
 	dialer *dialer
 	cancel context.CancelFunc
+
+	closed   chan struct{} // closed when the close began by Stop ended
+	closeErr error         // the Writer's Close error, set before closed
 }
 
 var (
@@ -127,6 +133,15 @@ func (s *Sink) Start(context.Context) error {
 	defer s.mu.Unlock()
 	if s.prod != nil {
 		return nil
+	}
+	if s.closing != nil {
+		select {
+		case <-s.closing.closed: // ended since the Stop that gave up on it
+			s.closing = nil
+			s.counter.Stopped()
+		default:
+			return fmt.Errorf("kafka sink %q: the previous producer is still closing", s.set.Name)
+		}
 	}
 	pc := s.cfg.Producer
 	ctx, cancel := context.WithCancel(context.Background())
@@ -171,38 +186,58 @@ func (s *Sink) Start(context.Context) error {
 			s.log.Debug("kafka-go: " + fmt.Sprintf(msg, args...))
 		}),
 	}
-	s.prod = &producer{w: w, tr: tr, part: part, dialer: d, cancel: cancel}
+	s.prod = &producer{w: w, tr: tr, part: part, dialer: d, cancel: cancel, closed: make(chan struct{})}
 	s.counter.Started()
 	s.log.Info("kafka sink started", "brokers", strings.Join(s.cfg.Brokers, ","), "topic", s.cfg.Topic,
 		"batchSize", s.cfg.BatchSize, "producer", pc.String())
 	return nil
 }
 
-// Stop closes the producer. A write abandoned by a cancelled Process (its
-// events were rolled back) is cut short: the sink's connections are closed
-// and no new one is opened, so kafka-go's last retries fail at once.
+// Stop closes the producer and waits for its goroutines, at most until ctx
+// ends. A write abandoned by a cancelled Process (its events were rolled
+// back) is cut short: the sink's connections are closed and no new one is
+// opened, so kafka-go's last retries fail at once. When ctx ends first,
+// the transport is cancelled too and an error wrapping ctx.Err() is
+// returned; the next Stop waits for the close again.
 func (s *Sink) Stop(ctx context.Context) error {
 	s.mu.Lock()
-	p := s.prod
-	s.prod = nil
+	if p := s.prod; p != nil {
+		s.prod, s.closing = nil, p
+		p.dialer.close()
+		go func() {
+			p.closeErr = p.w.Close()
+			p.tr.CloseIdleConnections()
+			p.cancel()
+			close(p.closed)
+		}()
+	}
+	p := s.closing
 	s.mu.Unlock()
 	if p == nil {
 		return nil
 	}
-	defer s.counter.Stopped()
-	p.dialer.close()
-	done := make(chan error, 1)
-	go func() { done <- p.w.Close() }()
-	var err error
 	select {
-	case err = <-done:
-	case <-ctx.Done():
-		err = fmt.Errorf("kafka sink %q: stop: %w", s.set.Name, ctx.Err())
+	case <-p.closed:
+	default:
+		select {
+		case <-p.closed:
+		case <-ctx.Done():
+			p.cancel() // abort what the writer still waits for
+			return fmt.Errorf("kafka sink %q: stop: %w", s.set.Name, ctx.Err())
+		}
 	}
-	p.tr.CloseIdleConnections()
-	p.cancel()
-	if err != nil {
-		return err
+	s.mu.Lock()
+	last := s.closing == p
+	if last {
+		s.closing = nil
+	}
+	s.mu.Unlock()
+	if !last {
+		return nil // a concurrent Stop saw the close end and reports it
+	}
+	s.counter.Stopped()
+	if p.closeErr != nil {
+		return fmt.Errorf("kafka sink %q: stop: %w", s.set.Name, p.closeErr)
 	}
 	s.log.Info("kafka sink stopped")
 	return nil
