@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume/internal/flumetest"
+	"go.uber.org/goleak"
 )
 
 var binary string
@@ -33,6 +34,12 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	if code == 0 {
+		if err := goleak.Find(); err != nil { // a goroutine outlived the tests
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

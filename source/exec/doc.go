@@ -16,7 +16,10 @@
 // command when the channel is full, this source keeps the batch and retries
 // it, backing off, and stops reading meanwhile: the command blocks on its
 // full pipe (backpressure) and no line is lost. ChannelWriteFail counts the
-// refusals. On Stop, the lines already read are still committed (bounded by
-// the stop context) before the command is terminated. What the command
-// wrote to the pipe after that is lost, as with any process that is killed.
+// refusals. On Stop, the lines already read are still committed, in one
+// attempt per batch (the channel waits up to its keep-alive for room, and
+// at most until the stop context ends), before the command is terminated;
+// lines the channel still refuses are dropped with a warning, so that a
+// full channel cannot hold the agent's shutdown. What the command wrote to
+// the pipe after that is lost, as with any process that is killed.
 package exec

@@ -283,18 +283,22 @@ func (s *Source) batch(ctx, abort context.Context, chunks <-chan []flume.Event) 
 	}
 }
 
-// finalFlush commits what was read before the source stopped, until ctx
-// (the task's abort context) ends.
+// finalFlush commits what was read before the source stopped: one attempt
+// per batch (the channel waits up to its keep-alive for room), until ctx
+// (the task's abort context) ends. Retrying a channel that stays full would
+// hold the agent's whole shutdown; lines it still refuses are dropped with
+// a warning, as Flume's exec source drops its pending batch.
 func (s *Source) finalFlush(ctx context.Context, pending []flume.Event) {
-	if len(pending) == 0 {
-		return
-	}
 	for start := 0; start < len(pending); start += s.cfg.BatchSize {
-		end := min(start+s.cfg.BatchSize, len(pending))
-		if !s.deliver(ctx, pending[start:end]) {
-			s.log.Warn("lines read from the command could not be committed before stop", "lines", len(pending)-start)
+		batch := pending[start:min(start+s.cfg.BatchSize, len(pending))]
+		if err := s.out.Process(ctx, batch); err != nil {
+			s.counter.ChannelWriteFail.Add(1)
+			s.log.Warn("lines read from the command could not be committed before stop; they are dropped",
+				"lines", len(pending)-start, "error", err)
 			return
 		}
+		s.counter.EventAcceptedCount.Add(int64(len(batch)))
+		s.counter.AppendBatchAcceptedCount.Add(1)
 	}
 }
 

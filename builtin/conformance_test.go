@@ -1,0 +1,184 @@
+package builtin
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/componenttest"
+	"github.com/flumego/flume/internal/datahubfake"
+	"github.com/flumego/flume/rpc/avrorpc"
+	"github.com/flumego/flume/rpc/thriftrpc"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// conformanceCases is the minimal valid configuration of every built-in
+// type. A type registered by Register without a case here fails
+// TestConformance: a new component adds its case (and a real peer on
+// 127.0.0.1 when it needs one).
+var conformanceCases = []componenttest.Case{
+	{Kind: flume.KindChannel, Type: "memory"},
+	{Kind: flume.KindChannel, Type: "file", Setup: func(t testing.TB) map[string]string {
+		dir := t.TempDir()
+		return map[string]string{"checkpointDir": filepath.Join(dir, "checkpoint"), "dataDirs": filepath.Join(dir, "data")}
+	}},
+
+	{Kind: flume.KindSink, Type: "logger"},
+	{Kind: flume.KindSink, Type: "null"},
+	{Kind: flume.KindSink, Type: "file_roll", Setup: func(t testing.TB) map[string]string {
+		return map[string]string{"sink.directory": t.TempDir()}
+	}},
+	{Kind: flume.KindSink, Type: "avro", Setup: avroPeer},
+	{Kind: flume.KindSink, Type: "thrift", Setup: thriftPeer},
+	{Kind: flume.KindSink, Type: "kafka", Setup: kafkaPeer},
+	{Kind: flume.KindSink, Type: "datahub", Setup: datahubPeer},
+
+	{Kind: flume.KindSource, Type: "seq", Props: map[string]string{"batchSize": "10"}, Produces: true},
+	// yes floods the source, which then holds the command's output while
+	// the full channel refuses it: Stop must interrupt that and the child.
+	{Kind: flume.KindSource, Type: "exec", Props: map[string]string{"command": "yes conformance", "batchSize": "100"}, Produces: true},
+	{Kind: flume.KindSource, Type: "netcat", Props: listen(), Feed: feedNetcat, Produces: true},
+	{Kind: flume.KindSource, Type: "avro", Props: listen(), Feed: feedAvro, Produces: true},
+	{Kind: flume.KindSource, Type: "thrift", Props: listen(), Feed: feedThrift, Produces: true},
+
+	{Kind: flume.KindInterceptor, Type: "timestamp"},
+	{Kind: flume.KindInterceptor, Type: "host"},
+	{Kind: flume.KindInterceptor, Type: "static"},
+	{Kind: flume.KindInterceptor, Type: "remove_header", Props: map[string]string{"withName": "seq"}},
+	{Kind: flume.KindInterceptor, Type: "org.apache.flume.sink.solr.morphline.UUIDInterceptor$Builder"},
+	{Kind: flume.KindInterceptor, Type: "regex_filter"},
+	{Kind: flume.KindInterceptor, Type: "regex_extractor", Props: map[string]string{
+		"regex": `event (\d+)`, "serializers": "n", "serializers.n.name": "number"}},
+	{Kind: flume.KindInterceptor, Type: "search_replace", Props: map[string]string{"searchPattern": "event", "replaceString": "e"}},
+}
+
+// TestConformance runs componenttest's lifecycle checks on every built-in
+// source, channel and sink, and builds every interceptor.
+func TestConformance(t *testing.T) {
+	r := flume.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	componenttest.Registry(t, r, conformanceCases)
+}
+
+func listen() map[string]string { return map[string]string{"bind": "127.0.0.1", "port": "0"} }
+
+func hostPort(t testing.TB, addr net.Addr) map[string]string {
+	t.Helper()
+	a := addr.(*net.TCPAddr)
+	return map[string]string{"hostname": a.IP.String(), "port": strconv.Itoa(a.Port)}
+}
+
+func loopback(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// avroPeer is an Avro RPC server that accepts every batch.
+func avroPeer(t testing.TB) map[string]string {
+	srv := avrorpc.NewServer(avrorpc.ServerConfig{Handler: func(context.Context, bool, []flume.Event) (avrorpc.Status, error) {
+		return avrorpc.OK, nil
+	}})
+	ln := loopback(t)
+	srv.Start(ln)
+	t.Cleanup(func() { _ = srv.Close() })
+	return hostPort(t, ln.Addr())
+}
+
+// thriftPeer is a Thrift RPC server that accepts every batch.
+func thriftPeer(t testing.TB) map[string]string {
+	srv := thriftrpc.NewServer(thriftrpc.ServerConfig{}, func(context.Context, *thriftrpc.Call) (thriftrpc.Status, error) {
+		return thriftrpc.OK, nil
+	})
+	ln := loopback(t)
+	srv.Start(ln)
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	return hostPort(t, ln.Addr())
+}
+
+// kafkaPeer is a kfake cluster with the sink's topic.
+func kafkaPeer(t testing.TB) map[string]string {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "conformance"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return map[string]string{"kafka.bootstrap.servers": c.ListenAddrs()[0], "kafka.topic": "conformance"}
+}
+
+// datahubPeer is the DataHub fake with a BLOB topic.
+func datahubPeer(t testing.TB) map[string]string {
+	srv := datahubfake.New("conformance-id", "conformance-key")
+	spec, err := datahubfake.ParseSchema("BLOB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.CreateTopic("conformance", "events", spec); err != nil {
+		t.Fatal(err)
+	}
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return map[string]string{
+		"datahub.accessId": "conformance-id", "datahub.accessKey": "conformance-key", "datahub.endPoint": url,
+		"datahub.project": "conformance", "datahub.topic": "events",
+		"datahub.dirtyDataFile": filepath.Join(t.TempDir(), "dirty"),
+	}
+}
+
+// addr returns the address a started listening source is bound to.
+func addr(t testing.TB, src flume.Source) string {
+	t.Helper()
+	a, ok := src.(interface{ Addr() net.Addr })
+	if !ok || a.Addr() == nil {
+		t.Fatalf("%T has no listening address", src)
+	}
+	return a.Addr().String()
+}
+
+func feedNetcat(t testing.TB, src flume.Source) {
+	c, err := net.Dial("tcp", addr(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("conformance\n")); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "OK\n" {
+		t.Fatalf("netcat source answered %q, %v", line, err)
+	}
+}
+
+func feedAvro(t testing.TB, src flume.Source) {
+	c, err := avrorpc.Dial(context.Background(), addr(t, src), avrorpc.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if st, err := c.AppendBatch(context.Background(), []flume.Event{flume.NewEvent([]byte("conformance"))}); err != nil || st != avrorpc.OK {
+		t.Fatalf("avro source answered %v, %v", st, err)
+	}
+}
+
+func feedThrift(t testing.TB, src flume.Source) {
+	c, err := thriftrpc.Dial(context.Background(), addr(t, src), thriftrpc.DefaultClientConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if st, err := c.AppendBatch(context.Background(), []flume.Event{flume.NewEvent([]byte("conformance"))}); err != nil || st != thriftrpc.OK {
+		t.Fatalf("thrift source answered %v, %v", st, err)
+	}
+}
