@@ -1,16 +1,13 @@
 package componenttest
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/channel/memory"
 	"go.uber.org/goleak"
 )
 
@@ -144,34 +141,19 @@ func runCase(t *testing.T, r *flume.Registry, c Case) {
 	switch c.Kind {
 	case flume.KindChannel:
 		f, _, _ := r.Channel(c.Type)
-		Lifecycle(t, Subject{
-			Build: func(t testing.TB) flume.Lifecycle {
-				return build(t, props, func(cfg *flume.Context) (flume.Lifecycle, error) { return f(set("c1"), cfg) })
-			},
-			Exercise: exerciseChannel,
-		})
+		Lifecycle(t, ChannelSubject(func(t testing.TB) flume.Channel {
+			return build(t, props, func(cfg *flume.Context) (flume.Channel, error) { return f(set("c1"), cfg) })
+		}))
 	case flume.KindSink:
 		f, _, _ := r.Sink(c.Type)
-		Lifecycle(t, Subject{
-			Build: func(t testing.TB) flume.Lifecycle {
-				ch := newChannel(t)
-				return &sinkUnderTest{ch: ch, Sink: build(t, props, func(cfg *flume.Context) (flume.Sink, error) {
-					return f(set("k1"), cfg, ch)
-				})}
-			},
-			Exercise: exerciseSink,
-		})
+		Lifecycle(t, SinkSubject(func(t testing.TB, in flume.Channel) flume.Sink {
+			return build(t, props, func(cfg *flume.Context) (flume.Sink, error) { return f(set("k1"), cfg, in) })
+		}))
 	case flume.KindSource:
 		f, _, _ := r.Source(c.Type)
-		Lifecycle(t, Subject{
-			Build: func(t testing.TB) flume.Lifecycle {
-				ch := newChannel(t)
-				return &sourceUnderTest{ch: ch, Source: build(t, props, func(cfg *flume.Context) (flume.Source, error) {
-					return f(set("r1"), cfg, processor{ch})
-				})}
-			},
-			Exercise: func(t testing.TB, l flume.Lifecycle) { exerciseSource(t, c, l.(*sourceUnderTest)) },
-		})
+		Lifecycle(t, SourceSubject(func(t testing.TB, out flume.ChannelProcessor) flume.Source {
+			return build(t, props, func(cfg *flume.Context) (flume.Source, error) { return f(set("r1"), cfg, out) })
+		}, c.Feed, c.Produces))
 	case flume.KindInterceptor:
 		f, _, _ := r.Interceptor(c.Type)
 		newInterceptor := func(t testing.TB) flume.Interceptor {
@@ -218,107 +200,4 @@ func build[C any](t testing.TB, props map[string]string, f func(*flume.Context) 
 		t.Fatalf("the component does not read the case's properties %s", strings.Join(unread, ", "))
 	}
 	return c
-}
-
-// newChannel returns a started memory channel for a source or sink under
-// test, with room for what the checks put and no keep-alive.
-func newChannel(t testing.TB) *memory.Channel {
-	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: 1000, TransactionCapacity: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-	return ch
-}
-
-// processor puts a source's events on one channel in one transaction.
-type processor struct{ ch flume.Channel }
-
-func (p processor) Process(ctx context.Context, evs []flume.Event) error {
-	return flume.Do(ctx, p.ch, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) })
-}
-
-type sinkUnderTest struct {
-	flume.Sink
-	ch *memory.Channel
-}
-
-type sourceUnderTest struct {
-	flume.Source
-	ch *memory.Channel
-}
-
-func events(n int) []flume.Event {
-	out := make([]flume.Event, n)
-	for i := range out {
-		out[i] = flume.NewEvent(fmt.Appendf(nil, "event %d", i))
-		out[i].SetHeader("seq", fmt.Sprint(i))
-	}
-	return out
-}
-
-// exerciseChannel commits a put and a take.
-func exerciseChannel(t testing.TB, l flume.Lifecycle) {
-	t.Helper()
-	ch := l.(flume.Channel)
-	ctx := context.Background()
-	if err := flume.Do(ctx, ch, func(tx flume.Transaction) error { return tx.Put(ctx, events(1)...) }); err != nil {
-		t.Fatalf("put on the started channel: %v", err)
-	}
-	var got []flume.Event
-	if err := flume.Do(ctx, ch, func(tx flume.Transaction) (err error) {
-		got, err = tx.Take(ctx, 1)
-		return err
-	}); err != nil || len(got) != 1 {
-		t.Fatalf("take from the started channel: %d events, %v", len(got), err)
-	}
-}
-
-// exerciseSink puts three events on the sink's channel and calls Process
-// until it delivered them.
-func exerciseSink(t testing.TB, l flume.Lifecycle) {
-	t.Helper()
-	s := l.(*sinkUnderTest)
-	ctx := context.Background()
-	if err := flume.Do(ctx, s.ch, func(tx flume.Transaction) error { return tx.Put(ctx, events(3)...) }); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(StopTimeout)
-	var lastErr error
-	for s.ch.Len() > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the started sink did not deliver 3 events within %s (is its destination up?); last error: %v", StopTimeout, lastErr)
-		}
-		pctx, cancel := context.WithTimeout(ctx, StopTimeout)
-		_, err := s.Process(pctx)
-		cancel()
-		if err != nil {
-			lastErr = err
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-}
-
-// exerciseSource feeds the source, when the case says how, and waits for
-// the first event on its channel when the case says it produces some.
-func exerciseSource(t testing.TB, c Case, s *sourceUnderTest) {
-	t.Helper()
-	before := s.ch.Len()
-	if c.Feed != nil {
-		c.Feed(t, s.Source)
-	}
-	if !c.Produces {
-		return
-	}
-	deadline := time.Now().Add(StopTimeout)
-	for s.ch.Len() <= before && s.ch.Len() < s.ch.Capacity() {
-		if time.Now().After(deadline) {
-			t.Fatalf("the started source put no event on its channel within %s", StopTimeout)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
