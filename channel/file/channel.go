@@ -261,10 +261,13 @@ func (c *Channel) open(ctx context.Context) error {
 // Stop refuses new transactions, lets commits in progress finish, writes
 // a final checkpoint (checkpointOnClose) and closes the files. Events taken
 // by transactions still open are returned to the head of the queue in the
-// checkpoint. Stop is idempotent and safe without Start.
+// checkpoint. When ctx has ended by then, the final checkpoint is skipped
+// (the next Start replays the data logs written since the last one, as
+// after a crash) and an error wrapping ctx.Err() is returned; the channel
+// is closed all the same. Stop is idempotent and safe without Start.
 func (c *Channel) Stop(ctx context.Context) error { return c.stop(ctx, c.cfg.CheckpointOnClose) }
 
-func (c *Channel) stop(_ context.Context, finalCheckpoint bool) error {
+func (c *Channel) stop(ctx context.Context, finalCheckpoint bool) error {
 	c.life.Lock()
 	defer c.life.Unlock()
 	c.mu.Lock()
@@ -279,7 +282,9 @@ func (c *Channel) stop(_ context.Context, finalCheckpoint bool) error {
 	close(c.quit)
 	c.wg.Wait()
 	var err error
-	if finalCheckpoint {
+	if finalCheckpoint && ctx.Err() != nil {
+		err = fmt.Errorf("file channel %q: final checkpoint skipped: %w", c.name, ctx.Err())
+	} else if finalCheckpoint {
 		if err = c.checkpoint(); err != nil {
 			err = fmt.Errorf("file channel %q: final checkpoint: %w", c.name, err)
 		}

@@ -577,3 +577,32 @@ func (s *spaceChecker) expire() {
 	s.at = time.Time{}
 	s.mu.Unlock()
 }
+
+// TestStopWithEndedContextSkipsCheckpoint checks the flume.Lifecycle
+// contract: a Stop whose ctx has ended closes the channel without the
+// final checkpoint, says so, and loses nothing: the next Start replays the
+// data logs.
+func TestStopWithEndedContextSkipsCheckpoint(t *testing.T) {
+	cfg := testConfig(t, 1000, 100)
+	c, err := New(flume.Settings{Name: "c1"}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	put(t, c, channeltest.Events(0, 50))
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Stop(ended); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Stop with an ended ctx = %v, want context.Canceled", err)
+	}
+	if err := c.Stop(context.Background()); err != nil {
+		t.Fatalf("second Stop = %v", err)
+	}
+	c = openChannel(t, cfg)
+	if n := c.Counters().RecoveryReplayedRecords.Load(); n == 0 {
+		t.Fatal("the reopened channel replayed no record: the final checkpoint was written")
+	}
+	wantSeqs(t, takeAll(t, c, 100), span(0, 50))
+}
