@@ -8,6 +8,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // ChannelSubject returns the Subject of a channel type: build returns a
@@ -45,7 +46,7 @@ func SourceSubject(build func(t testing.TB, out flume.ChannelProcessor) flume.So
 	return Subject{
 		Build: func(t testing.TB) flume.Lifecycle {
 			ch := newChannel(t)
-			return &sourceUnderTest{Source: build(t, processor{ch}), ch: ch}
+			return &sourceUnderTest{Source: build(t, flumetest.Processor(ch)), ch: ch}
 		},
 		Exercise: func(t testing.TB, l flume.Lifecycle) { exerciseSource(t, l.(*sourceUnderTest), feed, produces) },
 	}
@@ -63,25 +64,7 @@ type sourceUnderTest struct {
 
 // newChannel returns a started memory channel for a source or sink under
 // test, with room for what the checks put and no keep-alive.
-func newChannel(t testing.TB) *memory.Channel {
-	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: 1000, TransactionCapacity: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-	return ch
-}
-
-// processor puts a source's events on one channel in one transaction.
-type processor struct{ ch flume.Channel }
-
-func (p processor) Process(ctx context.Context, evs []flume.Event) error {
-	return flume.Do(ctx, p.ch, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) })
-}
+func newChannel(t testing.TB) *memory.Channel { return flumetest.MemoryChannel(t, 1000, 1000, 0) }
 
 func events(n int) []flume.Event {
 	out := make([]flume.Event, n)

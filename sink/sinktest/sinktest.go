@@ -10,6 +10,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // Destination is where the sink under test delivers.
@@ -66,14 +67,7 @@ func Event(i int) flume.Event {
 func newSink(t *testing.T, o Options) (*memory.Channel, flume.Sink, Destination) {
 	t.Helper()
 	n := 4 * o.BatchSize
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: max(100, n), TransactionCapacity: max(100, n)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
+	ch := flumetest.MemoryChannel(t, max(100, n), max(100, n), 0)
 	s, dest := o.New(t, ch)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

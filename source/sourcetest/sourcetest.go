@@ -10,6 +10,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // Options describe the source under test.
@@ -58,27 +59,13 @@ func events(from, to int) []flume.Event {
 	return out
 }
 
-// processor puts a source's events on one channel in one transaction, as
-// a ChannelProcessor with one required channel does.
-type processor struct{ ch flume.Channel }
-
-func (p processor) Process(ctx context.Context, evs []flume.Event) error {
-	return flume.Do(ctx, p.ch, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) })
-}
-
-// newSource returns a started source writing to a new memory channel of
-// capacity events that waits for no room.
+// newSource returns a started source writing, through a ChannelProcessor
+// with one required channel, to a new memory channel of capacity events
+// that waits for no room.
 func newSource(t *testing.T, o Options, capacity int) (*memory.Channel, flume.Source) {
 	t.Helper()
-	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: capacity, TransactionCapacity: capacity})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-	src := o.New(t, processor{ch})
+	ch := flumetest.MemoryChannel(t, capacity, capacity, 0)
+	src := o.New(t, flumetest.Processor(ch))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -87,28 +74,6 @@ func newSource(t *testing.T, o Options, capacity int) (*memory.Channel, flume.So
 		}
 	})
 	return ch, src
-}
-
-func put(t *testing.T, ch flume.Channel, evs []flume.Event) {
-	t.Helper()
-	ctx := context.Background()
-	if err := flume.Do(ctx, ch, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) }); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// takeAll empties ch and returns what it held, in order.
-func takeAll(t *testing.T, ch flume.Channel) []flume.Event {
-	t.Helper()
-	ctx := context.Background()
-	var got []flume.Event
-	if err := flume.Do(ctx, ch, func(tx flume.Transaction) (err error) {
-		got, err = tx.Take(ctx, ch.TransactionCapacity())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return got
 }
 
 // same fails unless got equals want in order.
@@ -142,29 +107,29 @@ func testAcknowledged(t *testing.T, o Options) {
 			t.Fatalf("send %d events to a source with room: %d acknowledged, %v", len(batch), n, err)
 		}
 	}
-	same(t, o, "after the acknowledgements", takeAll(t, ch), events(0, 6))
+	same(t, o, "after the acknowledgements", flumetest.TakeAll(t, ch), events(0, 6))
 }
 
 func testFullChannel(t *testing.T, o Options) {
 	ch, src := newSource(t, o, 5)
 	held := events(100, 105)
-	put(t, ch, held)
+	flumetest.Put(t, ch, held...)
 	n, err := o.Send(t, src, events(0, 3))
 	if err == nil || n != 0 {
 		t.Fatalf("send to a source whose channel is full: %d acknowledged, error %v; want a refusal", n, err)
 	}
-	same(t, o, "after the refusal", takeAll(t, ch), held)
+	same(t, o, "after the refusal", flumetest.TakeAll(t, ch), held)
 	// The client resends once there is room.
 	if n, err := o.Send(t, src, events(0, 3)); n != 3 || err != nil {
 		t.Fatalf("resend once the channel has room: %d acknowledged, %v", n, err)
 	}
-	same(t, o, "after the resend", takeAll(t, ch), events(0, 3))
+	same(t, o, "after the resend", flumetest.TakeAll(t, ch), events(0, 3))
 }
 
 func testNotHalfCommitted(t *testing.T, o Options) {
 	ch, src := newSource(t, o, 5)
 	held := events(100, 103) // room for 2 of the 4 sent
-	put(t, ch, held)
+	flumetest.Put(t, ch, held...)
 	n, err := o.Send(t, src, events(0, 4))
 	if err == nil {
 		t.Fatalf("send 4 events to a channel with room for 2: %d acknowledged and no refusal", n)
@@ -173,5 +138,5 @@ func testNotHalfCommitted(t *testing.T, o Options) {
 		t.Fatalf("send 4 events to a channel with room for 2: %d acknowledged", n)
 	}
 	// What was acknowledged is committed, nothing else.
-	same(t, o, "after a partly refused send", takeAll(t, ch), append(held, events(0, n)...))
+	same(t, o, "after a partly refused send", flumetest.TakeAll(t, ch), append(held, events(0, n)...))
 }
