@@ -74,6 +74,40 @@ type SinkSelector interface {
 	Failed(index int)
 }
 
+// NamedChannel is a channel with the name it has in the configuration, as a
+// channel selector sees a source's channels.
+type NamedChannel struct {
+	Name string
+	Channel
+}
+
+// ChannelSelector decides which of a source's channels each event goes to:
+// Flume's ChannelSelector. The required channels' failure fails the batch
+// (the source answers FAILED or retries); the optional channels' failure is
+// counted and ignored. Select may be called concurrently (from several
+// connections of the source) and must not modify e. Returning no channel at
+// all drops the event, as Flume's multiplexing selector does for an
+// unmapped header without a default.
+type ChannelSelector interface {
+	Select(e Event) (required, optional []NamedChannel)
+}
+
+// StaticChannelSelector is a ChannelSelector whose answer does not depend on
+// the event (the replicating selector). The channel processor then puts
+// the whole batch on every channel without grouping it event by event, and
+// knows before a batch arrives how large a batch can commit.
+type StaticChannelSelector interface {
+	ChannelSelector
+	Channels() (required, optional []NamedChannel)
+}
+
+// NamedSink is a member of a sink group: a built sink with the name it has
+// in the configuration.
+type NamedSink struct {
+	Name string
+	Sink
+}
+
 // Batcher is implemented by sources and sinks that move events in batches.
 // As in Flume, the agent drops a component whose batch size exceeds the
 // transactionCapacity of a channel it is connected to, since every one of its

@@ -24,6 +24,20 @@ type Settings struct {
 	Logger *slog.Logger
 	// Publisher receives the component's counter group; nil discards it.
 	Publisher func(CounterGroup)
+	// Registry resolves the types of the extension points a component
+	// builds itself: a sink's event serializer, a source's deserializer or
+	// HTTP handler. The agent sets it to the registry it builds with; nil
+	// means DefaultRegistry(); Lookup applies that default.
+	Registry *Registry
+}
+
+// Lookup returns the registry a component resolves nested types in:
+// s.Registry, or DefaultRegistry() when it is nil.
+func (s Settings) Lookup() *Registry {
+	if s.Registry == nil {
+		return DefaultRegistry()
+	}
+	return s.Registry
 }
 
 // Log returns the component's logger, or a logger that discards everything
@@ -64,17 +78,58 @@ type InterceptorFactory func(set Settings, cfg *Context) (Interceptor, error)
 // "processor.selector." configuration (what Flume hands a custom selector).
 type SinkSelectorFactory func(set Settings, cfg *Context) (SinkSelector, error)
 
+// ChannelSelectorFactory builds a source's channel selector from the
+// source's "selector." configuration and the source's channels, in
+// configuration order. set is the source's, with Type the selector's
+// canonical type.
+type ChannelSelectorFactory func(set Settings, cfg *Context, channels []NamedChannel) (ChannelSelector, error)
+
+// SinkProcessorFactory builds the processor of a sink group from the group's
+// "processor." configuration and its member sinks, already built, in
+// configuration order (at least one, names unique). The processor is a Sink
+// that a sink runner drives like any other: its Start and Stop start and
+// stop the members, its Process calls theirs (from the runner's one
+// goroutine) and returns an error only when no member could take the batch.
+// set is the group's, with Type the processor's canonical type.
+type SinkProcessorFactory func(set Settings, cfg *Context, sinks []NamedSink) (Sink, error)
+
+// EventSerializerFactory reads an event serializer's configuration (the
+// keys under the sink's "serializer." prefix) when the sink is built, so
+// that a bad value is reported with the rest of the configuration, and
+// returns the builder the sink calls for each file it opens.
+type EventSerializerFactory func(set Settings, cfg *Context) (EventSerializerBuilder, error)
+
+// EventDeserializerFactory reads an event deserializer's configuration (the
+// keys under the source's "deserializer." prefix) when the source is built
+// and returns the builder the source calls for each file it reads.
+type EventDeserializerFactory func(set Settings, cfg *Context) (EventDeserializerBuilder, error)
+
+// HTTPSourceHandlerFactory builds the handler of an HTTP source from the
+// source's "handler." configuration.
+type HTTPSourceHandlerFactory func(set Settings, cfg *Context) (HTTPSourceHandler, error)
+
 // Kind names a kind of pluggable component.
 type Kind string
 
 // The kinds of components a Registry holds.
 const (
-	KindSource       Kind = "source"
-	KindChannel      Kind = "channel"
-	KindSink         Kind = "sink"
-	KindInterceptor  Kind = "interceptor"
-	KindSinkSelector Kind = "sink selector"
+	KindSource            Kind = "source"
+	KindChannel           Kind = "channel"
+	KindSink              Kind = "sink"
+	KindInterceptor       Kind = "interceptor"
+	KindSinkSelector      Kind = "sink selector"
+	KindChannelSelector   Kind = "channel selector"
+	KindSinkProcessor     Kind = "sink processor"
+	KindEventSerializer   Kind = "event serializer"
+	KindEventDeserializer Kind = "event deserializer"
+	KindHTTPSourceHandler Kind = "http source handler"
 )
+
+// Kinds returns every kind a Registry holds, in a fixed order.
+func Kinds() []Kind {
+	return []Kind{KindSource, KindChannel, KindSink, KindInterceptor, KindSinkSelector,
+		KindChannelSelector, KindSinkProcessor, KindEventSerializer, KindEventDeserializer, KindHTTPSourceHandler}
+}
 
 // Registry maps type names to factories, one table per kind of component.
 //
@@ -85,13 +140,18 @@ const (
 // is an error, never a silent replacement. A Registry is safe for concurrent
 // use.
 type Registry struct {
-	mu           sync.RWMutex
-	failed       []error // registrations refused since the last TakeErrors
-	sources      table[SourceFactory]
-	channels     table[ChannelFactory]
-	sinks        table[SinkFactory]
-	interceptors table[InterceptorFactory]
-	selectors    table[SinkSelectorFactory]
+	mu            sync.RWMutex
+	failed        []error // registrations refused since the last TakeErrors
+	sources       table[SourceFactory]
+	channels      table[ChannelFactory]
+	sinks         table[SinkFactory]
+	interceptors  table[InterceptorFactory]
+	selectors     table[SinkSelectorFactory]
+	chanSelectors table[ChannelSelectorFactory]
+	processors    table[SinkProcessorFactory]
+	serializers   table[EventSerializerFactory]
+	deserializers table[EventDeserializerFactory]
+	httpHandlers  table[HTTPSourceHandlerFactory]
 }
 
 // NewRegistry returns an empty registry.
@@ -102,6 +162,12 @@ func NewRegistry() *Registry {
 		sinks:        newTable[SinkFactory](KindSink),
 		interceptors: newTable[InterceptorFactory](KindInterceptor),
 		selectors:    newTable[SinkSelectorFactory](KindSinkSelector),
+
+		chanSelectors: newTable[ChannelSelectorFactory](KindChannelSelector),
+		processors:    newTable[SinkProcessorFactory](KindSinkProcessor),
+		serializers:   newTable[EventSerializerFactory](KindEventSerializer),
+		deserializers: newTable[EventDeserializerFactory](KindEventDeserializer),
+		httpHandlers:  newTable[HTTPSourceHandlerFactory](KindHTTPSourceHandler),
 	}
 }
 
@@ -139,6 +205,47 @@ func (r *Registry) RegisterSinkSelector(typ string, f SinkSelectorFactory, alias
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.record(r.selectors.add(typ, f, aliases))
+}
+
+// RegisterChannelSelector registers a channel selector factory (selector.type
+// of a source).
+func (r *Registry) RegisterChannelSelector(typ string, f ChannelSelectorFactory, aliases ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.record(r.chanSelectors.add(typ, f, aliases))
+}
+
+// RegisterSinkProcessor registers a sink processor factory (processor.type
+// of a sink group).
+func (r *Registry) RegisterSinkProcessor(typ string, f SinkProcessorFactory, aliases ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.record(r.processors.add(typ, f, aliases))
+}
+
+// RegisterEventSerializer registers an event serializer factory (the
+// serializer of file_roll and HDFS sinks; Flume's class names are the
+// builders', ending in "$Builder").
+func (r *Registry) RegisterEventSerializer(typ string, f EventSerializerFactory, aliases ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.record(r.serializers.add(typ, f, aliases))
+}
+
+// RegisterEventDeserializer registers an event deserializer factory (the
+// deserializer of the spooling directory source).
+func (r *Registry) RegisterEventDeserializer(typ string, f EventDeserializerFactory, aliases ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.record(r.deserializers.add(typ, f, aliases))
+}
+
+// RegisterHTTPSourceHandler registers an HTTP source handler factory (the
+// handler of the HTTP source).
+func (r *Registry) RegisterHTTPSourceHandler(typ string, f HTTPSourceHandlerFactory, aliases ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.record(r.httpHandlers.add(typ, f, aliases))
 }
 
 func (r *Registry) record(err error) error {
@@ -195,6 +302,43 @@ func (r *Registry) SinkSelector(typ string) (SinkSelectorFactory, string, error)
 	return r.selectors.get(typ)
 }
 
+// ChannelSelector returns the channel selector factory registered under typ.
+func (r *Registry) ChannelSelector(typ string) (ChannelSelectorFactory, string, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.chanSelectors.get(typ)
+}
+
+// SinkProcessor returns the sink processor factory registered under typ.
+func (r *Registry) SinkProcessor(typ string) (SinkProcessorFactory, string, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.processors.get(typ)
+}
+
+// EventSerializer returns the event serializer factory registered under typ.
+func (r *Registry) EventSerializer(typ string) (EventSerializerFactory, string, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.serializers.get(typ)
+}
+
+// EventDeserializer returns the event deserializer factory registered under
+// typ.
+func (r *Registry) EventDeserializer(typ string) (EventDeserializerFactory, string, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.deserializers.get(typ)
+}
+
+// HTTPSourceHandler returns the HTTP source handler factory registered under
+// typ.
+func (r *Registry) HTTPSourceHandler(typ string) (HTTPSourceHandlerFactory, string, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.httpHandlers.get(typ)
+}
+
 // Types returns every registered name of a kind, canonical names and
 // aliases, sorted.
 func (r *Registry) Types(k Kind) []string {
@@ -211,6 +355,16 @@ func (r *Registry) Types(k Kind) []string {
 		return r.interceptors.names()
 	case KindSinkSelector:
 		return r.selectors.names()
+	case KindChannelSelector:
+		return r.chanSelectors.names()
+	case KindSinkProcessor:
+		return r.processors.names()
+	case KindEventSerializer:
+		return r.serializers.names()
+	case KindEventDeserializer:
+		return r.deserializers.names()
+	case KindHTTPSourceHandler:
+		return r.httpHandlers.names()
 	}
 	return nil
 }
@@ -333,6 +487,36 @@ func RegisterInterceptor(typ string, f InterceptorFactory, aliases ...string) er
 // default registry.
 func RegisterSinkSelector(typ string, f SinkSelectorFactory, aliases ...string) error {
 	return defaultRegistry.RegisterSinkSelector(typ, f, aliases...)
+}
+
+// RegisterChannelSelector registers a channel selector type in the default
+// registry.
+func RegisterChannelSelector(typ string, f ChannelSelectorFactory, aliases ...string) error {
+	return defaultRegistry.RegisterChannelSelector(typ, f, aliases...)
+}
+
+// RegisterSinkProcessor registers a sink processor type in the default
+// registry.
+func RegisterSinkProcessor(typ string, f SinkProcessorFactory, aliases ...string) error {
+	return defaultRegistry.RegisterSinkProcessor(typ, f, aliases...)
+}
+
+// RegisterEventSerializer registers an event serializer type in the default
+// registry.
+func RegisterEventSerializer(typ string, f EventSerializerFactory, aliases ...string) error {
+	return defaultRegistry.RegisterEventSerializer(typ, f, aliases...)
+}
+
+// RegisterEventDeserializer registers an event deserializer type in the
+// default registry.
+func RegisterEventDeserializer(typ string, f EventDeserializerFactory, aliases ...string) error {
+	return defaultRegistry.RegisterEventDeserializer(typ, f, aliases...)
+}
+
+// RegisterHTTPSourceHandler registers an HTTP source handler type in the
+// default registry.
+func RegisterHTTPSourceHandler(typ string, f HTTPSourceHandlerFactory, aliases ...string) error {
+	return defaultRegistry.RegisterHTTPSourceHandler(typ, f, aliases...)
 }
 
 // ChannelProcessorFunc adapts a function to the ChannelProcessor interface.

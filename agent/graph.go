@@ -196,7 +196,7 @@ func (b *builder) add(sev flume.Severity, at flume.Property, format string, args
 // and published when the component is started.
 func (b *builder) settings(kind, name, typ string, stage bool) flume.Settings {
 	set := flume.Settings{Agent: b.cfg.Name, Name: name, Type: typ,
-		Logger: b.log.With("component", kind, "name", name, "type", typ)}
+		Logger: b.log.With("component", kind, "name", name, "type", typ), Registry: b.reg}
 	if stage {
 		set.Publisher = func(g flume.CounterGroup) { b.pubs[name] = append(b.pubs[name], g) }
 	}
@@ -378,7 +378,7 @@ func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[str
 				continue
 			}
 		}
-		var members []sinkgroup.NamedSink
+		var members []flume.NamedSink
 		for _, s := range p.sinks {
 			n, ok := b.sink(s, channels)
 			if !ok {
@@ -388,7 +388,7 @@ func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[str
 				continue
 			}
 			sinks[s.Name] = n
-			members = append(members, sinkgroup.NamedSink{Name: s.Name, Sink: n.Component})
+			members = append(members, flume.NamedSink{Name: s.Name, Sink: n.Component})
 		}
 		if len(members) == 0 {
 			if p.group != nil {
@@ -423,12 +423,12 @@ func (b *builder) runner(name string, s flume.Sink) *sinkgroup.Runner {
 func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.Source] {
 	var out []Node[flume.Source]
 	for _, s := range b.cfg.Sources {
-		var chs []source.Channel
+		var chs []flume.NamedChannel
 		var nodes []Node[flume.Channel]
 		var comps []flume.Channel
 		for _, name := range s.Channels {
 			if n, ok := channels[name]; ok {
-				chs = append(chs, source.Channel{Name: name, Channel: n.Component})
+				chs = append(chs, flume.NamedChannel{Name: name, Channel: n.Component})
 				nodes = append(nodes, n)
 				comps = append(comps, n.Component)
 			} else {

@@ -14,6 +14,8 @@ import (
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
 	thriftsink "github.com/flumego/flume/sink/thrift"
+	"github.com/flumego/flume/sinkgroup"
+	"github.com/flumego/flume/source"
 	avrosource "github.com/flumego/flume/source/avro"
 	"github.com/flumego/flume/source/exec"
 	"github.com/flumego/flume/source/interceptor"
@@ -22,8 +24,9 @@ import (
 	thriftsource "github.com/flumego/flume/source/thrift"
 )
 
-// Register adds the built-in sources, channels, sinks, interceptors and
-// sink selectors to r.
+// Register adds the built-in components of every kind to r: sources,
+// channels, sinks, interceptors, channel selectors, sink processors and
+// event serializers.
 func Register(r *flume.Registry) error {
 	return errors.Join(
 		memory.Register(r),
@@ -41,6 +44,8 @@ func Register(r *flume.Registry) error {
 		thriftsource.Register(r),
 		thriftsink.Register(r),
 		interceptor.Register(r),
+		source.Register(r),
+		sinkgroup.Register(r),
 	)
 }
 

@@ -38,7 +38,7 @@ func flow(t *testing.T, reg *Registry) {
 	src := new(flume.SourceCounter)
 	flume.Settings{Name: "r1", Publisher: reg.Publisher("r1")}.Publish(src)
 	src.Started()
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	proc := source.NewChannelProcessor(source.NewReplicating([]flume.NamedChannel{{Name: "c1", Channel: ch}}, nil), nil, nil)
 	for _, b := range [][2]int{{0, 10}, {10, 25}} {
 		evs := channeltest.Events(b[0], b[1])
 		src.AppendBatchReceivedCount.Add(1)

@@ -20,7 +20,7 @@ func Example() {
 	// memory channel.
 	ch, _ := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: 100, TransactionCapacity: 100, KeepAlive: time.Second})
 	_ = ch.Start(context.Background())
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), nil, nil)
+	proc := source.NewChannelProcessor(source.NewReplicating([]flume.NamedChannel{{Name: "c1", Channel: ch}}, nil), nil, nil)
 	src, _ := avrosource.Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), proc)
 	_ = src.Start(context.Background())
 	defer src.Stop(context.Background())

@@ -75,7 +75,7 @@ func BenchmarkSinkPath(b *testing.B) {
 		g, err := sinkgroup.New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{
 			"sinks": "k1 k2", "processor.type": "failover",
 			"processor.priority.k1": "10", "processor.priority.k2": "5",
-		}), []sinkgroup.NamedSink{{Name: "k1", Sink: &drainSink{ch: ch}}, {Name: "k2", Sink: &drainSink{ch: ch}}}, nil)
+		}), []flume.NamedSink{{Name: "k1", Sink: &drainSink{ch: ch}}, {Name: "k2", Sink: &drainSink{ch: ch}}}, benchRegistry(b))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -85,12 +85,20 @@ func BenchmarkSinkPath(b *testing.B) {
 		ch := benchChannel(b)
 		g, err := sinkgroup.New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{
 			"sinks": "k1 k2", "processor.type": "load_balance", "processor.backoff": "true",
-		}), []sinkgroup.NamedSink{{Name: "k1", Sink: &drainSink{ch: ch}}, {Name: "k2", Sink: &drainSink{ch: ch}}}, nil)
+		}), []flume.NamedSink{{Name: "k1", Sink: &drainSink{ch: ch}}, {Name: "k2", Sink: &drainSink{ch: ch}}}, benchRegistry(b))
 		if err != nil {
 			b.Fatal(err)
 		}
 		runBench(b, ch, g)
 	})
+}
+
+func benchRegistry(b *testing.B) *flume.Registry {
+	reg := flume.NewRegistry()
+	if err := sinkgroup.Register(reg); err != nil {
+		b.Fatal(err)
+	}
+	return reg
 }
 
 type readySink struct{}
@@ -102,7 +110,7 @@ func (readySink) Process(context.Context) (flume.Status, error) { return flume.R
 // BenchmarkProcessorOverhead isolates what a group adds to one Process call
 // (one batch): the member sink does nothing.
 func BenchmarkProcessorOverhead(b *testing.B) {
-	members := []sinkgroup.NamedSink{{Name: "k1", Sink: readySink{}}, {Name: "k2", Sink: readySink{}}}
+	members := []flume.NamedSink{{Name: "k1", Sink: readySink{}}, {Name: "k2", Sink: readySink{}}}
 	for _, tc := range []struct{ name, typ string }{{"sink", ""}, {"failover", "failover"}, {"load_balance", "load_balance"}} {
 		b.Run(tc.name, func(b *testing.B) {
 			var s flume.Sink = readySink{}
@@ -110,7 +118,7 @@ func BenchmarkProcessorOverhead(b *testing.B) {
 				var err error
 				s, err = sinkgroup.New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{
 					"processor.type": tc.typ, "processor.backoff": "true",
-				}), members, nil)
+				}), members, benchRegistry(b))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -30,17 +30,17 @@ func TestConformance(t *testing.T) {
 	for _, typ := range []string{TypeFailover, TypeLoadBalance} {
 		t.Run(typ, func(t *testing.T) {
 			componenttest.Lifecycle(t, componenttest.SinkSubject(func(t testing.TB, in flume.Channel) flume.Sink {
-				var members []NamedSink
+				var members []flume.NamedSink
 				for _, name := range []string{"k1", "k2"} {
 					s, err := avrosink.Factory(flume.Settings{Name: name}, flume.ContextFromMap(map[string]string{
 						"hostname": "127.0.0.1", "port": port}), in)
 					if err != nil {
 						t.Fatal(err)
 					}
-					members = append(members, NamedSink{Name: name, Sink: s})
+					members = append(members, flume.NamedSink{Name: name, Sink: s})
 				}
 				g, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{
-					"sinks": "k1 k2", "processor.type": typ}), members, flume.NewRegistry())
+					"sinks": "k1 k2", "processor.type": typ}), members, testRegistry(t, nil, nil))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,7 +1,10 @@
 // Package sinkgroup runs sinks: the Runner is Flume's SinkRunner (one
 // goroutine per sink or sink group calling Process in a loop, with Flume's
-// backoff), and New builds a sink group's processor (default, failover or
-// load_balance, Flume's SinkProcessor types) from the group's configuration.
+// backoff), and New builds a sink group's processor from the group's
+// configuration, looking processor.type up in a flume.Registry. Register
+// adds Flume's SinkProcessor types, default, failover and load_balance (and
+// their class names); a plugin registers its own with
+// flume.RegisterSinkProcessor.
 //
 // A processor is a flume.Sink: the runner cannot tell a group from a single
 // sink, and the default processor is simply the sink itself. A processor's

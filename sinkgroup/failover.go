@@ -53,7 +53,7 @@ type penalty struct {
 
 var _ flume.Sink = (*Failover)(nil)
 
-func newFailover(set flume.Settings, cfg *flume.Context, sinks []NamedSink, now func() time.Time) *Failover {
+func newFailover(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink, now func() time.Time) *Failover {
 	f := &Failover{members: newMembers(set, sinks), now: now, prio: make([]int, len(sinks))}
 	f.maxPenalty = time.Duration(cfg.IntOrDefault("maxpenalty", int(DefaultMaxPenalty/time.Millisecond),
 		func(v int) bool { return v >= 0 }, "must be a number of milliseconds, 0 or more")) * time.Millisecond

@@ -92,13 +92,13 @@ func put(t testing.TB, ch flume.Channel, from, to int) {
 	}
 }
 
-func newSinks(ch flume.Channel, batch int, names ...string) ([]*testSink, []NamedSink) {
+func newSinks(ch flume.Channel, batch int, names ...string) ([]*testSink, []flume.NamedSink) {
 	var ts []*testSink
-	var ns []NamedSink
+	var ns []flume.NamedSink
 	for _, n := range names {
 		s := &testSink{name: n, ch: ch, batch: batch}
 		ts = append(ts, s)
-		ns = append(ns, NamedSink{Name: n, Sink: s})
+		ns = append(ns, flume.NamedSink{Name: n, Sink: s})
 	}
 	return ts, ns
 }
@@ -146,12 +146,29 @@ func span(from, to int) []int {
 	return out
 }
 
-func newGroup(t *testing.T, clock *fakeClock, props map[string]string, sinks []NamedSink, reg *flume.Registry) (flume.Sink, *flume.Context) {
+// testRegistry returns reg (a new registry when nil) with Flume's sink
+// processors registered on clock (time.Now when nil).
+func testRegistry(t testing.TB, clock *fakeClock, reg *flume.Registry) *flume.Registry {
+	t.Helper()
+	if reg == nil {
+		reg = flume.NewRegistry()
+	}
+	now := time.Now
+	if clock != nil {
+		now = clock.Now
+	}
+	if err := register(reg, now); err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+func newGroup(t *testing.T, clock *fakeClock, props map[string]string, sinks []flume.NamedSink, reg *flume.Registry) (flume.Sink, *flume.Context) {
 	t.Helper()
 	cfg := flume.ContextFromMap(props)
-	p, err := build(flume.Settings{Name: "g1"}, cfg, sinks, reg, clock.Now)
+	p, err := New(flume.Settings{Name: "g1"}, cfg, sinks, testRegistry(t, clock, reg))
 	if err != nil {
-		t.Fatalf("build: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return p, cfg
 }

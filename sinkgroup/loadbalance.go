@@ -37,10 +37,10 @@ type LoadBalance struct {
 
 var _ flume.Sink = (*LoadBalance)(nil)
 
-func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []NamedSink, reg *flume.Registry, now func() time.Time) flume.Sink {
+func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink, reg *flume.Registry, now func() time.Time) (flume.Sink, error) {
 	if len(sinks) < 2 {
 		cfg.Errorf("type", "a load_balance group needs at least two sinks, it has %d (use default for a single sink)", len(sinks))
-		return nil
+		return nil, cfg.Err()
 	}
 	lb := &LoadBalance{members: newMembers(set, sinks)}
 	typ := cfg.String("selector", "round_robin")
@@ -59,14 +59,10 @@ func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []NamedSink, r
 		}
 		lb.selector = orderselect.New(len(sinks), strings.EqualFold(typ, "random"), backoff, maxTimeOut, now)
 	default:
-		if reg == nil {
-			cfg.Errorf("selector", "unknown sink selector (expected round_robin, random or a registered selector)")
-			return nil
-		}
 		factory, _, err := reg.SinkSelector(typ)
 		if err != nil {
-			cfg.Errorf("selector", "%v", err)
-			return nil
+			cfg.Errorf("selector", "%v; the built-in selectors are round_robin and random", err)
+			return nil, cfg.Err()
 		}
 		sset := set
 		sset.Type = typ
@@ -75,18 +71,21 @@ func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []NamedSink, r
 			if !errors.As(err, new(flume.Problems)) || cfg.Err() == nil { // problems may already be recorded in scfg
 				cfg.Errorf("selector", "%v", err)
 			}
-			return nil
+			return nil, cfg.Err()
 		}
 		if sel == nil {
 			cfg.Errorf("selector", "the selector factory returned no selector")
-			return nil
+			return nil, cfg.Err()
 		}
 		if cfg.Has("backoff") {
 			cfg.Warnf("backoff", "applies to round_robin and random only; the custom selector %q does its own backoff, as in Flume", typ)
 		}
 		lb.selector = sel
 	}
-	return lb
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return lb, nil
 }
 
 // Process tries the sinks in the selector's order until one does not fail.

@@ -176,7 +176,7 @@ func TestLoadBalanceCustomSelector(t *testing.T) {
 func TestLoadBalanceNeedsTwoSinks(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 100, 100, 0)
 	_, ns := newSinks(ch, 10, "k1")
-	_, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "load_balance"}), ns, nil)
+	_, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "load_balance"}), ns, testRegistry(t, nil, nil))
 	if err == nil || !strings.Contains(err.Error(), "at least two sinks") {
 		t.Fatalf("err = %v", err)
 	}

@@ -5,18 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/flumego/flume"
 )
-
-// NamedSink is a member of a sink group: a built sink with the name it has
-// in the configuration.
-type NamedSink struct {
-	Name string
-	flume.Sink
-}
 
 // Processor type names, as Flume spells them in processor.type, and the
 // Java class names that select the same processors.
@@ -30,33 +22,43 @@ const (
 	classLoadBalance = "org.apache.flume.sink.LoadBalancingSinkProcessor"
 )
 
+// Register adds Flume's sink processors to r: default, failover and
+// load_balance, with their class names. The load_balance processor looks a
+// custom processor.selector up in r.
+func Register(r *flume.Registry) error { return register(r, time.Now) }
+
+// register is Register with an injected clock, so tests move time instead
+// of sleeping through penalties.
+func register(r *flume.Registry, now func() time.Time) error {
+	return errors.Join(
+		r.RegisterSinkProcessor(TypeDefault, newDefault, classDefault),
+		r.RegisterSinkProcessor(TypeFailover, func(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink) (flume.Sink, error) {
+			return newFailover(set, cfg, sinks, now), nil
+		}, classFailover),
+		r.RegisterSinkProcessor(TypeLoadBalance, func(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink) (flume.Sink, error) {
+			return newLoadBalance(set, cfg, sinks, r, now)
+		}, classLoadBalance),
+	)
+}
+
 // New builds the processor of a sink group. cfg is the group's context (the
 // keys under "<agent>.sinkgroups.<group>.": sinks, processor.type and the
 // processor.* options); sinks are the group's members in configuration
-// order, already built; reg supplies custom load_balance selectors
-// (processor.selector = a name registered with RegisterSinkSelector).
+// order, already built. processor.type is looked up in reg (nil means
+// flume.DefaultRegistry()): Flume's default, failover and load_balance
+// (which Register adds) or a plugin's processor. The configuration layer
+// (package conf) has already dropped a group without processor.type, as
+// Flume does.
 //
 // The result is a flume.Sink for a sinkgroup.Runner: its Start and Stop
-// start and stop the member sinks. processor.type is default (exactly one
-// sink, which is returned as is), failover or load_balance, or one of
-// Flume's class names for them. Problems are recorded in cfg; the returned
-// error is non-nil when the group cannot run.
-func New(set flume.Settings, cfg *flume.Context, sinks []NamedSink, reg *flume.Registry) (flume.Sink, error) {
-	return build(set, cfg, sinks, reg, time.Now)
-}
-
-// build is New with an injected clock, so tests move time instead of
-// sleeping through penalties.
-func build(set flume.Settings, cfg *flume.Context, sinks []NamedSink, reg *flume.Registry, now func() time.Time) (flume.Sink, error) {
-	cfg.MarkUsed("sinks")
-	pcfg := cfg.Sub("processor.")
-	typ, ok := pcfg.Lookup("type")
-	if !ok {
-		// Flume 1.11 fails to build a group without processor.type (it tries
-		// to load a class named null); say so plainly instead.
-		cfg.Errorf("processor.type", "required property is missing (expected default, failover or load_balance)")
-		return nil, groupErr(set, cfg.Err())
+// start and stop the member sinks; the default processor is the group's one
+// sink itself. Problems are recorded in cfg; the returned error is non-nil
+// when the group cannot run.
+func New(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink, reg *flume.Registry) (flume.Sink, error) {
+	if reg == nil {
+		reg = flume.DefaultRegistry()
 	}
+	cfg.MarkUsed("sinks")
 	if len(sinks) == 0 {
 		cfg.Errorf("sinks", "the group has no usable sink")
 		return nil, groupErr(set, cfg.Err())
@@ -71,38 +73,36 @@ func build(set flume.Settings, cfg *flume.Context, sinks []NamedSink, reg *flume
 		}
 		seen[s.Name] = true
 	}
+	pcfg := cfg.Sub("processor.")
+	f, canonical, err := reg.SinkProcessor(pcfg.String("type", ""))
+	if err != nil {
+		pcfg.Errorf("type", "%v", err)
+	}
 	if err := cfg.Err(); err != nil {
 		return nil, groupErr(set, err)
 	}
-	var p flume.Sink
-	unsupported := false
-	switch kind := typ.Value; {
-	case strings.EqualFold(kind, TypeDefault) || kind == classDefault:
-		if len(sinks) != 1 {
-			pcfg.Errorf("type", "the default processor takes exactly one sink, the group has %d (use failover or load_balance)", len(sinks))
-			break
-		}
-		p = sinks[0].Sink
-	case strings.EqualFold(kind, TypeFailover) || kind == classFailover:
-		p = newFailover(set, pcfg, sinks, now)
-	case strings.EqualFold(kind, TypeLoadBalance) || kind == classLoadBalance:
-		p = newLoadBalance(set, pcfg, sinks, reg, now)
-	case strings.Contains(kind, "."):
-		unsupported = true
-		pcfg.Errorf("type", "custom sink processor classes cannot be loaded (use default, failover or load_balance)")
-	default:
-		pcfg.Errorf("type", "unknown sink processor type (expected default, failover or load_balance)")
+	set.Type = canonical
+	p, err := f(set, pcfg, sinks)
+	if err == nil && p == nil && cfg.Err() == nil {
+		err = errors.New("the processor factory returned no processor")
+	}
+	if err != nil && (!errors.As(err, new(flume.Problems)) || cfg.Err() == nil) { // problems are usually recorded in cfg already
+		pcfg.Errorf("type", "%v", err)
 	}
 	if err := cfg.Err(); err != nil {
-		if unsupported {
-			err = fmt.Errorf("%w: %w", flume.ErrUnsupported, err)
-		}
 		return nil, groupErr(set, err)
-	}
-	if p == nil {
-		return nil, groupErr(set, errors.New("the processor could not be built"))
 	}
 	return p, nil
+}
+
+// newDefault is Flume's DefaultSinkProcessor: a group of exactly one sink,
+// which is returned as is.
+func newDefault(_ flume.Settings, cfg *flume.Context, sinks []flume.NamedSink) (flume.Sink, error) {
+	if len(sinks) != 1 {
+		cfg.Errorf("type", "the default processor takes exactly one sink, the group has %d (use failover or load_balance)", len(sinks))
+		return nil, cfg.Err()
+	}
+	return sinks[0].Sink, nil
 }
 
 func groupErr(set flume.Settings, err error) error {
@@ -113,14 +113,14 @@ func groupErr(set flume.Settings, err error) error {
 // and a per-sink failure state used to keep logs to one line per change.
 type members struct {
 	group string
-	sinks []NamedSink
+	sinks []flume.NamedSink
 	log   *slog.Logger
 	// failing[i] is set while sink i's last Process call failed, so that a
 	// sink failing on every batch logs once, not once per batch.
 	failing []bool
 }
 
-func newMembers(set flume.Settings, sinks []NamedSink) members {
+func newMembers(set flume.Settings, sinks []flume.NamedSink) members {
 	return members{group: set.Name, sinks: sinks, log: set.Log(), failing: make([]bool, len(sinks))}
 }
 

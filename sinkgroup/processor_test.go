@@ -15,7 +15,7 @@ func TestNewProcessorTypes(t *testing.T) {
 	_, one := newSinks(ch, 10, "k1")
 	tests := []struct {
 		typ   string
-		sinks []NamedSink
+		sinks []flume.NamedSink
 		want  string // Go type name, or an error substring prefixed with "!"
 	}{
 		{"failover", two, "*sinkgroup.Failover"},
@@ -27,23 +27,24 @@ func TestNewProcessorTypes(t *testing.T) {
 		{"default", one, "*sinkgroup.testSink"},
 		{"org.apache.flume.sink.DefaultSinkProcessor", one, "*sinkgroup.testSink"},
 		{"default", two, "!exactly one sink"},
-		{"org.apache.flume.sink.failoversinkprocessor", two, "!not supported"},
-		{"com.example.MyProcessor", two, "!not supported"},
+		// Class names match exactly; an unregistered one is unknown, as a
+		// class Flume cannot load.
+		{"org.apache.flume.sink.failoversinkprocessor", two, "!unknown sink processor type"},
+		{"com.example.MyProcessor", two, "!unknown sink processor type"},
 		{"priority", two, "!unknown sink processor type"},
-		{"", two, "!required property is missing"},
+		// package conf drops a group without processor.type before the
+		// agent builds it; called directly, New reports the type unknown.
+		{"", two, `!unknown sink processor type ""`},
 	}
 	for _, tc := range tests {
 		props := map[string]string{"sinks": "k1 k2"}
 		if tc.typ != "" {
 			props["processor.type"] = tc.typ
 		}
-		p, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(props), tc.sinks, nil)
+		p, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(props), tc.sinks, testRegistry(t, nil, nil))
 		if msg, bad := strings.CutPrefix(tc.want, "!"); bad {
 			if err == nil || !strings.Contains(err.Error(), msg) || !strings.Contains(err.Error(), `sink group "g1"`) {
 				t.Errorf("type %q: err = %v, want %q", tc.typ, err, msg)
-			}
-			if msg == "not supported" && !errors.Is(err, flume.ErrUnsupported) {
-				t.Errorf("type %q: error should wrap ErrUnsupported", tc.typ)
 			}
 			continue
 		}
@@ -60,7 +61,7 @@ func TestNewProcessorTypes(t *testing.T) {
 func TestDefaultProcessorIsTheSinkItself(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 100, 100, 0)
 	_, one := newSinks(ch, 10, "k1")
-	p, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "default"}), one, nil)
+	p, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "default"}), one, testRegistry(t, nil, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,14 +73,14 @@ func TestDefaultProcessorIsTheSinkItself(t *testing.T) {
 func TestNewRejectsBadMembers(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 100, 100, 0)
 	_, ns := newSinks(ch, 10, "k1", "k1")
-	if _, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "failover"}), ns, nil); err == nil || !strings.Contains(err.Error(), "listed twice") {
+	if _, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "failover"}), ns, testRegistry(t, nil, nil)); err == nil || !strings.Contains(err.Error(), "listed twice") {
 		t.Fatalf("duplicate member: err = %v", err)
 	}
-	if _, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "failover"}), nil, nil); err == nil {
+	if _, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "failover"}), nil, testRegistry(t, nil, nil)); err == nil {
 		t.Fatal("a group without sinks must fail")
 	}
 	_, ns = newSinks(ch, 10, "k1", "k2")
-	if _, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "load_balance", "processor.selector": "weighted"}), ns, flume.NewRegistry()); err == nil || !strings.Contains(err.Error(), "unknown sink selector type") {
+	if _, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "load_balance", "processor.selector": "weighted"}), ns, testRegistry(t, nil, nil)); err == nil || !strings.Contains(err.Error(), "unknown sink selector type") {
 		t.Fatalf("unknown selector: err = %v", err)
 	}
 }
@@ -94,4 +95,50 @@ func typeName(v any) string {
 		return "*sinkgroup.testSink"
 	}
 	return "?"
+}
+
+// firstOnly is a custom processor: it always drives its first member.
+type firstOnly struct{ flume.NamedSink }
+
+// TestCustomProcessor: a processor registered under a class name is built
+// from the group's processor.* keys and its members, and an error from its
+// factory fails the group with the error.
+func TestCustomProcessor(t *testing.T) {
+	ch := flumetest.MemoryChannel(t, 100, 100, 0)
+	_, two := newSinks(ch, 10, "k1", "k2")
+	reg := testRegistry(t, nil, nil)
+	var gotSet flume.Settings
+	var gotOpt string
+	var gotSinks []string
+	err := reg.RegisterSinkProcessor("com.example.FirstOnly", func(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink) (flume.Sink, error) {
+		gotSet, gotOpt = set, cfg.String("opt", "")
+		for _, s := range sinks {
+			gotSinks = append(gotSinks, s.Name)
+		}
+		if gotOpt == "bad" {
+			return nil, errors.New("opt must not be bad")
+		}
+		return firstOnly{sinks[0]}, nil
+	}, "first_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := flume.ContextFromMap(map[string]string{"sinks": "k1 k2", "processor.type": "FIRST_ONLY", "processor.opt": "x"})
+	p, err := New(flume.Settings{Name: "g1"}, cfg, two, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := p.(firstOnly); !ok || f.Name != "k1" {
+		t.Fatalf("built %T %v", p, p)
+	}
+	if gotSet.Name != "g1" || gotSet.Type != "com.example.FirstOnly" || gotOpt != "x" || strings.Join(gotSinks, " ") != "k1 k2" {
+		t.Fatalf("factory got settings %+v, opt %q, sinks %v", gotSet, gotOpt, gotSinks)
+	}
+	if u := cfg.Unused(); len(u) != 0 {
+		t.Fatalf("keys left unread: %v", u)
+	}
+	_, err = New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "com.example.FirstOnly", "processor.opt": "bad"}), two, reg)
+	if err == nil || !strings.Contains(err.Error(), "opt must not be bad") || !strings.Contains(err.Error(), "processor.type") {
+		t.Fatalf("failing factory: err = %v", err)
+	}
 }

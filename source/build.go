@@ -8,12 +8,12 @@ import (
 
 // NewProcessorFromConfig builds the ChannelProcessor of a source from its
 // configuration: the "selector." keys and the "interceptors" list with each
-// interceptor's "interceptors.<name>." keys, whose types are looked up in
-// reg. channels are the source's channels in configuration order. Problems
+// interceptor's "interceptors.<name>." keys; the selector's and the
+// interceptors' types are looked up in reg. channels are the source's channels in configuration order. Problems
 // are recorded in cfg; the returned error is non-nil when the processor
 // cannot be built.
-func NewProcessorFromConfig(set flume.Settings, cfg *flume.Context, channels []Channel, reg *flume.Registry) (*ChannelProcessor, error) {
-	sel, err := NewSelector(cfg.Sub("selector."), channels)
+func NewProcessorFromConfig(set flume.Settings, cfg *flume.Context, channels []flume.NamedChannel, reg *flume.Registry) (*ChannelProcessor, error) {
+	sel, err := NewSelector(set, cfg.Sub("selector."), channels, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 // Package source holds what every source shares: the ChannelProcessor that
 // runs a source's interceptors and channel selector and commits its events,
-// the channel selectors, and the construction of both from a source's
-// configuration. Each source type lives in a sub-package (source/exec,
-// source/avro, ...), interceptors in source/interceptor.
+// Flume's channel selectors (replicating, multiplexing, load_balancing,
+// which Register adds to a flume.Registry), and the construction of both
+// from a source's configuration, with the selector's and the interceptors'
+// types looked up in the registry. Each source type lives in a sub-package
+// (source/exec, source/avro, ...), interceptors in source/interceptor.
 //
 // Delivery guarantee: Process returns nil only after the events are
 // committed on every required channel. Each required channel gets its own

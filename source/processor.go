@@ -11,31 +11,10 @@ import (
 	"github.com/flumego/flume/internal/ratelog"
 )
 
-// Channel is a channel with the name it has in the configuration.
-type Channel struct {
-	Name string
-	flume.Channel
-}
-
-// Selector decides which channels each event goes to: the required ones,
-// whose failure fails the batch, and the optional ones, whose failure is
-// counted and ignored.
-type Selector interface {
-	Select(e flume.Event) (required, optional []Channel)
-}
-
-// StaticSelector is a Selector whose answer does not depend on the event
-// (the replicating selector). The processor then puts the whole batch on
-// every channel without grouping it event by event.
-type StaticSelector interface {
-	Selector
-	Channels() (required, optional []Channel)
-}
-
 // ChannelProcessor implements flume.ChannelProcessor: interceptors, then
 // the selector, then one transaction per channel.
 type ChannelProcessor struct {
-	selector     Selector
+	selector     flume.ChannelSelector
 	interceptors []flume.Interceptor
 	log          *slog.Logger
 
@@ -52,7 +31,7 @@ var (
 
 // NewChannelProcessor returns a processor that runs interceptors in order
 // and routes with selector. log may be nil.
-func NewChannelProcessor(selector Selector, interceptors []flume.Interceptor, log *slog.Logger) *ChannelProcessor {
+func NewChannelProcessor(selector flume.ChannelSelector, interceptors []flume.Interceptor, log *slog.Logger) *ChannelProcessor {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -73,9 +52,9 @@ func (p *ChannelProcessor) Process(ctx context.Context, events []flume.Event) er
 	if len(events) == 0 {
 		return nil
 	}
-	var required, optional []Channel
+	var required, optional []flume.NamedChannel
 	var reqEvents, optEvents [][]flume.Event
-	if s, ok := p.selector.(StaticSelector); ok {
+	if s, ok := p.selector.(flume.StaticChannelSelector); ok {
 		required, optional = s.Channels()
 	} else {
 		required, reqEvents, optional, optEvents = p.group(events)
@@ -108,7 +87,7 @@ func (p *ChannelProcessor) Process(ctx context.Context, events []flume.Event) er
 // and a selector that sends every event to the same channels, it is the
 // smallest transactionCapacity of the required channels; otherwise 0.
 func (p *ChannelProcessor) MaxBatch() int {
-	s, ok := p.selector.(StaticSelector)
+	s, ok := p.selector.(flume.StaticChannelSelector)
 	if !ok || len(p.interceptors) > 0 {
 		return 0
 	}
@@ -142,15 +121,15 @@ func (p *ChannelProcessor) intercept(events []flume.Event) (_ []flume.Event, err
 	return events, nil
 }
 
-func put(ctx context.Context, ch Channel, evs []flume.Event) error {
+func put(ctx context.Context, ch flume.NamedChannel, evs []flume.Event) error {
 	return flume.Do(ctx, ch, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) })
 }
 
 // group splits events per channel, channels in order of first appearance.
-func (p *ChannelProcessor) group(events []flume.Event) (req []Channel, reqEv [][]flume.Event, opt []Channel, optEv [][]flume.Event) {
+func (p *ChannelProcessor) group(events []flume.Event) (req []flume.NamedChannel, reqEv [][]flume.Event, opt []flume.NamedChannel, optEv [][]flume.Event) {
 	reqIdx := map[flume.Channel]int{}
 	optIdx := map[flume.Channel]int{}
-	add := func(chs []Channel, idx map[flume.Channel]int, list *[]Channel, lists *[][]flume.Event, e flume.Event) {
+	add := func(chs []flume.NamedChannel, idx map[flume.Channel]int, list *[]flume.NamedChannel, lists *[][]flume.Event, e flume.Event) {
 		for _, ch := range chs {
 			i, ok := idx[ch.Channel]
 			if !ok {

@@ -11,11 +11,11 @@ import (
 	"github.com/flumego/flume/channel/memory"
 )
 
-func channel(t *testing.T, name string, capacity int) Channel {
+func channel(t *testing.T, name string, capacity int) flume.NamedChannel {
 	t.Helper()
 	ch, _ := memory.New(flume.Settings{Name: name}, memory.Config{Capacity: capacity, TransactionCapacity: capacity})
 	_ = ch.Start(context.Background())
-	return Channel{Name: name, Channel: ch}
+	return flume.NamedChannel{Name: name, Channel: ch}
 }
 
 type dropOdd struct{}
@@ -33,7 +33,7 @@ func (dropOdd) Intercept(evs []flume.Event) ([]flume.Event, error) {
 
 func TestReplicatingRequiredAndOptional(t *testing.T) {
 	req, opt := channel(t, "c1", 10), channel(t, "c2", 2)
-	p := NewChannelProcessor(NewReplicating([]Channel{req, opt}, []string{"c2"}), []flume.Interceptor{dropOdd{}}, nil)
+	p := NewChannelProcessor(NewReplicating([]flume.NamedChannel{req, opt}, []string{"c2"}), []flume.Interceptor{dropOdd{}}, nil)
 	if err := p.Process(context.Background(), channeltest.Events(0, 8)); err != nil {
 		t.Fatalf("a full optional channel failed the batch: %v", err)
 	}
@@ -51,7 +51,7 @@ func TestReplicatingRequiredAndOptional(t *testing.T) {
 func TestInterceptorErrorFailsBatch(t *testing.T) {
 	ch := channel(t, "c1", 10)
 	boom := errors.New("boom")
-	p := NewChannelProcessor(NewReplicating([]Channel{ch}, nil), []flume.Interceptor{failing{boom}}, nil)
+	p := NewChannelProcessor(NewReplicating([]flume.NamedChannel{ch}, nil), []flume.Interceptor{failing{boom}}, nil)
 	if err := p.Process(context.Background(), channeltest.Events(0, 1)); !errors.Is(err, boom) || flume.IsChannelError(err) {
 		t.Fatalf("err = %v", err)
 	}
@@ -60,7 +60,7 @@ func TestInterceptorErrorFailsBatch(t *testing.T) {
 // A panicking interceptor fails its batch; the next batch goes through.
 func TestInterceptorPanicFailsBatch(t *testing.T) {
 	ch := channel(t, "c1", 10)
-	p := NewChannelProcessor(NewReplicating([]Channel{ch}, nil), []flume.Interceptor{dropOdd{}, &panicOnce{}}, nil)
+	p := NewChannelProcessor(NewReplicating([]flume.NamedChannel{ch}, nil), []flume.Interceptor{dropOdd{}, &panicOnce{}}, nil)
 	err := p.Process(context.Background(), channeltest.Events(0, 2))
 	if err == nil || !strings.Contains(err.Error(), "*source.panicOnce panicked: bad plugin") || flume.IsChannelError(err) {
 		t.Fatalf("err = %v", err)
@@ -88,13 +88,13 @@ type failing struct{ err error }
 func (f failing) Intercept([]flume.Event) ([]flume.Event, error) { return nil, f.err }
 
 func TestSelectorConfig(t *testing.T) {
-	chs := []Channel{channel(t, "c1", 1), channel(t, "c2", 1)}
+	chs := []flume.NamedChannel{channel(t, "c1", 1), channel(t, "c2", 1)}
 	cfg := flume.ContextFromMap(map[string]string{"optional": "c9"})
-	if _, err := NewSelector(cfg, chs); err == nil && cfg.Err() == nil {
+	if _, err := testSelector(cfg, chs); err == nil && cfg.Err() == nil {
 		t.Error("an optional channel that is not the source's was accepted")
 	}
 	cfg = flume.ContextFromMap(map[string]string{"type": "nonsense"})
-	if _, err := NewSelector(cfg, chs); err == nil {
+	if _, err := testSelector(cfg, chs); err == nil {
 		t.Error("an unknown selector type was accepted")
 	}
 }
@@ -106,14 +106,14 @@ func TestSelectorConfig(t *testing.T) {
 // tell.
 func TestMaxBatch(t *testing.T) {
 	c1, c2, c3 := channel(t, "c1", 30), channel(t, "c2", 20), channel(t, "c3", 5)
-	if got := NewChannelProcessor(NewReplicating([]Channel{c1, c2, c3}, []string{"c3"}), nil, nil).MaxBatch(); got != 20 {
+	if got := NewChannelProcessor(NewReplicating([]flume.NamedChannel{c1, c2, c3}, []string{"c3"}), nil, nil).MaxBatch(); got != 20 {
 		t.Fatalf("replicating over 30, 20 and optional 5: MaxBatch = %d, want 20", got)
 	}
-	if got := NewChannelProcessor(NewReplicating([]Channel{c1}, nil), []flume.Interceptor{dropOdd{}}, nil).MaxBatch(); got != 0 {
+	if got := NewChannelProcessor(NewReplicating([]flume.NamedChannel{c1}, nil), []flume.Interceptor{dropOdd{}}, nil).MaxBatch(); got != 0 {
 		t.Fatalf("with an interceptor: MaxBatch = %d, want 0", got)
 	}
 	cfg := flume.ContextFromMap(map[string]string{"type": "multiplexing", "header": "h", "default": "c1"})
-	sel, err := NewSelector(cfg, []Channel{c1, c2})
+	sel, err := testSelector(cfg, []flume.NamedChannel{c1, c2})
 	if err != nil {
 		t.Fatal(err)
 	}

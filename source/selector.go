@@ -1,22 +1,45 @@
 package source
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/flumego/flume"
 )
 
+// Channel selector type names, as Flume spells them in selector.type, and
+// the Java class names that select the same selectors.
+const (
+	TypeReplicating   = "replicating"
+	TypeMultiplexing  = "multiplexing"
+	TypeLoadBalancing = "load_balancing"
+
+	classReplicating   = "org.apache.flume.channel.ReplicatingChannelSelector"
+	classMultiplexing  = "org.apache.flume.channel.MultiplexingChannelSelector"
+	classLoadBalancing = "org.apache.flume.channel.LoadBalancingChannelSelector"
+)
+
+// Register adds Flume's channel selectors (replicating, multiplexing,
+// load_balancing, and their class names) to r.
+func Register(r *flume.Registry) error {
+	return errors.Join(
+		r.RegisterChannelSelector(TypeReplicating, newReplicatingFromConfig, classReplicating),
+		r.RegisterChannelSelector(TypeMultiplexing, newMultiplexingFromConfig, classMultiplexing),
+		r.RegisterChannelSelector(TypeLoadBalancing, newLoadBalancingFromConfig, classLoadBalancing),
+	)
+}
+
 // Replicating is Flume's default selector: every event goes to every
 // channel of the source; the channels listed in selector.optional are
 // optional, the rest required.
 type Replicating struct {
-	required, optional []Channel
+	required, optional []flume.NamedChannel
 }
 
 // NewReplicating returns a replicating selector over channels, with the
 // named ones optional.
-func NewReplicating(channels []Channel, optional []string) *Replicating {
+func NewReplicating(channels []flume.NamedChannel, optional []string) *Replicating {
 	r := &Replicating{}
 	for _, ch := range channels {
 		if slices.Contains(optional, ch.Name) {
@@ -29,70 +52,48 @@ func NewReplicating(channels []Channel, optional []string) *Replicating {
 }
 
 // Select returns every channel.
-func (r *Replicating) Select(flume.Event) (required, optional []Channel) {
+func (r *Replicating) Select(flume.Event) (required, optional []flume.NamedChannel) {
 	return r.required, r.optional
 }
 
 // Channels returns every channel, split into required and optional.
-func (r *Replicating) Channels() (required, optional []Channel) { return r.required, r.optional }
-
-// SelectorFactory builds a channel selector from the source's "selector."
-// configuration and the source's channels (in configuration order).
-type SelectorFactory func(cfg *flume.Context, channels []Channel) (Selector, error)
-
-// selectors maps selector types (lower case) and class names to factories.
-var selectors = map[string]SelectorFactory{
-	"replicating": newReplicatingFromConfig,
-	"org.apache.flume.channel.ReplicatingChannelSelector": newReplicatingFromConfig,
-	"multiplexing": newMultiplexingFromConfig,
-	"org.apache.flume.channel.MultiplexingChannelSelector": newMultiplexingFromConfig,
-	"load_balancing": newLoadBalancingFromConfig,
-	"org.apache.flume.channel.LoadBalancingChannelSelector": newLoadBalancingFromConfig,
+func (r *Replicating) Channels() (required, optional []flume.NamedChannel) {
+	return r.required, r.optional
 }
 
-// RegisterSelector adds a channel selector type (a class name, matched
-// exactly, or a lower-case alias, matched in any case), for plugins that
-// implement their own selector. replicating, multiplexing and load_balancing
-// are built in.
-func RegisterSelector(typ string, f SelectorFactory) error {
-	if _, dup := selectors[typ]; dup {
-		return fmt.Errorf("channel selector %q is already registered", typ)
-	}
-	selectors[typ] = f
-	return nil
-}
-
-func newReplicatingFromConfig(cfg *flume.Context, channels []Channel) (Selector, error) {
+func newReplicatingFromConfig(_ flume.Settings, cfg *flume.Context, channels []flume.NamedChannel) (flume.ChannelSelector, error) {
 	optional := cfg.Fields("optional")
 	for _, name := range optional {
-		if !slices.ContainsFunc(channels, func(c Channel) bool { return c.Name == name }) {
+		if !slices.ContainsFunc(channels, func(c flume.NamedChannel) bool { return c.Name == name }) {
 			cfg.Errorf("optional", "selector channel %q is not one of the source's channels", name)
 		}
 	}
 	return NewReplicating(channels, optional), nil
 }
 
-// NewSelector builds the selector a source's "selector." configuration asks
-// for; replicating when selector.type is absent.
-func NewSelector(cfg *flume.Context, channels []Channel) (Selector, error) {
-	typ := cfg.String("type", "replicating")
-	f, ok := selectors[typ]
-	if !ok {
-		f, ok = selectors[lower(typ)]
-	}
-	if !ok {
-		cfg.Errorf("type", "unknown channel selector type (expected replicating, multiplexing, load_balancing or a registered selector class name)")
+// NewSelector builds the channel selector a source's "selector."
+// configuration asks for, looking its type up in reg; replicating when
+// selector.type is absent, as in Flume. set is the source's.
+func NewSelector(set flume.Settings, cfg *flume.Context, channels []flume.NamedChannel, reg *flume.Registry) (flume.ChannelSelector, error) {
+	typ := cfg.String("type", TypeReplicating)
+	f, canonical, err := reg.ChannelSelector(typ)
+	if err != nil {
+		if !cfg.Has("type") {
+			err = fmt.Errorf("%w: selector.type is absent and its default, replicating, is not registered (source.Register adds it)", err)
+		}
+		cfg.Errorf("type", "%v", err)
 		return nil, cfg.Err()
 	}
-	return f(cfg, channels)
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
+	set.Type = canonical
+	sel, err := f(set, cfg, channels)
+	if err == nil && sel == nil {
+		err = fmt.Errorf("channel selector %q: the factory returned no selector", canonical)
 	}
-	return string(b)
+	if err != nil {
+		if !errors.As(err, new(flume.Problems)) || cfg.Err() == nil { // problems are already recorded in cfg
+			cfg.Errorf("type", "%v", err)
+		}
+		return nil, cfg.Err()
+	}
+	return sel, cfg.Err()
 }

@@ -13,15 +13,15 @@ import (
 // at random (selector.policy = random). That channel is required; there are
 // no optional channels. It is safe for concurrent use.
 type LoadBalancing struct {
-	channels []Channel
+	channels []flume.NamedChannel
 	random   bool
 	next     atomic.Uint64
 }
 
-var _ Selector = (*LoadBalancing)(nil)
+var _ flume.ChannelSelector = (*LoadBalancing)(nil)
 
 // Select returns the one channel for the next event.
-func (l *LoadBalancing) Select(flume.Event) (required, optional []Channel) {
+func (l *LoadBalancing) Select(flume.Event) (required, optional []flume.NamedChannel) {
 	var i int
 	if l.random {
 		i = rand.IntN(len(l.channels))
@@ -31,7 +31,7 @@ func (l *LoadBalancing) Select(flume.Event) (required, optional []Channel) {
 	return l.channels[i : i+1], nil
 }
 
-func newLoadBalancingFromConfig(cfg *flume.Context, channels []Channel) (Selector, error) {
+func newLoadBalancingFromConfig(_ flume.Settings, cfg *flume.Context, channels []flume.NamedChannel) (flume.ChannelSelector, error) {
 	policy := cfg.String("policy", "round_robin")
 	l := &LoadBalancing{channels: channels}
 	switch strings.ToLower(policy) {

@@ -29,16 +29,16 @@ const DefaultMultiplexHeader = "flume.selector.header"
 // listed twice are used once (Flume would put the event twice).
 type Multiplexing struct {
 	header   string
-	mapping  map[string][]Channel
-	optional map[string][]Channel
-	def      []Channel
+	mapping  map[string][]flume.NamedChannel
+	optional map[string][]flume.NamedChannel
+	def      []flume.NamedChannel
 }
 
-var _ Selector = (*Multiplexing)(nil)
+var _ flume.ChannelSelector = (*Multiplexing)(nil)
 
 // Select returns the channels for e's header value.
-func (m *Multiplexing) Select(e flume.Event) (required, optional []Channel) {
-	v, ok := e.Headers[m.header]
+func (m *Multiplexing) Select(e flume.Event) (required, optional []flume.NamedChannel) {
+	v, ok := e.Header(m.header)
 	if !ok || strings.TrimSpace(v) == "" {
 		required = m.def
 	} else if chs, ok := m.mapping[v]; ok {
@@ -55,15 +55,15 @@ func (m *Multiplexing) Select(e flume.Event) (required, optional []Channel) {
 // Header returns the header the selector reads.
 func (m *Multiplexing) Header() string { return m.header }
 
-func newMultiplexingFromConfig(cfg *flume.Context, channels []Channel) (Selector, error) {
-	byName := make(map[string]Channel, len(channels))
+func newMultiplexingFromConfig(_ flume.Settings, cfg *flume.Context, channels []flume.NamedChannel) (flume.ChannelSelector, error) {
+	byName := make(map[string]flume.NamedChannel, len(channels))
 	for _, ch := range channels {
 		byName[ch.Name] = ch
 	}
 	m := &Multiplexing{
 		header:   cfg.String("header", DefaultMultiplexHeader),
-		mapping:  map[string][]Channel{},
-		optional: map[string][]Channel{},
+		mapping:  map[string][]flume.NamedChannel{},
+		optional: map[string][]flume.NamedChannel{},
 	}
 	m.def = channelList(cfg, "default", byName)
 	for _, v := range cfg.Sub("mapping.").Keys() {
@@ -81,8 +81,8 @@ func newMultiplexingFromConfig(cfg *flume.Context, channels []Channel) (Selector
 		if !ok || len(req) == 0 {
 			req = m.def
 		}
-		chs = slices.DeleteFunc(chs, func(c Channel) bool {
-			return slices.ContainsFunc(req, func(r Channel) bool { return r.Name == c.Name })
+		chs = slices.DeleteFunc(chs, func(c flume.NamedChannel) bool {
+			return slices.ContainsFunc(req, func(r flume.NamedChannel) bool { return r.Name == c.Name })
 		})
 		if len(chs) > 0 {
 			m.optional[v] = chs
@@ -100,12 +100,12 @@ func newMultiplexingFromConfig(cfg *flume.Context, channels []Channel) (Selector
 // channelList reads key as a list of channel names split on single spaces,
 // as Flume does, checking each against the source's channels. Duplicates
 // are dropped with a warning.
-func channelList(cfg *flume.Context, key string, byName map[string]Channel) []Channel {
+func channelList(cfg *flume.Context, key string, byName map[string]flume.NamedChannel) []flume.NamedChannel {
 	p, ok := cfg.Lookup(key)
 	if !ok {
 		return nil
 	}
-	var out []Channel
+	var out []flume.NamedChannel
 	for _, name := range strings.Split(p.Value, " ") {
 		ch, found := byName[name]
 		switch {
@@ -115,7 +115,7 @@ func channelList(cfg *flume.Context, key string, byName map[string]Channel) []Ch
 		case !found:
 			cfg.Errorf(key, "selector channel %q is not one of the source's channels", name)
 			continue
-		case slices.ContainsFunc(out, func(c Channel) bool { return c.Name == name }):
+		case slices.ContainsFunc(out, func(c flume.NamedChannel) bool { return c.Name == name }):
 			cfg.Warnf(key, "channel %q is listed twice; it gets the events once", name)
 			continue
 		}

@@ -11,9 +11,22 @@ import (
 	"github.com/flumego/flume/channel/memory"
 )
 
-func memChannels(t *testing.T, capacity map[string]int, names ...string) []Channel {
+// selectorRegistry returns a registry holding Flume's channel selectors.
+func selectorRegistry() *flume.Registry {
+	r := flume.NewRegistry()
+	if err := Register(r); err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func testSelector(cfg *flume.Context, chs []flume.NamedChannel) (flume.ChannelSelector, error) {
+	return NewSelector(flume.Settings{Name: "r1"}, cfg, chs, selectorRegistry())
+}
+
+func memChannels(t *testing.T, capacity map[string]int, names ...string) []flume.NamedChannel {
 	t.Helper()
-	var out []Channel
+	var out []flume.NamedChannel
 	for _, n := range names {
 		c := 1000
 		if v, ok := capacity[n]; ok {
@@ -27,12 +40,12 @@ func memChannels(t *testing.T, capacity map[string]int, names ...string) []Chann
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = ch.Stop(context.Background()) })
-		out = append(out, Channel{Name: n, Channel: ch})
+		out = append(out, flume.NamedChannel{Name: n, Channel: ch})
 	}
 	return out
 }
 
-func names(chs []Channel) string {
+func names(chs []flume.NamedChannel) string {
 	var s []string
 	for _, c := range chs {
 		s = append(s, c.Name)
@@ -63,7 +76,7 @@ func TestMultiplexingSelect(t *testing.T) {
 		"optional.US": "c3",    // all required already: nothing optional
 		"optional.XX": "c4 c3", // no mapping: minus the default c4
 	})
-	sel, err := NewSelector(cfg, chs)
+	sel, err := testSelector(cfg, chs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +111,7 @@ func TestMultiplexingSelect(t *testing.T) {
 func TestMultiplexingDefaults(t *testing.T) {
 	chs := memChannels(t, nil, "c1", "c2")
 	cfg := flume.ContextFromMap(map[string]string{"type": "org.apache.flume.channel.MultiplexingChannelSelector", "mapping.x": "c1"})
-	sel, err := NewSelector(cfg, chs)
+	sel, err := testSelector(cfg, chs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +149,7 @@ func TestMultiplexingConfigErrors(t *testing.T) {
 		{map[string]string{"default": "c1\tc2"}, `"c1\tc2" is not one of`},
 	} {
 		tc.props["type"] = "MULTIPLEXING"
-		_, err := NewSelector(flume.ContextFromMap(tc.props), chs)
+		_, err := testSelector(flume.ContextFromMap(tc.props), chs)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want %q", tc.props, err, tc.want)
 		}
@@ -156,7 +169,7 @@ func TestMultiplexingRequiredAndOptional(t *testing.T) {
 		"selector.optional.a": "full",
 		"selector.default":    "cb",
 	})
-	p, err := NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, chs, flume.NewRegistry())
+	p, err := NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, chs, selectorRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,9 +185,9 @@ func TestMultiplexingRequiredAndOptional(t *testing.T) {
 		e := channeltest.Event(i)
 		switch i % 3 {
 		case 0:
-			e.Headers["kind"] = "a"
+			e.SetHeader("kind", "a")
 		case 1:
-			e.Headers["kind"] = "b"
+			e.SetHeader("kind", "b")
 		}
 		batch = append(batch, e)
 	}
@@ -193,7 +206,7 @@ func TestMultiplexingRequiredAndOptional(t *testing.T) {
 		"selector.type": "multiplexing", "selector.header": "kind",
 		"selector.mapping.a": "full", "selector.default": "cb",
 	})
-	p, err = NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, chs, flume.NewRegistry())
+	p, err = NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, chs, selectorRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +222,7 @@ func TestMultiplexingRequiredAndOptional(t *testing.T) {
 func TestLoadBalancingSelector(t *testing.T) {
 	chs := memChannels(t, nil, "c1", "c2", "c3")
 	cfg := flume.ContextFromMap(map[string]string{"selector.type": "load_balancing"})
-	p, err := NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, chs, flume.NewRegistry())
+	p, err := NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, chs, selectorRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +251,7 @@ func TestLoadBalancingSelector(t *testing.T) {
 		}
 	}
 
-	sel, err := NewSelector(flume.ContextFromMap(map[string]string{"type": "org.apache.flume.channel.LoadBalancingChannelSelector", "policy": "RANDOM"}), chs)
+	sel, err := testSelector(flume.ContextFromMap(map[string]string{"type": "org.apache.flume.channel.LoadBalancingChannelSelector", "policy": "RANDOM"}), chs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +269,37 @@ func TestLoadBalancingSelector(t *testing.T) {
 		}
 	}
 
-	if _, err := NewSelector(flume.ContextFromMap(map[string]string{"type": "load_balancing", "policy": "weighted"}), chs); err == nil || !strings.Contains(err.Error(), "invalid policy") {
+	if _, err := testSelector(flume.ContextFromMap(map[string]string{"type": "load_balancing", "policy": "weighted"}), chs); err == nil || !strings.Contains(err.Error(), "invalid policy") {
 		t.Fatalf("bad policy: err = %v", err)
+	}
+}
+
+// TestSelectorFromRegistry: selector.type is looked up in the registry
+// given; absent, it means replicating, which the registry must hold too.
+func TestSelectorFromRegistry(t *testing.T) {
+	chs := memChannels(t, nil, "c1", "c2")
+	empty := flume.NewRegistry()
+	_, err := NewSelector(flume.Settings{}, flume.ContextFromMap(nil), chs, empty)
+	if err == nil || !strings.Contains(err.Error(), "its default, replicating, is not registered") {
+		t.Fatalf("empty registry: err = %v", err)
+	}
+	_, err = NewSelector(flume.Settings{}, flume.ContextFromMap(map[string]string{"type": "org.apache.flume.channel.replicatingchannelselector"}), chs, selectorRegistry())
+	if err == nil || !strings.Contains(err.Error(), "unknown channel selector type") {
+		t.Fatalf("class name in another case: err = %v", err)
+	}
+	reg := selectorRegistry()
+	var got flume.Settings
+	if err := reg.RegisterChannelSelector("com.example.First", func(set flume.Settings, cfg *flume.Context, chs []flume.NamedChannel) (flume.ChannelSelector, error) {
+		got = set
+		return NewReplicating(chs[:1], nil), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sel, err := NewSelector(flume.Settings{Name: "r1", Type: "seq"}, flume.ContextFromMap(map[string]string{"type": "com.example.First"}), chs, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req, _ := sel.Select(flume.Event{}); names(req) != "c1" || got.Name != "r1" || got.Type != "com.example.First" {
+		t.Fatalf("required %q, factory settings %+v", names(req), got)
 	}
 }

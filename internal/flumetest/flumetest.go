@@ -79,7 +79,7 @@ func SameEvents(t testing.TB, got, want []flume.Event) {
 // Processor returns a channel processor that runs interceptors and puts
 // every event on ch (a replicating selector with one required channel c1).
 func Processor(ch flume.Channel, interceptors ...flume.Interceptor) *source.ChannelProcessor {
-	return source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), interceptors, nil)
+	return source.NewChannelProcessor(source.NewReplicating([]flume.NamedChannel{{Name: "c1", Channel: ch}}, nil), interceptors, nil)
 }
 
 // FreeAddr returns a loopback address that nothing listens on: a port

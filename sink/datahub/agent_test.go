@@ -16,6 +16,7 @@ import (
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/internal/datahubfake"
 	"github.com/flumego/flume/sink/datahub"
+	"github.com/flumego/flume/source"
 	"github.com/flumego/flume/source/exec"
 )
 
@@ -106,7 +107,7 @@ a1.sinks.k2.channel = c2
 		t.Fatal(err)
 	}
 	reg := flume.NewRegistry()
-	for _, register := range []func(*flume.Registry) error{memory.Register, exec.Register, datahub.Register} {
+	for _, register := range []func(*flume.Registry) error{memory.Register, exec.Register, source.Register, datahub.Register} {
 		if err := register(reg); err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +173,7 @@ func TestExampleProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := flume.NewRegistry()
-	for _, register := range []func(*flume.Registry) error{memory.Register, exec.Register, datahub.Register} {
+	for _, register := range []func(*flume.Registry) error{memory.Register, exec.Register, source.Register, datahub.Register} {
 		if err := register(reg); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/source"
 	"github.com/flumego/flume/source/exec"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -26,7 +27,7 @@ func TestAgentExecSeqToKafka(t *testing.T) {
 	const n = 50000
 	c := newCluster(t, kfake.NumBrokers(3), kfake.SeedTopics(3, "seq-agent"))
 	r := flume.NewRegistry()
-	if err := errors.Join(memory.Register(r), exec.Register(r)); err != nil {
+	if err := errors.Join(memory.Register(r), exec.Register(r), source.Register(r)); err != nil {
 		t.Fatal(err)
 	}
 	if err := Register(r); err != nil {

@@ -123,7 +123,7 @@ func (failingInterceptor) Intercept([]flume.Event) ([]flume.Event, error) {
 // reaches the client as an Avro error, and the connection stays usable.
 func TestInterceptorErrorIsRPCError(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 100, 100, 100*time.Millisecond)
-	proc := source.NewChannelProcessor(source.NewReplicating([]source.Channel{{Name: "c1", Channel: ch}}, nil), []flume.Interceptor{failingInterceptor{}}, nil)
+	proc := source.NewChannelProcessor(source.NewReplicating([]flume.NamedChannel{{Name: "c1", Channel: ch}}, nil), []flume.Interceptor{failingInterceptor{}}, nil)
 	src, err := Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), proc)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package interceptor_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/flumego/flume"
@@ -21,7 +22,7 @@ const benchBatch = 100
 // (100-byte body, one header), as a source would.
 func BenchmarkInterceptorChain(b *testing.B) {
 	reg := flume.NewRegistry()
-	if err := interceptor.Register(reg); err != nil {
+	if err := errors.Join(interceptor.Register(reg), source.Register(reg)); err != nil {
 		b.Fatal(err)
 	}
 	chain := map[string]string{
@@ -58,7 +59,7 @@ func BenchmarkInterceptorChain(b *testing.B) {
 			}
 			if tc.props != nil {
 				p, err := source.NewProcessorFromConfig(flume.Settings{Name: "r1"}, flume.ContextFromMap(tc.props),
-					[]source.Channel{{Name: "c1", Channel: ch}}, reg)
+					[]flume.NamedChannel{{Name: "c1", Channel: ch}}, reg)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -2,6 +2,7 @@ package interceptor_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/flumego/flume"
@@ -15,7 +16,7 @@ import (
 // the way the agent does and checks what reaches a real memory channel.
 func TestChainThroughChannelProcessor(t *testing.T) {
 	reg := flume.NewRegistry()
-	if err := interceptor.Register(reg); err != nil {
+	if err := errors.Join(interceptor.Register(reg), source.Register(reg)); err != nil {
 		t.Fatal(err)
 	}
 	ch, err := memory.New(flume.Settings{Name: "c1"}, memory.Config{Capacity: 1000, TransactionCapacity: 1000})
@@ -37,7 +38,7 @@ func TestChainThroughChannelProcessor(t *testing.T) {
 		"interceptors.drop.regex":         `e\d*5$`, // drop events whose number ends in 5
 		"interceptors.drop.excludeEvents": "true",
 	})
-	p, err := source.NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, []source.Channel{{Name: "c1", Channel: ch}}, reg)
+	p, err := source.NewProcessorFromConfig(flume.Settings{Name: "r1"}, cfg, []flume.NamedChannel{{Name: "c1", Channel: ch}}, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
