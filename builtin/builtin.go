@@ -7,6 +7,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/file"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/serializer"
 	avrosink "github.com/flumego/flume/sink/avro"
 	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/fileroll"
@@ -46,6 +47,7 @@ func Register(r *flume.Registry) error {
 		interceptor.Register(r),
 		source.Register(r),
 		sinkgroup.Register(r),
+		serializer.Register(r),
 	)
 }
 

@@ -35,6 +35,42 @@ func TestFlumeTypeNames(t *testing.T) {
 			t.Errorf("sink %q: %q, %v", typ, canonical, err)
 		}
 	}
+	type lookup func(string) (string, error)
+	for kind, tc := range map[flume.Kind]struct {
+		get   lookup
+		names map[string]string
+	}{
+		flume.KindChannelSelector: {
+			func(n string) (string, error) { _, c, err := r.ChannelSelector(n); return c, err },
+			map[string]string{
+				"replicating": "replicating", "REPLICATING": "replicating", "org.apache.flume.channel.ReplicatingChannelSelector": "replicating",
+				"multiplexing": "multiplexing", "org.apache.flume.channel.MultiplexingChannelSelector": "multiplexing",
+				"load_balancing": "load_balancing", "org.apache.flume.channel.LoadBalancingChannelSelector": "load_balancing",
+			},
+		},
+		flume.KindSinkProcessor: {
+			func(n string) (string, error) { _, c, err := r.SinkProcessor(n); return c, err },
+			map[string]string{
+				"default": "default", "org.apache.flume.sink.DefaultSinkProcessor": "default",
+				"failover": "failover", "Failover": "failover", "org.apache.flume.sink.FailoverSinkProcessor": "failover",
+				"load_balance": "load_balance", "org.apache.flume.sink.LoadBalancingSinkProcessor": "load_balance",
+			},
+		},
+		flume.KindEventSerializer: {
+			func(n string) (string, error) { _, c, err := r.EventSerializer(n); return c, err },
+			map[string]string{
+				"TEXT": "text", "org.apache.flume.serialization.BodyTextEventSerializer$Builder": "text",
+				"HEADER_AND_TEXT": "header_and_text", "org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder": "header_and_text",
+				"AVRO_EVENT": "avro_event", "org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder": "avro_event",
+			},
+		},
+	} {
+		for n, want := range tc.names {
+			if canonical, err := tc.get(n); err != nil || canonical != want {
+				t.Errorf("%s %q: %q, %v", kind, n, canonical, err)
+			}
+		}
+	}
 	// Class names match exactly, as Java class loading does.
 	if _, _, err := r.Channel("org.apache.flume.channel.memorychannel"); err == nil {
 		t.Error("a class name matched case-insensitively")

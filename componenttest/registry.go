@@ -136,7 +136,7 @@ func runCase(t *testing.T, r *flume.Registry, c Case) {
 		maps.Copy(props, c.Setup(t))
 	}
 	set := func(name string) flume.Settings {
-		return flume.Settings{Agent: "a1", Name: name, Type: c.Type}
+		return flume.Settings{Agent: "a1", Name: name, Type: c.Type, Registry: r}
 	}
 	switch c.Kind {
 	case flume.KindChannel:

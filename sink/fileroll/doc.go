@@ -6,10 +6,11 @@
 //
 //	sink.directory              (required) output directory; created if missing
 //	sink.rollInterval           30 seconds; 0 = never roll (one file)
-//	sink.serializer             TEXT | HEADER_AND_TEXT | AVRO_EVENT (or the builder class names)
-//	sink.serializer.appendNewline      true  (text serializers)
-//	sink.serializer.syncIntervalBytes  2048000 (avro_event)
-//	sink.serializer.compressionCodec   null | deflate | snappy (avro_event)
+//	sink.serializer             TEXT | HEADER_AND_TEXT | AVRO_EVENT, a builder class name,
+//	                            or a plugin's serializer (see package serializer)
+//	sink.serializer.*           the serializer's options: appendNewline (true; text
+//	                            serializers), syncIntervalBytes (2048000) and
+//	                            compressionCodec (null | deflate | snappy; avro_event)
 //	sink.batchSize              100 events per transaction
 //	sink.pathManager            DEFAULT (<prefix><startMillis>-<n>[.<ext>]) | ROLLTIME (<prefix><yyyyMMddHHmmss>-<n>[.<ext>])
 //	sink.pathManager.prefix     ""
@@ -18,6 +19,9 @@
 //
 // As in Flume, a file is opened at the start of each Process call even when
 // the channel is empty, so an idle sink leaves one empty file per interval.
+// The serializer writes its header when a file is opened (AfterCreate), is
+// flushed before every commit, and writes its trailer before the file is
+// closed (BeforeClose); files are never reopened for append.
 //
 // Delivery: the buffered output is written to the file before the channel
 // transaction commits, so a committed event is in the operating system's

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/serializer"
 	"github.com/flumego/flume/sink"
 )
 
@@ -19,29 +20,21 @@ import (
 type Config struct {
 	Directory    string
 	RollInterval time.Duration
-	Serializer   string // "text", "header_and_text" or "avro_event"
-	Serializing  serializerConfig
-	BatchSize    int
-	PathManager  string // "DEFAULT" or "ROLLTIME"
-	Prefix       string
-	Extension    string
-	Fsync        bool
+	// Serializer is the canonical type of the event serializer ("text",
+	// "header_and_text", "avro_event" or a plugin's class name) and
+	// NewSerializer its builder, called for each new file.
+	Serializer    string
+	NewSerializer flume.EventSerializerBuilder
+	BatchSize     int
+	PathManager   string // "DEFAULT" or "ROLLTIME"
+	Prefix        string
+	Extension     string
+	Fsync         bool
 }
 
-type serializerConfig struct {
-	AppendNewline     bool
-	SyncIntervalBytes int
-	Codec             string
-}
-
-var serializerNames = map[string]string{
-	"text": "text", "org.apache.flume.serialization.BodyTextEventSerializer$Builder": "text",
-	"header_and_text": "header_and_text", "org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder": "header_and_text",
-	"avro_event": "avro_event", "org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder": "avro_event",
-}
-
-// ParseConfig reads the sink's properties.
-func ParseConfig(cfg *flume.Context) Config {
+// ParseConfig reads the sink's properties. The serializer type is looked up
+// in set.Lookup().
+func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 	c := Config{
 		Directory:    cfg.Required("sink.directory"),
 		RollInterval: cfg.Seconds("sink.rollInterval", 30*time.Second),
@@ -51,21 +44,7 @@ func ParseConfig(cfg *flume.Context) Config {
 		Extension:    cfg.String("sink.pathManager.extension", ""),
 		Fsync:        cfg.Bool("sink.fsync", false),
 	}
-	s := cfg.String("sink.serializer", "TEXT")
-	name, ok := serializerNames[s]
-	if !ok {
-		name, ok = serializerNames[strings.ToLower(s)]
-	}
-	if !ok {
-		cfg.Errorf("sink.serializer", "unknown serializer (expected TEXT, HEADER_AND_TEXT or AVRO_EVENT)")
-	}
-	c.Serializer = name
-	sc := cfg.Sub("sink.serializer.")
-	c.Serializing = serializerConfig{
-		AppendNewline:     sc.Bool("appendNewline", true),
-		SyncIntervalBytes: sc.Int("syncIntervalBytes", 2048000),
-		Codec:             sc.OneOf("compressionCodec", "null", "null", "deflate", "snappy"),
-	}
+	c.NewSerializer, c.Serializer, _ = serializer.FromConfig(set, cfg, "sink.serializer") // problems are in cfg
 	if c.BatchSize <= 0 {
 		cfg.Errorf("sink.batchSize", "must be greater than 0")
 	}
@@ -93,7 +72,7 @@ type Sink struct {
 
 	file     *os.File
 	buf      *bufio.Writer
-	ser      serializer
+	ser      flume.EventSerializer
 	nextRoll time.Time
 	now      func() time.Time // the clock; tests move it
 }
@@ -110,7 +89,7 @@ func New(set flume.Settings, cfg Config, in flume.Channel) *Sink {
 
 // Factory builds a file_roll sink from its properties.
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
-	c := ParseConfig(cfg)
+	c := ParseConfig(set, cfg)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
@@ -162,11 +141,11 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 
 func (s *Sink) write(_ context.Context, events []flume.Event) error {
 	for _, e := range events {
-		if err := s.ser.write(s.buf, e); err != nil {
+		if err := s.ser.Write(e); err != nil {
 			return s.fail(err)
 		}
 	}
-	if err := s.ser.flush(s.buf); err != nil {
+	if err := s.ser.Flush(); err != nil {
 		return s.fail(err)
 	}
 	if err := s.buf.Flush(); err != nil {
@@ -217,7 +196,8 @@ func (s *Sink) openFile() error {
 		return fmt.Errorf("file_roll sink %q: open %s: %w", s.name, path, err)
 	}
 	s.file, s.buf = f, bufio.NewWriterSize(f, 256<<10)
-	if s.ser, err = newSerializer(s.cfg, s.buf); err != nil {
+	s.ser = s.cfg.NewSerializer(s.buf)
+	if err := s.ser.AfterCreate(); err != nil {
 		return s.fail(err)
 	}
 	s.counter.ConnectionCreatedCount.Add(1)
@@ -231,7 +211,13 @@ func (s *Sink) closeFile() error {
 		return nil
 	}
 	f := s.file
-	err := s.buf.Flush()
+	err := s.ser.Flush()
+	if err == nil {
+		err = s.ser.BeforeClose()
+	}
+	if err == nil {
+		err = s.buf.Flush()
+	}
 	if err == nil && s.cfg.Fsync {
 		err = f.Sync()
 	}

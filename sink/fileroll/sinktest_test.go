@@ -41,7 +41,7 @@ func TestSinkTest(t *testing.T) {
 		BatchSize: 10,
 		New: func(t testing.TB, in flume.Channel) (flume.Sink, sinktest.Destination) {
 			dir := t.TempDir()
-			s, err := Factory(flume.Settings{Name: "k1"}, flume.ContextFromMap(map[string]string{
+			s, err := Factory(settings(t), flume.ContextFromMap(map[string]string{
 				"sink.directory": dir, "sink.rollInterval": "0", "sink.batchSize": "10"}), in)
 			if err != nil {
 				t.Fatal(err)
