@@ -7,8 +7,10 @@
 //
 // The package does no I/O. Built-in components and third-party plugins use
 // exactly the same API: a plugin is a Go package that calls RegisterSource,
-// RegisterChannel, RegisterSink, RegisterInterceptor or RegisterSinkSelector
-// from its init function.
+// RegisterChannel, RegisterSink, RegisterInterceptor, RegisterChannelSelector,
+// RegisterSinkProcessor, RegisterSinkSelector, RegisterEventSerializer,
+// RegisterEventDeserializer or RegisterHTTPSourceHandler from its init
+// function.
 //
 // # The flow
 //

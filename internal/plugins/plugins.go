@@ -17,11 +17,9 @@ import (
 type Result struct {
 	Plugin string   // the plugins.d sub-directory name
 	File   string   // the .so path
-	Added  []string // "sink com.example.flume.WebhookSink", ...
+	Added  []string // "<kind> <name>": "sink com.example.flume.WebhookSink", "event serializer com.example.Csv$Builder", ...
 	Err    error
 }
-
-var kinds = []flume.Kind{flume.KindSource, flume.KindChannel, flume.KindSink, flume.KindInterceptor, flume.KindSinkSelector}
 
 // Load opens every plugins.d/<name>/lib/*.so under dirs, in name order, and
 // returns what each added to reg. Directories that do not exist are
@@ -58,7 +56,7 @@ func Load(dirs []string, reg *flume.Registry, log *slog.Logger) []Result {
 
 func snapshot(reg *flume.Registry) map[string]bool {
 	m := map[string]bool{}
-	for _, k := range kinds {
+	for _, k := range flume.Kinds() {
 		for _, t := range reg.Types(k) {
 			m[string(k)+" "+t] = true
 		}
@@ -66,7 +64,16 @@ func snapshot(reg *flume.Registry) map[string]bool {
 	return m
 }
 
-func loadOne(name, file string, reg *flume.Registry) (r Result) {
+func loadOne(name, file string, reg *flume.Registry) Result {
+	return load(name, file, reg, func(file string) error {
+		_, err := plugin.Open(file) // runs the plugin's init functions, which register its types
+		return err
+	})
+}
+
+// load runs open (which loads the plugin) and reports what it registered
+// in reg and which registrations were refused.
+func load(name, file string, reg *flume.Registry, open func(file string) error) (r Result) {
 	r = Result{Plugin: name, File: file}
 	before := snapshot(reg)
 	_ = reg.TakeErrors()
@@ -75,7 +82,7 @@ func loadOne(name, file string, reg *flume.Registry) (r Result) {
 			r.Err = fmt.Errorf("plugin %q panicked while loading: %v", name, p)
 		}
 	}()
-	if _, err := plugin.Open(file); err != nil {
+	if err := open(file); err != nil {
 		r.Err = fmt.Errorf("plugin %q (%s) cannot be loaded: %w; build it with the same Go version and module versions as this flume-ng", name, file, err)
 		return r
 	}
