@@ -2,7 +2,6 @@ package datahub
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -91,13 +90,13 @@ type Config struct {
 type SerializerConfig struct {
 	// Kind is DELIMITED, JSON, REGEX, or "" (only valid for a BLOB topic).
 	Kind       string
-	Delimiter  *regexp.Regexp
+	Delimiter  *javaregex.Regexp
 	Literal    string // the delimiter when it is a plain string (fast path)
 	FieldNames []string
 	Charset    string // "UTF-8", "ISO-8859-1", "US-ASCII" or another IANA name
 	// Decoder decodes the other charsets (GBK, GB18030, UTF-16, ...).
 	Decoder encoding.Encoding
-	Regex   *regexp.Regexp
+	Regex   *javaregex.Regexp
 }
 
 // ParseConfig reads the sink's properties. Problems are recorded in cfg.
@@ -339,16 +338,10 @@ func parseSerializer(cfg *flume.Context) SerializerConfig {
 	case serRegex:
 		sc.FieldNames = splitNames(sub.String("fieldnames", "payload"), true)
 		pattern := sub.String("regex", "(.*)")
-		flags := "(?s"
-		if sub.Bool("regexIgnoreCase", false) {
-			flags += "i"
-		}
-		t, err := javaregex.Translate(pattern)
-		if err != nil {
-			sub.Errorf("regex", "%v", err)
-			break
-		}
-		re, err := regexp.Compile(flags + `)^(?:` + t + `)$`)
+		// The plugin compiles with DOTALL (and CASE_INSENSITIVE) and calls
+		// Matcher.matches(): the whole line must match.
+		re, err := javaregex.CompileOptions(pattern, javaregex.Options{
+			DotAll: true, CaseInsensitive: sub.Bool("regexIgnoreCase", false), Whole: true})
 		if err != nil {
 			sub.Errorf("regex", "%v", err)
 			break

@@ -2,7 +2,6 @@ package datahub
 
 import (
 	"math"
-	"regexp"
 	"testing"
 	"time"
 
@@ -139,7 +138,7 @@ func TestDelimitedSplitLikeJava(t *testing.T) {
 	} {
 		sc := SerializerConfig{Kind: serDelimited}
 		if tc.delim == "" {
-			sc.Delimiter = regexp.MustCompile("")
+			sc.Delimiter = javaregex.MustCompile("")
 		} else {
 			re, err := javaregex.Compile(tc.delim)
 			if err != nil {

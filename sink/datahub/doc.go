@@ -28,6 +28,10 @@
 //   - REGEX matches the whole body against serializer.regex (DOTALL,
 //     serializer.regexIgnoreCase) and takes one group per name.
 //
+// Both regexes run on RE2, or on a backtracking engine when they need it
+// (lookaround, backreferences); a line that engine gives up on (each match
+// is bounded to 250 ms) is a dirty line whose reason names the pattern.
+//
 // Each value is trimmed (Java's String.trim), datahub.nullValue (ignoring
 // case, "null" by default) becomes null, and the text is parsed by the
 // column's type as the plugin does — Long.parseLong for BIGINT and

@@ -101,7 +101,10 @@ func (r *rowReader) read(line string, vals []string, present []bool) string {
 			// Java String.split(regex, -1): no leading empty piece for a
 			// zero-width match at the start; trailing empty pieces kept.
 			last := 0
-			r.locs = r.sc.Delimiter.FindAllStringIndex(line, -1)
+			var err error
+			if r.locs, err = r.sc.Delimiter.FindAllStringIndex(line, -1); err != nil {
+				return "serializer.delimiter: " + err.Error()
+			}
 			for _, m := range r.locs {
 				if m[1] == 0 {
 					continue
@@ -115,7 +118,10 @@ func (r *rowReader) read(line string, vals []string, present []bool) string {
 			return fmt.Sprintf("%d fields for %d names in serializer.fieldnames", count, n)
 		}
 	case serRegex:
-		m := r.sc.Regex.FindStringSubmatchIndex(line)
+		m, err := r.sc.Regex.FindStringSubmatchIndex(line)
+		if err != nil {
+			return "serializer.regex: " + err.Error()
+		}
 		if m == nil {
 			return "does not match serializer.regex"
 		}

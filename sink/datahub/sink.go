@@ -113,6 +113,12 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 	s := &Sink{name: set.Name, cfg: c, ch: in, log: set.Log(), counter: &Counter{},
 		userAgent: "flumego-datahub-sink (datahub-flume-plugin-2.0.0 compatible)"}
 	s.reader.sc = c.Serializer
+	if re := c.Serializer.Regex; re != nil {
+		s.log.Debug("regex compiled", "key", "serializer.regex", "regex", re.String(), "engine", re.Describe())
+	}
+	if re := c.Serializer.Delimiter; re != nil && c.Serializer.Literal == "" {
+		s.log.Debug("regex compiled", "key", "serializer.delimiter", "regex", re.String(), "engine", re.Describe())
+	}
 	set.Publish(s.counter)
 	return s, nil
 }

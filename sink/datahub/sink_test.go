@@ -712,7 +712,7 @@ func TestConfigProblems(t *testing.T) {
 		"unknown serializer":      {with("serializer", "com.example.MySerializer"), "serializer", ""},
 		"unknown charset":         {with("serializer.charset", "NOPE-42"), "serializer.charset", ""},
 		"regex groups":            {with("serializer", "REGEX", "serializer.regex", "(a)(b)", "serializer.fieldnames", "x"), "serializer.regex", ""},
-		"bad java regex":          {with("serializer.delimiter", `(?<=a)`), "serializer.delimiter", ""},
+		"bad java regex":          {with("serializer.delimiter", `[a&&b]`), "serializer.delimiter", ""},
 		"maxcompute partitions":   {with("maxcompute.partition.columns", "ds", "maxcompute.partition.values", "%Y"), "maxcompute.partition.columns", ""},
 		"bad batch size":          {with("datahub.batchSize", "x"), "", "datahub.batchSize"},
 		"both generations":        {with("batchSize", "10", "datahub.batchSize", "20"), "", "batchSize"},

@@ -14,9 +14,14 @@
 // selector, in configuration order, and rewrite the events of a batch in
 // place (header maps and bodies of events that are not on a channel yet).
 // Each reads exactly Flume's properties with Flume's defaults. Java regular
-// expressions are translated to RE2 by internal/javaregex; a pattern RE2
-// cannot express (backreferences, lookaround, ...) is a configuration error
-// naming the construct, never a silently different match.
+// expressions are compiled by internal/javaregex: RE2 runs every pattern it
+// can; a pattern that needs backtracking (lookaround, backreferences, atomic
+// groups, possessive quantifiers) runs on a backtracking engine, each match
+// bounded in time, and the engine a pattern got is logged at debug level.
+// An event a regex gives up on is handled as the type documents (kept, left
+// unchanged) and reported in a warning at most once a minute, so a
+// catastrophic pattern slows a source by a bounded time per event instead
+// of stalling it.
 //
 // Where Flume misbehaves, these interceptors do what a user expects and the
 // difference is documented on the type: a regex_extractor millis value that

@@ -2,7 +2,6 @@ package interceptor
 
 import (
 	"log/slog"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -37,9 +36,15 @@ const (
 // most once a minute (Flume throws, failing the whole batch again on every
 // retry); the guide's lower-case type "default" is accepted with a warning
 // (Java Flume takes it for a class name and fails).
+//
+// A pattern RE2 cannot run (lookaround, backreferences) runs on a
+// backtracking engine with a time bound per event; an event the regex gives
+// up on gets no header, as an event without a match, and is counted and
+// reported in a warning at most once a minute.
 type RegexExtractor struct {
-	Regex       *regexp.Regexp
+	Regex       *javaregex.Regexp
 	serializers []extractSerializer
+	regexFails  *matchFailures
 
 	// ParseFailures counts values a millis serializer could not parse.
 	ParseFailures atomic.Int64
@@ -57,13 +62,10 @@ type extractSerializer struct {
 // NewRegexExtractor builds a regex_extractor interceptor from its
 // properties.
 func NewRegexExtractor(set flume.Settings, cfg *flume.Context) (flume.Interceptor, error) {
-	x := &RegexExtractor{log: set.Log(), now: time.Now, loc: time.Local, failures: ratelog.Limiter{Interval: time.Minute}}
+	x := &RegexExtractor{log: set.Log(), now: time.Now, loc: time.Local, failures: ratelog.Limiter{Interval: time.Minute},
+		regexFails: newMatchFailures(set)}
 	if p := cfg.Required("regex"); p != "" {
-		re, err := javaregex.Compile(p)
-		if err != nil {
-			cfg.Errorf("regex", "%v", err)
-		}
-		x.Regex = re
+		x.Regex = compileRegex(set, cfg, "regex", p, javaregex.Options{})
 	}
 	ids := cfg.Fields("serializers")
 	if len(ids) == 0 && cfg.Err() == nil {
@@ -99,11 +101,18 @@ func NewRegexExtractor(set flume.Settings, cfg *flume.Context) (flume.Intercepto
 	return built(cfg, x)
 }
 
+// MatchFailures returns the number of events the regex gave up on.
+func (x *RegexExtractor) MatchFailures() int64 { return x.regexFails.count.Load() }
+
 // Intercept extracts the headers.
 func (x *RegexExtractor) Intercept(events []flume.Event) ([]flume.Event, error) {
 	for i := range events {
 		e := &events[i]
-		m := x.Regex.FindSubmatchIndex(e.Body)
+		m, err := x.Regex.FindSubmatchIndex(e.Body)
+		if err != nil {
+			x.regexFails.report("regex_extractor", err, "no header is extracted from it")
+			continue
+		}
 		if m == nil {
 			continue
 		}

@@ -1,8 +1,6 @@
 package interceptor
 
 import (
-	"regexp"
-
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/javaregex"
 )
@@ -11,24 +9,27 @@ import (
 // named withName, every header in fromList (split with the Java regex
 // fromListSeparator, default `\s*,\s*`), and every header whose whole name
 // matches the Java regex matching. With none of them configured it does
-// nothing.
+// nothing. A header whose name the matching regex gives up on (a
+// backtracking match out of time) is kept and reported.
 type RemoveHeader struct {
 	WithName string
 	FromList map[string]bool
-	Matching *regexp.Regexp // anchored: matches whole names only
+	Matching *javaregex.Regexp // anchored: matches whole names only
+	failures *matchFailures
 }
 
 // NewRemoveHeader builds a remove_header interceptor from its properties.
 func NewRemoveHeader(set flume.Settings, cfg *flume.Context) (flume.Interceptor, error) {
-	r := &RemoveHeader{WithName: cfg.String("withName", "")}
+	r := &RemoveHeader{WithName: cfg.String("withName", ""), failures: newMatchFailures(set)}
 	sep := cfg.String("fromListSeparator", `\s*,\s*`)
 	if list, ok := cfg.Lookup("fromList"); ok {
-		re, err := javaregex.Compile(sep)
-		if err != nil {
-			cfg.Errorf("fromListSeparator", "%v", err)
-		} else {
+		if re := compileRegex(set, cfg, "fromListSeparator", sep, javaregex.Options{}); re != nil {
+			names, err := javaregex.Split(re, list.Value)
+			if err != nil {
+				cfg.Errorf("fromListSeparator", "%v", err)
+			}
 			r.FromList = map[string]bool{}
-			for _, n := range javaregex.Split(re, list.Value) {
+			for _, n := range names {
 				r.FromList[n] = true
 			}
 		}
@@ -36,13 +37,7 @@ func NewRemoveHeader(set flume.Settings, cfg *flume.Context) (flume.Interceptor,
 		cfg.Warnf("fromListSeparator", "has no effect without fromList")
 	}
 	if m, ok := cfg.Lookup("matching"); ok {
-		t, err := javaregex.Translate(m.Value)
-		if err == nil {
-			r.Matching, err = regexp.Compile(`^(?:` + t + `)$`)
-		}
-		if err != nil {
-			cfg.Errorf("matching", "%v", err)
-		}
+		r.Matching = compileRegex(set, cfg, "matching", m.Value, javaregex.Options{Whole: true})
 	}
 	return built(cfg, r)
 }
@@ -60,10 +55,26 @@ func (r *RemoveHeader) Intercept(events []flume.Event) ([]flume.Event, error) {
 			continue
 		}
 		for k := range e.Headers {
-			if r.FromList[k] || (r.Matching != nil && r.Matching.MatchString(k)) {
+			if r.FromList[k] || r.matches(k) {
 				delete(e.Headers, k)
 			}
 		}
 	}
 	return events, nil
 }
+
+// matches reports whether a header name matches the matching regex.
+func (r *RemoveHeader) matches(name string) bool {
+	if r.Matching == nil {
+		return false
+	}
+	m, err := r.Matching.MatchString(name)
+	if err != nil {
+		r.failures.report("remove_header", err, "the header is kept")
+	}
+	return m
+}
+
+// MatchFailures returns the number of header names the matching regex gave
+// up on.
+func (r *RemoveHeader) MatchFailures() int64 { return r.failures.count.Load() }

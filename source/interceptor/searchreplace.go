@@ -1,8 +1,6 @@
 package interceptor
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 
 	"golang.org/x/text/encoding"
@@ -24,35 +22,34 @@ import (
 // U+FFFD. As everywhere RE2 is used, an empty match right after another
 // match is skipped, where Java reports it (a* replaced in "baaac" gives
 // "XbXcX", Java "XbXXcX").
+//
+// A pattern RE2 cannot run (lookaround, backreferences) runs on a
+// backtracking engine (which replaces empty matches as Java does) with a
+// time bound per event; an event the regex gives up on keeps its body, and
+// is counted and reported in a warning at most once a minute.
 type SearchReplace struct {
-	Search  *regexp.Regexp
-	Replace string            // Go template syntax (${1}, $$)
-	enc     encoding.Encoding // nil for UTF-8
+	Search   *javaregex.Regexp
+	Replace  *javaregex.Replacement
+	enc      encoding.Encoding // nil for UTF-8
+	failures *matchFailures
 }
 
 // NewSearchReplace builds a search_replace interceptor from its
 // properties.
 func NewSearchReplace(set flume.Settings, cfg *flume.Context) (flume.Interceptor, error) {
-	s := &SearchReplace{}
+	s := &SearchReplace{failures: newMatchFailures(set)}
 	if p := cfg.Required("searchPattern"); p != "" {
-		re, err := javaregex.Compile(p)
+		s.Search = compileRegex(set, cfg, "searchPattern", p, javaregex.Options{})
+	}
+	repl := cfg.String("replaceString", "")
+	if s.Search != nil {
+		// Java rejects a reference to a group the pattern does not have
+		// (for every event; flumego when it starts).
+		r, err := s.Search.Replacement(repl)
 		if err != nil {
-			cfg.Errorf("searchPattern", "%v", err)
+			cfg.Errorf("replaceString", "%v", err)
 		}
-		s.Search = re
-	}
-	repl, err := javaregex.TranslateReplacement(cfg.String("replaceString", ""))
-	if err != nil {
-		cfg.Errorf("replaceString", "%v", err)
-	}
-	s.Replace = repl
-	if s.Search != nil && err == nil {
-		// Java rejects a reference to a group the pattern does not have.
-		for _, m := range regexp.MustCompile(`\$\{([0-9]+)\}`).FindAllStringSubmatch(repl, -1) {
-			if g, _ := strconv.Atoi(m[1]); g > s.Search.NumSubexp() {
-				cfg.Errorf("replaceString", "refers to group %d but searchPattern has %d groups", g, s.Search.NumSubexp())
-			}
-		}
+		s.Replace = r
 	}
 	if name, ok := cfg.Lookup("charset"); ok && !isUTF8(name.Value) {
 		enc, err := ianaindex.IANA.Encoding(name.Value)
@@ -73,26 +70,38 @@ func isUTF8(name string) bool {
 	return n == "utf-8" || n == "utf8"
 }
 
+// MatchFailures returns the number of events the regex gave up on.
+func (s *SearchReplace) MatchFailures() int64 { return s.failures.count.Load() }
+
 // Intercept rewrites the bodies.
 func (s *SearchReplace) Intercept(events []flume.Event) ([]flume.Event, error) {
 	for i := range events {
 		e := &events[i]
-		if s.enc == nil {
-			if s.Search.Match(e.Body) {
-				e.Body = s.Search.ReplaceAll(e.Body, []byte(s.Replace))
+		text := e.Body
+		if s.enc != nil {
+			// Decoders replace malformed input with U+FFFD and the encoder
+			// substitutes what the charset cannot represent, as Java does,
+			// so neither step fails.
+			var err error
+			if text, err = s.enc.NewDecoder().Bytes(e.Body); err != nil {
+				continue
+			}
+		}
+		if m, err := s.Search.Match(text); err != nil || !m {
+			if err != nil {
+				s.failures.report("search_replace", err, "its body is left unchanged")
 			}
 			continue
 		}
-		// Decoders replace malformed input with U+FFFD and the encoder
-		// substitutes what the charset cannot represent, as Java does, so
-		// neither step fails.
-		text, err := s.enc.NewDecoder().Bytes(e.Body)
-		if err != nil || !s.Search.Match(text) {
+		out, err := s.Search.ReplaceAll(text, s.Replace)
+		if err != nil {
+			s.failures.report("search_replace", err, "its body is left unchanged")
 			continue
 		}
-		out, err := encoding.ReplaceUnsupported(s.enc.NewEncoder()).Bytes(s.Search.ReplaceAll(text, []byte(s.Replace)))
-		if err != nil {
-			continue
+		if s.enc != nil {
+			if out, err = encoding.ReplaceUnsupported(s.enc.NewEncoder()).Bytes(out); err != nil {
+				continue
+			}
 		}
 		e.Body = out
 	}

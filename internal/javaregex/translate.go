@@ -8,24 +8,33 @@ import (
 	"unicode"
 )
 
-// Compile translates a Java pattern and compiles it.
-func Compile(pattern string) (*regexp.Regexp, error) {
-	t, err := Translate(pattern)
-	if err != nil {
-		return nil, err
-	}
-	re, err := regexp.Compile(t)
-	if err != nil {
-		return nil, fmt.Errorf("java regex %q: %w", pattern, err)
-	}
-	return re, nil
+// target is the dialect a Java pattern is translated into.
+type target int
+
+const (
+	// targetRE2 is Go's regexp syntax. Constructs only a backtracking
+	// engine can run are refused with a backtrackOnly error.
+	targetRE2 target = iota
+	// targetBacktrack is regexp2's syntax in its RE2 mode (Go's class
+	// and escape syntax plus lookaround, backreferences, atomic groups and
+	// possessive quantifiers).
+	targetBacktrack
+)
+
+// backtrackOnly reports a construct RE2 cannot run but a backtracking
+// engine can.
+type backtrackOnly struct{ construct string }
+
+func (e *backtrackOnly) Error() string {
+	return e.construct + " needs a backtracking engine (RE2 cannot run it)"
 }
 
-// Translate returns the RE2 equivalent of a Java pattern.
-func Translate(pattern string) (string, error) {
-	t := translator{src: []rune(pattern)}
+// translate returns the equivalent of a Java pattern in the target
+// dialect.
+func translate(pattern string, to target) (string, error) {
+	t := translator{src: []rune(pattern), to: to}
 	if err := t.run(); err != nil {
-		return "", fmt.Errorf("java regex %q: %w", pattern, err)
+		return "", err
 	}
 	return t.out.String(), nil
 }
@@ -34,7 +43,18 @@ type translator struct {
 	src     []rune
 	i       int
 	out     strings.Builder
+	to      target
+	groups  int  // capturing groups opened so far (for Java's backreference rule)
 	quantOK bool // the last token was a quantifier (for possessive detection)
+}
+
+// backtrack returns nil when the target runs construct, the backtrackOnly
+// error otherwise.
+func (t *translator) backtrack(construct string) error {
+	if t.to == targetBacktrack {
+		return nil
+	}
+	return &backtrackOnly{construct}
 }
 
 var posixClasses = map[string]string{
@@ -84,7 +104,12 @@ func (t *translator) run() error {
 			continue
 		case '*', '+', '?':
 			if c == '+' && wasQuant {
-				return fmt.Errorf("possessive quantifiers (like a++) are not supported by RE2")
+				if err := t.backtrack("a possessive quantifier (like a++)"); err != nil {
+					return err
+				}
+				t.out.WriteRune('+')
+				t.i++
+				continue
 			}
 			t.out.WriteRune(c)
 			t.i++
@@ -99,9 +124,13 @@ func (t *translator) run() error {
 			}
 			continue
 		case '{':
+			rep, ok := "", false
 			end := runeIndex(t.src[t.i:], '}')
-			if end > 0 && isRepetition(string(t.src[t.i+1:t.i+end])) {
-				t.out.WriteString(string(t.src[t.i : t.i+end+1]))
+			if end > 0 {
+				rep, ok = repetition(string(t.src[t.i+1 : t.i+end+1]))
+			}
+			if ok {
+				t.out.WriteString(rep)
 				t.i += end + 1
 				t.quantOK = true
 				if t.peek(0) == '?' {
@@ -141,17 +170,38 @@ func quoteEnd(rs []rune) int {
 	return -1
 }
 
-func isRepetition(s string) bool {
+// repetition reads the inside of a Java {n}, {n,} or {n,m} (s ends with
+// the '}') and returns it with the numbers written without leading zeros,
+// which Go would otherwise take for literal text.
+func repetition(s string) (string, bool) {
+	s, ok := strings.CutSuffix(s, "}")
+	if !ok {
+		return "", false
+	}
 	lo, hi, found := strings.Cut(s, ",")
-	if _, err := strconv.Atoi(lo); err != nil {
-		return false
-	}
-	if found && hi != "" {
-		if _, err := strconv.Atoi(hi); err != nil {
-			return false
+	num := func(d string) (string, bool) {
+		if d == "" || strings.Trim(d, "0123456789") != "" {
+			return "", false
 		}
+		if d = strings.TrimLeft(d, "0"); d == "" {
+			d = "0"
+		}
+		return d, true
 	}
-	return true
+	lo, ok = num(lo)
+	if !ok {
+		return "", false
+	}
+	if !found {
+		return "{" + lo + "}", true
+	}
+	if hi == "" {
+		return "{" + lo + ",}", true
+	}
+	if hi, ok = num(hi); !ok {
+		return "", false
+	}
+	return "{" + lo + "," + hi + "}", true
 }
 
 // group handles "(" and the Java group syntaxes RE2 lacks.
@@ -159,6 +209,7 @@ func (t *translator) group() error {
 	if t.peek(1) != '?' {
 		t.out.WriteRune('(')
 		t.i++
+		t.groups++
 		return nil
 	}
 	switch n := t.peek(2); {
@@ -167,14 +218,15 @@ func (t *translator) group() error {
 		t.i += 3
 		return nil
 	case n == '=' || n == '!':
-		return fmt.Errorf("lookahead (?%c...) is not supported by RE2", n)
+		return t.verbatimGroup(3, fmt.Sprintf("lookahead (?%c...)", n))
 	case n == '>':
-		return fmt.Errorf("atomic groups (?>...) are not supported by RE2")
+		return t.verbatimGroup(3, "an atomic group (?>...)")
 	case n == '<' && (t.peek(3) == '=' || t.peek(3) == '!'):
-		return fmt.Errorf("lookbehind (?<%c...) is not supported by RE2", t.peek(3))
+		return t.verbatimGroup(4, fmt.Sprintf("lookbehind (?<%c...)", t.peek(3)))
 	case n == '<':
 		t.out.WriteString("(?P<")
 		t.i += 3
+		t.groups++
 		return nil
 	}
 	// Inline flags: (?idmsuxU-idmsuxU) or (?flags:...)
@@ -187,11 +239,11 @@ func (t *translator) group() error {
 		case 'u':
 			// Unicode-aware case folding is what RE2 always does.
 		case 'x':
-			return fmt.Errorf("the comments flag (?x) is not supported by RE2")
+			return fmt.Errorf("the comments flag (?x) is not supported")
 		case 'd':
-			return fmt.Errorf("the UNIX_LINES flag (?d) is not supported by RE2")
+			return fmt.Errorf("the UNIX_LINES flag (?d) is not supported")
 		case 'U':
-			return fmt.Errorf("the UNICODE_CHARACTER_CLASS flag (?U) is not supported (RE2's U means ungreedy)")
+			return fmt.Errorf("the UNICODE_CHARACTER_CLASS flag (?U) is not supported (Go's U means ungreedy)")
 		default:
 			return fmt.Errorf("unknown inline flag %q", f)
 		}
@@ -214,6 +266,17 @@ func (t *translator) group() error {
 	return nil
 }
 
+// verbatimGroup copies the n-rune opening of a group only the backtracking
+// engine runs (its syntax is Java's).
+func (t *translator) verbatimGroup(n int, construct string) error {
+	if err := t.backtrack(construct); err != nil {
+		return err
+	}
+	t.out.WriteString(string(t.src[t.i : t.i+n]))
+	t.i += n
+	return nil
+}
+
 // class copies a character class, translating escapes inside it.
 func (t *translator) class() error {
 	t.out.WriteRune('[')
@@ -231,9 +294,9 @@ func (t *translator) class() error {
 			t.i++
 			return nil
 		case c == '[':
-			return fmt.Errorf("nested character classes (union [a[b]]) are not supported by RE2")
+			return fmt.Errorf("nested character classes (union [a[b]]) are not supported")
 		case c == '&' && t.peek(1) == '&':
-			return fmt.Errorf("character class intersection (&&) is not supported by RE2")
+			return fmt.Errorf("character class intersection (&&) is not supported")
 		case c == '\\':
 			s, err := t.escape(true)
 			if err != nil {
@@ -302,10 +365,12 @@ func (t *translator) escape(inClass bool) (string, error) {
 		v, _ := strconv.ParseUint(string(t.src[t.i:j]), 8, 32)
 		t.i = j
 		return fmt.Sprintf(`\x{%X}`, v), nil
+	case n >= '1' && n <= '9' && inClass:
+		return "", fmt.Errorf("a backreference (\\%c) inside a character class is not valid Java", n)
 	case n >= '1' && n <= '9':
-		return "", fmt.Errorf("backreferences (\\%c) are not supported by RE2", n)
+		return t.backreference(int(n - '0'))
 	case n == 'k':
-		return "", fmt.Errorf("named backreferences (\\k<name>) are not supported by RE2")
+		return t.namedBackreference()
 	case n == 'e':
 		return `\x1B`, nil
 	case n == 'c':
@@ -325,8 +390,13 @@ func (t *translator) escape(inClass bool) (string, error) {
 		return "[^" + verticalSpace + "]", nil
 	case n == 'R' && !inClass:
 		return `(?:\r\n|[` + verticalSpace + `])`, nil
+	case (n == 'Z' || n == 'G') && !inClass:
+		if err := t.backtrack(fmt.Sprintf("\\%c", n)); err != nil {
+			return "", err
+		}
+		return `\` + string(n), nil
 	case n == 'Z' || n == 'G' || n == 'X' || ((n == 'H' || n == 'V' || n == 'R') && inClass):
-		return "", fmt.Errorf("\\%c is not supported by RE2", n)
+		return "", fmt.Errorf("\\%c is not supported", n)
 	case n == 'Q':
 		end := quoteEnd(t.src[t.i:])
 		var lit string
@@ -364,7 +434,7 @@ func property(negated bool, name string, inClass bool) (string, error) {
 	if !ok {
 		base := strings.TrimPrefix(strings.TrimPrefix(name, "Is"), "In")
 		if strings.HasPrefix(name, "In") {
-			return "", fmt.Errorf("unicode blocks (\\p{%s}) are not supported by RE2; use a script such as \\p{Is%s}", name, base)
+			return "", fmt.Errorf("unicode blocks (\\p{%s}) are not supported; use a script such as \\p{Is%s}", name, base)
 		}
 		base = strings.TrimPrefix(base, "general_category=")
 		base = strings.TrimPrefix(base, "gc=")
@@ -387,81 +457,44 @@ func property(negated bool, name string, inClass bool) (string, error) {
 	case !negated:
 		return "[" + set + "]", nil
 	case inClass:
-		return "", fmt.Errorf("negated class \\P{%s} inside [...] is not supported by RE2", name)
+		return "", fmt.Errorf("negated class \\P{%s} inside [...] is not supported", name)
 	default:
 		return "[^" + set + "]", nil
 	}
 }
 
-// TranslateReplacement turns a Java replacement string (Matcher.replaceAll:
-// $1, ${name}, \$ for a literal dollar) into one for Go's
-// Regexp.ReplaceAllString ($1 becomes ${1}, a literal $ becomes $$).
-func TranslateReplacement(repl string) (string, error) {
-	var b strings.Builder
-	r := []rune(repl)
-	for i := 0; i < len(r); i++ {
-		switch c := r[i]; c {
-		case '\\':
-			if i+1 >= len(r) {
-				return "", fmt.Errorf("java replacement %q: character to be escaped is missing", repl)
-			}
-			i++
-			if r[i] == '$' {
-				b.WriteString("$$")
-			} else {
-				b.WriteRune(r[i])
-			}
-		case '$':
-			if i+1 >= len(r) {
-				return "", fmt.Errorf("java replacement %q: illegal group reference: group index is missing", repl)
-			}
-			if r[i+1] == '{' {
-				end := runeIndex(r[i:], '}')
-				if end < 0 {
-					return "", fmt.Errorf("java replacement %q: named capturing group is missing trailing '}'", repl)
-				}
-				b.WriteString(string(r[i : i+end+1]))
-				i += end
-				continue
-			}
-			j := i + 1
-			for j < len(r) && r[j] >= '0' && r[j] <= '9' {
-				j++
-			}
-			if j == i+1 {
-				return "", fmt.Errorf("java replacement %q: illegal group reference", repl)
-			}
-			b.WriteString("${" + string(r[i+1:j]) + "}")
-			i = j - 1
-		default:
-			b.WriteRune(c)
+// backreference translates \n (the backslash and first digit read) with
+// Java's rule: further digits belong to the number while it names a group
+// opened before this point; the others are literal digits.
+func (t *translator) backreference(n int) (string, error) {
+	for {
+		d := t.peek(0)
+		if d < '0' || d > '9' || n*10+int(d-'0') > t.groups {
+			break
 		}
+		n = n*10 + int(d-'0')
+		t.i++
 	}
-	return b.String(), nil
+	if err := t.backtrack(fmt.Sprintf("a backreference (\\%d)", n)); err != nil {
+		return "", err
+	}
+	// The group keeps a literal digit that follows from joining the number.
+	return fmt.Sprintf(`(?:\%d)`, n), nil
 }
 
-// Split splits s around matches of re as Java's String.split(regex) does
-// with limit 0: a zero-width match at the start produces no leading empty
-// string, and trailing empty strings are removed.
-func Split(re *regexp.Regexp, s string) []string {
-	if s == "" {
-		return []string{""}
+// namedBackreference translates \k<name> (the backslash and k read).
+func (t *translator) namedBackreference() (string, error) {
+	if t.peek(0) != '<' {
+		return "", fmt.Errorf("\\k is not followed by '<' for a named group")
 	}
-	var out []string
-	last := 0
-	for _, m := range re.FindAllStringIndex(s, -1) {
-		if m[1] == 0 { // zero-width match at the beginning
-			continue
-		}
-		out = append(out, s[last:m[0]])
-		last = m[1]
+	end := runeIndex(t.src[t.i:], '>')
+	if end < 2 {
+		return "", fmt.Errorf("malformed named backreference \\k<name>")
 	}
-	out = append(out, s[last:])
-	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
+	name := string(t.src[t.i+1 : t.i+end])
+	t.i += end + 1
+	if err := t.backtrack(`a named backreference (\k<` + name + `>)`); err != nil {
+		return "", err
 	}
-	if len(out) == 0 {
-		return []string{}
-	}
-	return out
+	return `\k<` + name + `>`, nil
 }
