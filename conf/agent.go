@@ -105,6 +105,7 @@ func Agent(name string, props *Properties) *AgentConfig {
 	a.Problems = append(a.Problems, props.Problems...)
 	b := builder{agent: a, prefix: name + "."}
 	b.collect(props)
+	b.applyConfigFilters()
 	b.validate()
 	return a
 }
@@ -299,10 +300,6 @@ func (b *builder) validate() {
 	if len(a.Sources) == 0 && len(a.Sinks) == 0 {
 		a.Problems = append(a.Problems, flume.Problem{Severity: flume.Error,
 			Message: fmt.Sprintf("agent %q has neither a valid source nor a valid sink; it runs nothing", a.Name)})
-	}
-	for _, name := range b.order["configfilters"] {
-		c := b.comps["configfilters"][name]
-		b.problem(flume.Warning, c.Anchor, false, "config filters are not supported yet; values referring to %s stay as written", name)
 	}
 }
 

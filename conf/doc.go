@@ -11,6 +11,16 @@
 // ${...} substitution in values (${env:X}, ${sys:X}, ${other.key},
 // ${x:-default}, $${x} for a literal; undefined variables stay as written).
 //
+// Config filters (<agent>.configfilters, Flume 1.11) are then applied to
+// the values of the agent's sources, channels, sinks and sink groups:
+// ${f1['KEY']} (or ${f1["KEY"]}, ${f1[KEY]}) is replaced by what filter f1
+// returns for KEY. The env filter reads the environment variable KEY; the
+// external filter runs its command with KEY as the last argument and takes
+// the first line of its output (10 s at most per run, each key looked up
+// once per load); the Hadoop credential store filter is refused as not
+// supported. A reference that cannot be resolved stays as written, as in
+// Flume, with a warning (no value) or an error (the command failed).
+//
 // Files are read as UTF-8 when they are valid UTF-8 and as ISO-8859-1
 // otherwise (Java always reads ISO-8859-1, which turns UTF-8 text in values
 // into mojibake; a Go agent need not copy that).
