@@ -423,12 +423,7 @@ func (t *table[F]) get(typ string) (F, string, error) {
 	for _, e := range t.short {
 		shorts = append(shorts, e.canonical)
 	}
-	shorts = dedupSorted(shorts)
-	msg := fmt.Sprintf("unknown %s type %q", t.kind, typ)
-	if len(shorts) > 0 {
-		msg += " (known: " + strings.Join(shorts, ", ") + ", or a registered class name)"
-	}
-	return zero, "", fmt.Errorf("%s", msg)
+	return zero, "", newUnknownTypeError(t.kind, typ, dedupSorted(shorts))
 }
 
 func (t *table[F]) names() []string {

@@ -124,6 +124,7 @@ func build(cfg *conf.AgentConfig, opts Options, old *Graph) (*Graph, flume.Probl
 	channels := b.channels()
 	g.Runners = b.runners(channels, g.sinks)
 	g.Sources = b.sources(channels)
+	b.inspectDropped()
 	// Flume removes channels nothing is connected to.
 	used := map[string]bool{}
 	for _, s := range cfg.Sinks {
@@ -187,9 +188,18 @@ type builder struct {
 	pubs           map[string][]flume.CounterGroup
 }
 
+// add records a problem located at a property; the first error among args
+// becomes its cause (so errors.Is sees, e.g., flume.ErrUnsupported).
 func (b *builder) add(sev flume.Severity, at flume.Property, format string, args ...any) {
+	var cause error
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			cause = err
+			break
+		}
+	}
 	b.problems = append(b.problems, flume.Problem{Severity: sev, File: at.File, Line: at.Line, Key: at.Key,
-		Value: at.Value, HasValue: at.Key != "", Message: fmt.Sprintf(format, args...)})
+		Value: at.Value, HasValue: at.Key != "", Message: fmt.Sprintf(format, args...), Err: cause})
 }
 
 // settings returns the Settings for a component. Its counters are staged
@@ -309,6 +319,7 @@ func (b *builder) sink(s *conf.Sink, channels map[string]Node[flume.Channel]) (N
 	ch, ok := channels[s.Channel]
 	if !ok {
 		b.add(flume.Error, s.Anchor, "sink %q: its channel %q was dropped; the sink is dropped", s.Name, s.Channel)
+		b.checkType(&s.Component)
 		return Node[flume.Sink]{}, false
 	}
 	f, canonical, err := b.reg.Sink(s.Type)
@@ -437,6 +448,7 @@ func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.
 		}
 		if len(chs) == 0 {
 			b.add(flume.Error, s.Anchor, "source %q has no channel left; it is dropped", s.Name)
+			b.checkType(&s.Component)
 			continue
 		}
 		markUsed := func() {
@@ -456,6 +468,10 @@ func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.
 		f, canonical, err := b.reg.Source(s.Type)
 		if err != nil {
 			b.add(flume.Error, s.Anchor, "%v; source %q is dropped", err, s.Name)
+			// Its interceptors and selector can still be checked.
+			ctx := s.Context()
+			_, _ = source.NewProcessorFromConfig(b.settings("source", s.Name, s.Type, false), ctx, chs, b.reg)
+			b.problems = append(b.problems, ctx.Problems()...)
 			continue
 		}
 		ctx := s.Context()
@@ -481,4 +497,40 @@ func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.
 		out = append(out, Node[flume.Source]{Name: s.Name, Type: canonical, Component: src, Fingerprint: s.Fingerprint(), channels: comps})
 	}
 	return out
+}
+
+// inspectDropped reports the problems of the sources and sinks that
+// configuration validation dropped for another reason (no channel, a
+// channel that is not valid), so that check shows every problem at once:
+// their unknown types and their interceptors' unknown types.
+func (b *builder) inspectDropped() {
+	for _, c := range b.cfg.Dropped {
+		b.checkType(c)
+	}
+}
+
+// checkType reports the unknown type of a component that is dropped for
+// another reason, and for a source the unknown types of its interceptors
+// (its selector needs the channels it no longer has).
+func (b *builder) checkType(c *conf.Component) {
+	var err error
+	switch c.Kind {
+	case flume.KindSource:
+		_, _, err = b.reg.Source(c.Type)
+		ctx := c.Context()
+		for _, name := range ctx.Fields("interceptors") {
+			if typ, ok := ctx.Lookup("interceptors." + name + ".type"); ok {
+				if _, _, ierr := b.reg.Interceptor(typ.Value); ierr != nil {
+					b.add(flume.Error, typ, "%v", ierr)
+				}
+			}
+		}
+	case flume.KindChannel:
+		_, _, err = b.reg.Channel(c.Type)
+	case flume.KindSink:
+		_, _, err = b.reg.Sink(c.Type)
+	}
+	if err != nil {
+		b.add(flume.Error, c.Anchor, "%v; %s %q is dropped", err, c.Kind, c.Name)
+	}
 }

@@ -67,6 +67,12 @@ type AgentConfig struct {
 	Channels   []*Component
 	Sinks      []*Sink
 	SinkGroups []*SinkGroup
+	// Dropped holds the listed sources and sinks that validation dropped
+	// for a reason other than their type (no channel, a channel that is
+	// not valid, a sink group without processor.type), with their Kind set,
+	// so that a checker can still report their own problems, such as an
+	// unknown type, all at once.
+	Dropped []*Component
 	// Problems holds every finding, errors (a dropped component or agent)
 	// and warnings, located.
 	Problems flume.Problems
@@ -232,6 +238,7 @@ func (b *builder) validate() {
 			a.Problems = append(a.Problems, flume.Problem{Severity: flume.Error,
 				Message: fmt.Sprintf("agent %q has no %schannels list; Flume runs nothing without a channel", a.Name, b.prefix)})
 		}
+		b.dropAll()
 		return
 	}
 	for _, name := range b.listed("channels") {
@@ -242,6 +249,7 @@ func (b *builder) validate() {
 	}
 	if len(a.Channels) == 0 {
 		b.problem(flume.Error, b.lists["channels"], true, "no valid channel; the agent runs nothing")
+		b.dropAll()
 		return
 	}
 	for _, name := range b.listed("sources") {
@@ -254,6 +262,7 @@ func (b *builder) validate() {
 		chProp, ok := findProp(c, "channels")
 		if !ok {
 			b.problem(flume.Error, c.Anchor, false, "source %q has no %schannels property; it is dropped", name, c.Prefix)
+			b.drop(c)
 			continue
 		}
 		for _, ch := range strings.Fields(chProp.Value) {
@@ -267,6 +276,7 @@ func (b *builder) validate() {
 		}
 		if len(s.Channels) == 0 {
 			b.problem(flume.Error, chProp, true, "source %q has no valid channel; it is dropped", name)
+			b.drop(c)
 			continue
 		}
 		a.Sources = append(a.Sources, s)
@@ -284,6 +294,7 @@ func (b *builder) validate() {
 				hint = fmt.Sprintf(" (%s is the source spelling; a sink takes exactly one channel in %schannel)", p.Key, c.Prefix)
 			}
 			b.problem(flume.Error, c.Anchor, false, "sink %q has no %schannel property%s; it is dropped", name, c.Prefix, hint)
+			b.drop(c)
 			continue
 		}
 		if a.Channel(chProp.Value) == nil {
@@ -292,6 +303,7 @@ func (b *builder) validate() {
 				msg = "a sink takes exactly one channel, not a list (agent %q); the sink is dropped"
 			}
 			b.problem(flume.Error, chProp, true, msg, a.Name)
+			b.drop(c)
 			continue
 		}
 		a.Sinks = append(a.Sinks, &Sink{Component: *c, Channel: chProp.Value})
@@ -336,10 +348,38 @@ func (b *builder) validateGroups() {
 		if _, ok := findProp(c, "processor.type"); !ok {
 			b.problem(flume.Error, c.Anchor, false,
 				"sink group %q has no %sprocessor.type (default, failover or load_balance); as in Flume the group is dropped and its sinks do not run", name, c.Prefix)
-			a.Sinks = slices.DeleteFunc(a.Sinks, func(k *Sink) bool { return slices.Contains(g.Sinks, k.Name) })
+			a.Sinks = slices.DeleteFunc(a.Sinks, func(k *Sink) bool {
+				if slices.Contains(g.Sinks, k.Name) {
+					b.agent.Dropped = append(b.agent.Dropped, &k.Component)
+					return true
+				}
+				return false
+			})
 			continue
 		}
 		a.SinkGroups = append(a.SinkGroups, g)
+	}
+}
+
+// drop records a listed component that validation dropped for a reason
+// other than its type.
+func (b *builder) drop(c *Component) {
+	b.agent.Dropped = append(b.agent.Dropped, c)
+}
+
+// dropAll records every listed source and sink with a type, when the agent
+// is invalid before they are validated (no usable channel).
+func (b *builder) dropAll() {
+	for _, section := range []string{"sources", "sinks"} {
+		for _, name := range b.listed(section) {
+			if c := b.comps[section][name]; c != nil && c.Type != "" {
+				c.Kind = flume.KindSource
+				if section == "sinks" {
+					c.Kind = flume.KindSink
+				}
+				b.drop(c)
+			}
+		}
 	}
 }
 

@@ -13,10 +13,9 @@ import (
 // are recorded in cfg; the returned error is non-nil when the processor
 // cannot be built.
 func NewProcessorFromConfig(set flume.Settings, cfg *flume.Context, channels []flume.NamedChannel, reg *flume.Registry) (*ChannelProcessor, error) {
-	sel, err := NewSelector(set, cfg.Sub("selector."), channels, reg)
-	if err != nil {
-		return nil, err
-	}
+	// A bad selector does not stop the interceptors from being checked:
+	// every problem is reported at once.
+	sel, selErr := NewSelector(set, cfg.Sub("selector."), channels, reg)
 	var chain []flume.Interceptor
 	for _, name := range cfg.Fields("interceptors") {
 		icfg := cfg.Sub("interceptors." + name + ".")
@@ -46,6 +45,9 @@ func NewProcessorFromConfig(set flume.Settings, cfg *flume.Context, channels []f
 	}
 	if err := cfg.Err(); err != nil {
 		return nil, err
+	}
+	if selErr != nil {
+		return nil, selErr
 	}
 	return NewChannelProcessor(sel, chain, set.Logger), nil
 }
