@@ -45,7 +45,7 @@ a1.sinkgroups.g1.sinks = k3
 	want := []string{
 		// c1's unknown type drops it, and with it k1, whose own type is unknown too.
 		`a1.channels.c1.type: "disk": unknown channel type "disk"`,
-		`a1.sinks.k1.type: "com.example.FooSink": sink "k1": its channel "c1" was dropped`,
+		`a1.sinks.k1.channel: "c1": sink "k1": its channel "c1" was dropped`,
 		`a1.sinks.k1.type: "com.example.FooSink": unknown sink type "com.example.FooSink": a Java class; write it as a Go plugin, see docs/plugins.md; sink "k1" is dropped`,
 		// r1's type is unknown: its interceptors and selector are checked anyway.
 		`a1.sources.r1.type: "org.apache.flume.source.kafka.KafkaSource": unknown source type "org.apache.flume.source.kafka.KafkaSource": a Flume 1.11 source that flumego does not implement`,

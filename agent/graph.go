@@ -318,7 +318,7 @@ func (b *builder) batchFits(c any, comp *conf.Component, kind, name string, ch N
 func (b *builder) sink(s *conf.Sink, channels map[string]Node[flume.Channel]) (Node[flume.Sink], bool) {
 	ch, ok := channels[s.Channel]
 	if !ok {
-		b.add(flume.Error, s.Anchor, "sink %q: its channel %q was dropped; the sink is dropped", s.Name, s.Channel)
+		b.add(flume.Error, propOf(&s.Component, "channel"), "sink %q: its channel %q was dropped; the sink is dropped", s.Name, s.Channel)
 		b.checkType(&s.Component)
 		return Node[flume.Sink]{}, false
 	}
@@ -443,11 +443,11 @@ func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.
 				nodes = append(nodes, n)
 				comps = append(comps, n.Component)
 			} else {
-				b.add(flume.Warning, s.Anchor, "source %q: its channel %q was dropped; the source does not use it", s.Name, name)
+				b.add(flume.Warning, propOf(&s.Component, "channels"), "source %q: its channel %q was dropped; the source does not use it", s.Name, name)
 			}
 		}
 		if len(chs) == 0 {
-			b.add(flume.Error, s.Anchor, "source %q has no channel left; it is dropped", s.Name)
+			b.add(flume.Error, propOf(&s.Component, "channels"), "source %q has no channel left; it is dropped", s.Name)
 			b.checkType(&s.Component)
 			continue
 		}
@@ -533,4 +533,15 @@ func (b *builder) checkType(c *conf.Component) {
 	if err != nil {
 		b.add(flume.Error, c.Anchor, "%v; %s %q is dropped", err, c.Kind, c.Name)
 	}
+}
+
+// propOf returns a component's property (key without its prefix), or its
+// anchor when it has none.
+func propOf(c *conf.Component, key string) flume.Property {
+	for _, p := range c.Props {
+		if p.Key == c.Prefix+key {
+			return p
+		}
+	}
+	return c.Anchor
 }

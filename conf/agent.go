@@ -225,7 +225,7 @@ func (b *builder) component(section, name string, needType bool) *Component {
 		return nil
 	}
 	if needType && c.Type == "" {
-		b.problem(flume.Error, c.Anchor, false, "%s %q has no %stype property; it is dropped", singular(section), name, c.Prefix)
+		b.problem(flume.Error, missing(c, "type"), false, "%s %q has no type; it is dropped", singular(section), name)
 		return nil
 	}
 	return c
@@ -261,7 +261,7 @@ func (b *builder) validate() {
 		s := &Source{Component: *c}
 		chProp, ok := findProp(c, "channels")
 		if !ok {
-			b.problem(flume.Error, c.Anchor, false, "source %q has no %schannels property; it is dropped", name, c.Prefix)
+			b.problem(flume.Error, missing(c, "channels"), false, "source %q has no channels property; it is dropped", name)
 			b.drop(c)
 			continue
 		}
@@ -293,7 +293,7 @@ func (b *builder) validate() {
 			if p, plural := findProp(c, "channels"); plural {
 				hint = fmt.Sprintf(" (%s is the source spelling; a sink takes exactly one channel in %schannel)", p.Key, c.Prefix)
 			}
-			b.problem(flume.Error, c.Anchor, false, "sink %q has no %schannel property%s; it is dropped", name, c.Prefix, hint)
+			b.problem(flume.Error, missing(c, "channel"), false, "sink %q has no channel property%s; it is dropped", name, hint)
 			b.drop(c)
 			continue
 		}
@@ -326,7 +326,7 @@ func (b *builder) validateGroups() {
 		g := &SinkGroup{Component: *c}
 		sinksProp, ok := findProp(c, "sinks")
 		if !ok {
-			b.problem(flume.Error, c.Anchor, false, "sink group %q has no %ssinks property; it is dropped", name, c.Prefix)
+			b.problem(flume.Error, missing(c, "sinks"), false, "sink group %q has no sinks property; it is dropped", name)
 			continue
 		}
 		for _, s := range strings.Fields(sinksProp.Value) {
@@ -346,8 +346,8 @@ func (b *builder) validateGroups() {
 			continue
 		}
 		if _, ok := findProp(c, "processor.type"); !ok {
-			b.problem(flume.Error, c.Anchor, false,
-				"sink group %q has no %sprocessor.type (default, failover or load_balance); as in Flume the group is dropped and its sinks do not run", name, c.Prefix)
+			b.problem(flume.Error, missing(c, "processor.type"), false,
+				"sink group %q has no processor.type (default, failover or load_balance); as in Flume the group is dropped and its sinks do not run", name)
 			a.Sinks = slices.DeleteFunc(a.Sinks, func(k *Sink) bool {
 				if slices.Contains(g.Sinks, k.Name) {
 					b.agent.Dropped = append(b.agent.Dropped, &k.Component)
@@ -381,6 +381,13 @@ func (b *builder) dropAll() {
 			}
 		}
 	}
+}
+
+// missing locates a problem about a property the component lacks: the
+// property's full key, at the component's anchor line (as
+// flume.Context.Required does).
+func missing(c *Component, key string) flume.Property {
+	return flume.Property{Key: c.Prefix + key, File: c.Anchor.File, Line: c.Anchor.Line}
 }
 
 func findProp(c *Component, key string) (flume.Property, bool) {

@@ -72,7 +72,7 @@ func TestLayoutRules(t *testing.T) {
 		{"sink with a channel list", "a1.channels = c1 c2\na1.channels.c1.type = memory\na1.channels.c2.type = memory\na1.sinks = k1\na1.sinks.k1.type = null\na1.sinks.k1.channel = c1 c2",
 			flume.Error, []string{"t.properties:6", "a1.sinks.k1.channel", "exactly one channel"}, func(a *AgentConfig) bool { return len(a.Sinks) == 0 && !a.Valid() }},
 		{"sink with plural channels", "a1.channels = c1\na1.channels.c1.type = memory\na1.sinks = k1\na1.sinks.k1.type = null\na1.sinks.k1.channels = c1",
-			flume.Error, []string{"a1.sinks.k1.channel property", "source spelling"}, nil},
+			flume.Error, []string{"a1.sinks.k1.channel: sink \"k1\" has no channel property", "source spelling"}, nil},
 		{"source channels intersected", "a1.channels = c1\na1.channels.c1.type = memory\na1.sources = r1\na1.sources.r1.type = seq\na1.sources.r1.channels = c1 c9",
 			flume.Warning, []string{"t.properties:5", `"c9"`}, func(a *AgentConfig) bool { return len(a.Sources) == 1 && len(a.Sources[0].Channels) == 1 }},
 		{"source without valid channel", "a1.channels = c1\na1.channels.c1.type = memory\na1.sources = r1\na1.sources.r1.type = seq\na1.sources.r1.channels = c9",

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -354,6 +355,42 @@ var checkOptions = []option{
 	{short: "n", long: "name", arg: true, help: "the name of the agent to check (required)"},
 	{short: "f", long: "conf-file", arg: true, help: "configuration file (repeatable)"},
 	{short: "u", long: "conf-uri", arg: true, help: "configuration URI"},
+	{long: "format", arg: true, help: "text (default) or json"},
+}
+
+// checkReport is the JSON form of check's output (--format json), for
+// tools and tests: the verdict, what would run, and every problem.
+type checkReport struct {
+	Agent string `json:"agent"`
+	// OK is the verdict: nothing is dropped and something would run.
+	OK bool `json:"ok"`
+	// Error is set when the configuration cannot be read at all.
+	Error       string         `json:"error,omitempty"`
+	Sources     int            `json:"sources"`
+	Channels    int            `json:"channels"`
+	SinkRunners int            `json:"sinkRunners"`
+	Problems    []checkProblem `json:"problems"`
+}
+
+type checkProblem struct {
+	Severity string  `json:"severity"`
+	File     string  `json:"file,omitempty"`
+	Line     int     `json:"line,omitempty"`
+	Key      string  `json:"key,omitempty"`
+	Value    *string `json:"value,omitempty"`
+	Message  string  `json:"message"`
+	// Unsupported marks a Flume feature flumego does not implement.
+	Unsupported bool `json:"unsupported,omitempty"`
+}
+
+func newCheckProblem(p flume.Problem) checkProblem {
+	cp := checkProblem{Severity: p.Severity.String(), File: p.File, Line: p.Line, Key: p.Key, Message: p.Message,
+		Unsupported: errors.Is(p, flume.ErrUnsupported)}
+	if p.HasValue {
+		v := p.Value
+		cp.Value = &v
+	}
+	return cp
 }
 
 // runCheck validates a configuration strictly: it builds every component
@@ -371,20 +408,50 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "flume-ng check: the agent name is required (-n NAME)")
 		return 1
 	}
+	asJSON := false
+	switch f := s.opts.last("format"); f {
+	case "", "text":
+	case "json":
+		asJSON = true
+	default:
+		fmt.Fprintf(stderr, "flume-ng check: --format %q: expected text or json\n", f)
+		return 1
+	}
+	report := checkReport{Agent: name, Problems: []checkProblem{}}
 	cfg, err := s.loadConfig(name)
 	if err != nil {
-		fmt.Fprintf(stdout, "error: %v\n", err)
+		if asJSON {
+			report.Error = err.Error()
+			writeJSON(stdout, report)
+		} else {
+			fmt.Fprintf(stdout, "error: %v\n", err)
+		}
 		return 1
 	}
 	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: slog.New(slog.DiscardHandler)})
-	for _, p := range problems {
-		fmt.Fprintf(stdout, "%s: %s\n", p.Severity, p.Error())
-	}
 	errs := len(problems.Errors())
-	fmt.Fprintf(stdout, "agent %s: %d sources, %d channels, %d sink runners would run; %d errors, %d warnings\n",
-		name, len(graph.Sources), len(graph.Channels), len(graph.Runners), errs, len(problems)-errs)
-	if errs > 0 || (len(graph.Sources) == 0 && len(graph.Runners) == 0) {
+	report.OK = errs == 0 && (len(graph.Sources) > 0 || len(graph.Runners) > 0)
+	report.Sources, report.Channels, report.SinkRunners = len(graph.Sources), len(graph.Channels), len(graph.Runners)
+	if asJSON {
+		for _, p := range problems {
+			report.Problems = append(report.Problems, newCheckProblem(p))
+		}
+		writeJSON(stdout, report)
+	} else {
+		for _, p := range problems {
+			fmt.Fprintf(stdout, "%s: %s\n", p.Severity, p.Error())
+		}
+		fmt.Fprintf(stdout, "agent %s: %d sources, %d channels, %d sink runners would run; %d errors, %d warnings\n",
+			name, len(graph.Sources), len(graph.Channels), len(graph.Runners), errs, len(problems)-errs)
+	}
+	if !report.OK {
 		return 1
 	}
 	return 0
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }

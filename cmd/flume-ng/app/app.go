@@ -68,7 +68,7 @@ global options:
 agent options:
 ` + usageLines(agentOptions) + `
 check options:
-  -n,--name <name>, -f,--conf-file <file> (repeatable), -c,--conf <dir>
+  -n,--name <name>, -f,--conf-file <file> (repeatable), -c,--conf <dir>, --format text|json
 
 avro-client options: see flume-ng avro-client --help
 `
