@@ -243,6 +243,7 @@ func TestReplaceAll(t *testing.T) {
 // backtracking: each match gives up after its timeout with ErrMatchLimit,
 // and the error names the pattern but not the input.
 func TestCatastrophicPatternTimesOut(t *testing.T) {
+	t.Cleanup(StopTimeoutClock) // no goroutine outlives the test
 	const timeout = 50 * time.Millisecond
 	re, err := CompileOptions(`^(\w+\s?)+(?=$)`, Options{Timeout: timeout})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // backtracking engine runs them with the plugin's semantics (whole line,
 // DOTALL).
 func TestRegexSerializerJavaOnlyPatterns(t *testing.T) {
+	t.Cleanup(javaregex.StopTimeoutClock) // no goroutine outlives the test
 	srv, url, _ := fake(t, "flume_proj", "logs", "q:STRING,key:STRING,val:STRING", 1)
 	ch := newChannel(t, 100)
 	dirty := filepath.Join(t.TempDir(), "dirty")
@@ -55,6 +56,7 @@ func TestRegexSerializerJavaOnlyPatterns(t *testing.T) {
 // time bound and becomes a dirty line with a reason that names the pattern;
 // the other lines of the batch are stored.
 func TestRegexSerializerCatastrophicPattern(t *testing.T) {
+	t.Cleanup(javaregex.StopTimeoutClock) // no goroutine outlives the test
 	srv, url, _ := fake(t, "flume_proj", "logs", "w:STRING", 1)
 	ch := newChannel(t, 100)
 	dirty := filepath.Join(t.TempDir(), "dirty")

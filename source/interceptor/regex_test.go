@@ -24,6 +24,7 @@ func bodyEvents(bs ...string) []flume.Event {
 // backreferences) through every regex interceptor: they run on the
 // backtracking engine and give Java's results.
 func TestJavaOnlyPatterns(t *testing.T) {
+	t.Cleanup(javaregex.StopTimeoutClock) // no goroutine outlives the test
 	t.Run("regex_filter", func(t *testing.T) {
 		keep := build(t, "regex_filter", map[string]string{"regex": `ERROR(?!: expected)`}).(*RegexFilter)
 		if keep.Regex.Engine() != javaregex.Backtracking {
@@ -102,6 +103,7 @@ func (l *logBuffer) String() string {
 // no header, body unchanged), counted and reported with the pattern; the
 // other events of the batch are processed normally and the batch succeeds.
 func TestCatastrophicPatternPerEvent(t *testing.T) {
+	t.Cleanup(javaregex.StopTimeoutClock) // no goroutine outlives the test
 	const evil = `^(\w+\s?)+(?=$)`
 	bad := strings.Repeat("word ", 6) + strings.Repeat("x", 40) + "!"
 	build := func(t *testing.T, typ string, props map[string]string) (flume.Interceptor, *logBuffer) {
