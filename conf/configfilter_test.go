@@ -194,3 +194,24 @@ a1.configfilters.h.command = x`, []string{"a1.configfilters.h.command", "unknown
 		}
 	}
 }
+
+// FuzzFindFilterReference: the reference scanner never panics, and what it
+// finds is a well-formed reference to the filter it names.
+func FuzzFindFilterReference(f *testing.F) {
+	for _, s := range []string{"${f1['HOME']}", `a${f1["x-y"]}b`, "${f1[k]}", "${f1['k\"]}", "${${f1['a']}", "${f[]}", "$${f['a']}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for _, name := range []string{"", "f1"} {
+			start, end, filter, key, ok := findFilterReference(v, name)
+			if !ok {
+				continue
+			}
+			ref := v[start:end]
+			if !strings.HasPrefix(ref, "${"+filter+"[") || !strings.HasSuffix(ref, "]}") || key == "" || !strings.Contains(ref, key) ||
+				(name != "" && filter != name) {
+				t.Fatalf("%q: found %q (filter %q, key %q)", v, ref, filter, key)
+			}
+		}
+	})
+}

@@ -347,3 +347,29 @@ func FuzzTranslate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReplacement parses arbitrary Java replacement strings for the same
+// pattern on both engines: parsing must agree, and so must the result of
+// replacing (the inputs have no empty matches, where the engines differ).
+func FuzzReplacement(f *testing.F) {
+	for _, s := range []string{"$1", "${n}", `\$`, "$12", "x$0y", "${", "$", `\`, "$2$1", "${n}${m}"} {
+		f.Add(s)
+	}
+	re2 := MustCompile(`(a)(?<n>b)`)
+	bt := MustCompile(`(a)(?<n>b)(?=c)`)
+	f.Fuzz(func(t *testing.T, repl string) {
+		r1, err1 := re2.Replacement(repl)
+		r2, err2 := bt.Replacement(repl)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%q: RE2 parse error %v, backtracking %v", repl, err1, err2)
+		}
+		if err1 != nil {
+			return
+		}
+		got1, err1 := re2.ReplaceAll([]byte("abc xabc abc"), r1)
+		got2, err2 := bt.ReplaceAll([]byte("abc xabc abc"), r2)
+		if err1 != nil || err2 != nil || string(got1) != string(got2) {
+			t.Errorf("%q: RE2 %q (%v), backtracking %q (%v)", repl, got1, err1, got2, err2)
+		}
+	})
+}
