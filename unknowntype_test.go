@@ -38,4 +38,23 @@ func TestUnknownTypeMessages(t *testing.T) {
 	if _, _, err := r.Interceptor("timestamp"); err == nil || err.Error() != `unknown interceptor type "timestamp": a Flume 1.11 interceptor that flumego does not implement` {
 		t.Errorf("empty kind: %v", err)
 	}
+	// Every kind knows Flume's own names.
+	for _, tc := range []struct {
+		lookup func(string) error
+		typ    string
+	}{
+		{func(s string) error { _, _, err := r.ChannelSelector(s); return err }, "org.apache.flume.channel.MultiplexingChannelSelector"},
+		{func(s string) error { _, _, err := r.SinkProcessor(s); return err }, "FAILOVER"},
+		{func(s string) error { _, _, err := r.SinkSelector(s); return err }, "round_robin"},
+		{func(s string) error { _, _, err := r.EventSerializer(s); return err }, "avro_event"},
+		{func(s string) error { _, _, err := r.EventDeserializer(s); return err }, "LINE"},
+		{func(s string) error { _, _, err := r.HTTPSourceHandler(s); return err }, "org.apache.flume.source.http.JSONHandler"},
+	} {
+		if err := tc.lookup(tc.typ); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%s: %v, want a Flume component flumego does not implement", tc.typ, err)
+		}
+		if err := tc.lookup("com.example.Custom"); err == nil || errors.Is(err, ErrUnsupported) {
+			t.Errorf("com.example.Custom: %v, want a Java class", err)
+		}
+	}
 }
