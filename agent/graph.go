@@ -15,6 +15,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/sinkgroup"
+	"github.com/flumego/flume/sinkrunner"
 	"github.com/flumego/flume/source"
 )
 
@@ -87,7 +88,7 @@ type Node[T any] struct {
 // Graph is a built agent, ready to start.
 type Graph struct {
 	Channels []Node[flume.Channel]
-	Runners  []Node[*sinkgroup.Runner]
+	Runners  []Node[*sinkrunner.Runner]
 	Sources  []Node[flume.Source]
 
 	// sinks holds every built sink, grouped or not, for reuse by reloads.
@@ -371,8 +372,8 @@ func (b *builder) plans() []runnerPlan {
 	return plans
 }
 
-func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[string]Node[flume.Sink]) []Node[*sinkgroup.Runner] {
-	var out []Node[*sinkgroup.Runner]
+func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[string]Node[flume.Sink]) []Node[*sinkrunner.Runner] {
+	var out []Node[*sinkrunner.Runner]
 	for _, p := range b.plans() {
 		var chs []flume.Channel
 		for _, s := range p.sinks {
@@ -417,14 +418,14 @@ func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[str
 			}
 			typ = "sinkgroup"
 		}
-		out = append(out, Node[*sinkgroup.Runner]{Name: p.name, Type: typ, Component: b.runner(p.name, proc),
+		out = append(out, Node[*sinkrunner.Runner]{Name: p.name, Type: typ, Component: b.runner(p.name, proc),
 			Fingerprint: p.fingerprint, channels: chs})
 	}
 	return out
 }
 
-func (b *builder) runner(name string, s flume.Sink) *sinkgroup.Runner {
-	r := sinkgroup.NewRunner(name, s, b.log.With("runner", name))
+func (b *builder) runner(name string, s flume.Sink) *sinkrunner.Runner {
+	r := sinkrunner.New(name, s, b.log)
 	if rb := b.opts.RunnerBackoff; rb != nil {
 		r.BackoffStep, r.MaxBackoff, r.ErrorBackoff = rb.Step, rb.Max, rb.Error
 	}

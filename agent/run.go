@@ -11,7 +11,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/conf"
-	"github.com/flumego/flume/sinkgroup"
+	"github.com/flumego/flume/sinkrunner"
 )
 
 // lifecycle is what Start and Stop drive: channels, runners and sources.
@@ -162,7 +162,7 @@ func stop(ctx context.Context, kind, name string, c lifecycle) error {
 
 // drain lets the runners empty the channels, in parallel, bounded by
 // DrainTimeout.
-func (g *Graph) drain(ctx context.Context, runners []Node[*sinkgroup.Runner], channels []Node[flume.Channel]) {
+func (g *Graph) drain(ctx context.Context, runners []Node[*sinkrunner.Runner], channels []Node[flume.Channel]) {
 	timeout := g.opts.DrainTimeout
 	if timeout < 0 || len(runners) == 0 {
 		return
@@ -246,7 +246,7 @@ func (g *Graph) Reload(ctx context.Context, cfg *conf.AgentConfig) (flume.Proble
 			leaving = append(leaving, n)
 		}
 	}
-	var drainers []Node[*sinkgroup.Runner]
+	var drainers []Node[*sinkrunner.Runner]
 	for _, r := range g.Runners {
 		for _, ch := range r.channels {
 			for _, l := range leaving {

@@ -1,10 +1,9 @@
-// Package sinkgroup runs sinks: the Runner is Flume's SinkRunner (one
-// goroutine per sink or sink group calling Process in a loop, with Flume's
-// backoff), and New builds a sink group's processor from the group's
+// Package sinkgroup builds a sink group's processor from the group's
 // configuration, looking processor.type up in a flume.Registry. Register
 // adds Flume's SinkProcessor types, default, failover and load_balance (and
 // their class names); a plugin registers its own with
-// flume.RegisterSinkProcessor.
+// flume.RegisterSinkProcessor. A sinkrunner.Runner drives the processor like
+// any sink.
 //
 // A processor is a flume.Sink: the runner cannot tell a group from a single
 // sink, and the default processor is simply the sink itself. A processor's

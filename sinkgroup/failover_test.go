@@ -10,6 +10,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/sinkrunner"
 )
 
 func failoverGroup(t *testing.T, clock *fakeClock, extra map[string]string, names ...string) (*Failover, []*testSink, *flume.Context, flume.Channel) {
@@ -270,7 +271,7 @@ func TestFailoverUnderRunner(t *testing.T) {
 		}
 	}
 	k1.onDeliver, k2.onDeliver = count, count
-	r := NewRunner("g1", f, nil)
+	r := sinkrunner.New("g1", f, nil)
 	r.BackoffStep, r.MaxBackoff, r.ErrorBackoff = time.Millisecond, time.Millisecond, time.Millisecond
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -332,7 +333,7 @@ func TestDrainWithFailoverGroup(t *testing.T) {
 	}, "k1", "k2")
 	s[0].fail.Store(true)
 	put(t, ch, 0, 2000)
-	r := NewRunner("g1", f, nil)
+	r := sinkrunner.New("g1", f, nil)
 	r.BackoffStep, r.MaxBackoff, r.ErrorBackoff = time.Millisecond, time.Millisecond, time.Millisecond
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)

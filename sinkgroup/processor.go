@@ -50,7 +50,7 @@ func register(r *flume.Registry, now func() time.Time) error {
 // (package conf) has already dropped a group without processor.type, as
 // Flume does.
 //
-// The result is a flume.Sink for a sinkgroup.Runner: its Start and Stop
+// The result is a flume.Sink for a sinkrunner.Runner: its Start and Stop
 // start and stop the member sinks; the default processor is the group's one
 // sink itself. Problems are recorded in cfg; the returned error is non-nil
 // when the group cannot run.

@@ -17,7 +17,7 @@ import (
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/internal/datahubfake"
 	"github.com/flumego/flume/internal/flumetest"
-	"github.com/flumego/flume/sinkgroup"
+	"github.com/flumego/flume/sinkrunner"
 )
 
 const (
@@ -184,7 +184,7 @@ func TestSeedConfiguration(t *testing.T) {
 	}
 	putLines(t, ch, lines...)
 
-	r := sinkgroup.NewRunner("k1", s, nil)
+	r := sinkrunner.New("k1", s, nil)
 	r.BackoffStep, r.MaxBackoff = 10*time.Millisecond, 50*time.Millisecond
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -668,7 +668,7 @@ func TestStopInterruptsRetries(t *testing.T) {
 	}), ch)
 	putLines(t, ch, "x")
 	srv.FailRequests(-1, http.StatusServiceUnavailable, "ServiceUnavailable", "down")
-	r := sinkgroup.NewRunner("k1", s, nil)
+	r := sinkrunner.New("k1", s, nil)
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
-	"github.com/flumego/flume/sinkgroup"
+	"github.com/flumego/flume/sinkrunner"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -107,7 +107,7 @@ func TestBrokerOutageLosesNothing(t *testing.T) {
 		"kafka.producer.metadata.max.age.ms": "500",
 	}, ch)
 	cs := &countingSink{Sink: s}
-	r := sinkgroup.NewRunner("k1", cs, nil)
+	r := sinkrunner.New("k1", cs, nil)
 	r.ErrorBackoff = 200 * time.Millisecond
 	r.BackoffStep, r.MaxBackoff = 10*time.Millisecond, 10*time.Millisecond
 
