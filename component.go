@@ -113,5 +113,10 @@ type NamedSink struct {
 // transactionCapacity of a channel it is connected to, since every one of its
 // transactions would fail.
 type Batcher interface {
-	BatchSize() int
+	// BatchSize returns the largest number of events the component puts or
+	// takes in one transaction, and the key of its configuration (relative
+	// to the component, e.g. "batchSize") that sets it: the key the value
+	// was read from, or the one to set when the value is a default. The
+	// agent points its error at that property.
+	BatchSize() (size int, key string)
 }

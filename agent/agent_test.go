@@ -293,3 +293,19 @@ a1.sinkgroups.g1.processor.priority.k2 = 5
 		t.Fatal("the standby sink received events while the primary was healthy")
 	}
 }
+
+// TestBatchSizeDefaultNamesItsKey: a sink whose default batch size does not
+// fit its channel is reported at the sink, naming the key to set.
+func TestBatchSizeDefaultNamesItsKey(t *testing.T) {
+	_, problems := buildText(t, `a1.channels = c1
+a1.sinks = k1
+a1.channels.c1.type = memory
+a1.channels.c1.transactionCapacity = 50
+a1.sinks.k1.type = null
+a1.sinks.k1.channel = c1
+`, Options{})
+	want := `agent.properties:5: a1.sinks.k1.type: "null": sink "k1": batch size 100 (the default of batchSize) exceeds the transactionCapacity 50 of channel "c1"`
+	if len(problems) == 0 || !strings.HasPrefix(problems[0].Error(), want) {
+		t.Fatalf("problems = %v, want one starting with %q", problems, want)
+	}
+}

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +79,9 @@ type Node[T any] struct {
 	Fingerprint string
 	// channels are what a source or sink runner is connected to.
 	channels []flume.Channel
+	// txCap is a channel's transaction capacity under the configuration it
+	// was (or, for a reconfigured channel, is about to be) given.
+	txCap int
 	// reconfigure holds a changed configuration for a kept channel.
 	reconfigure *flume.Context
 }
@@ -266,19 +267,21 @@ func (b *builder) channels() map[string]Node[flume.Channel] {
 			prev, hasPrev = findNode(b.old.Channels, c.Name)
 		}
 		if hasPrev && prev.Fingerprint == fp {
-			out[c.Name] = Node[flume.Channel]{Name: c.Name, Type: canonical, Component: prev.Component, Fingerprint: fp}
+			out[c.Name] = Node[flume.Channel]{Name: c.Name, Type: canonical, Component: prev.Component, Fingerprint: fp,
+				txCap: prev.Component.TransactionCapacity()}
 			continue
 		}
 		_, canReconfigure := prev.Component.(Reconfigurer)
 		keep := hasPrev && prev.Type == canonical && canReconfigure
 		ctx := c.Context()
 		ctx.MarkUsed("type")
-		// A kept channel is built only to validate the new configuration.
+		// A kept channel is built only to validate the new configuration;
+		// the built instance tells the capacity the kept one will have.
 		ch, err := f(b.settings("channel", c.Name, canonical, !keep), ctx)
 		if !b.finish(ctx, fmt.Sprintf("channel %q", c.Name), err) {
 			continue
 		}
-		n := Node[flume.Channel]{Name: c.Name, Type: canonical, Component: ch, Fingerprint: fp}
+		n := Node[flume.Channel]{Name: c.Name, Type: canonical, Component: ch, Fingerprint: fp, txCap: ch.TransactionCapacity()}
 		if keep {
 			n.Component, n.reconfigure = prev.Component, c.Context()
 		}
@@ -288,31 +291,26 @@ func (b *builder) channels() map[string]Node[flume.Channel] {
 }
 
 // batchFits applies Flume's rule that a component's batch size must not
-// exceed its channel's transactionCapacity.
+// exceed its channel's transactionCapacity. The error points at the
+// property the component names as its batch size.
 func (b *builder) batchFits(c any, comp *conf.Component, kind, name string, ch Node[flume.Channel]) bool {
 	bs, ok := c.(flume.Batcher)
 	if !ok {
 		return true
 	}
-	tc := ch.Component.TransactionCapacity()
-	if ch.reconfigure != nil { // the kept channel's new capacity
-		if v, err := flume.ParseJavaInt(ch.reconfigure.String("transactionCapacity", strconv.Itoa(tc)), 32); err == nil && v > 0 {
-			tc = int(v)
-		}
+	n, key := bs.BatchSize()
+	if n <= ch.txCap {
+		return true
 	}
-	if n := bs.BatchSize(); n > tc {
-		at := comp.Anchor
-		for _, p := range comp.Props { // point at the batch-size property when there is one
-			key := strings.ToLower(strings.TrimPrefix(p.Key, comp.Prefix))
-			if (strings.HasSuffix(key, "batchsize") || strings.HasSuffix(key, "batch-size")) && p.Value == strconv.Itoa(n) {
-				at = p
-			}
-		}
-		b.add(flume.Error, at, "%s %q: batch size %d exceeds the transactionCapacity %d of channel %q; every transaction would fail, so the %s is dropped",
-			kind, name, n, tc, ch.Name, kind)
-		return false
+	at, size := comp.Anchor, fmt.Sprintf("batch size %d", n)
+	if i := slices.IndexFunc(comp.Props, func(p flume.Property) bool { return p.Key == comp.Prefix+key }); key != "" && i >= 0 {
+		at = comp.Props[i]
+	} else if key != "" {
+		size += " (the default of " + key + ")"
 	}
-	return true
+	b.add(flume.Error, at, "%s %q: %s exceeds the transactionCapacity %d of channel %q; every transaction would fail, so the %s is dropped",
+		kind, name, size, ch.txCap, ch.Name, kind)
+	return false
 }
 
 // sink builds one sink on its channel.
@@ -383,6 +381,9 @@ func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[str
 		}
 		if b.old != nil { // unchanged runner on unchanged channels: keep it, and its sinks
 			if prev, ok := findNode(b.old.Runners, p.name); ok && prev.Fingerprint == p.fingerprint && slices.EqualFunc(prev.channels, chs, func(x, y flume.Channel) bool { return same(x, y) }) {
+				for _, s := range p.sinks { // a kept channel may get a smaller transactionCapacity
+					b.batchFits(b.old.sinks[s.Name].Component, &s.Component, "sink", s.Name, channels[s.Channel])
+				}
 				out = append(out, prev)
 				for _, s := range p.sinks {
 					sinks[s.Name] = b.old.sinks[s.Name]
@@ -461,6 +462,9 @@ func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.
 		}
 		if b.old != nil {
 			if prev, ok := findNode(b.old.Sources, s.Name); ok && prev.Fingerprint == s.Fingerprint() && slices.EqualFunc(prev.channels, comps, func(x, y flume.Channel) bool { return same(x, y) }) {
+				for _, n := range nodes { // a kept channel may get a smaller transactionCapacity
+					b.batchFits(prev.Component, &s.Component, "source", s.Name, n)
+				}
 				out = append(out, prev)
 				markUsed()
 				continue

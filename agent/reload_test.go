@@ -182,3 +182,30 @@ func TestWatchSeesFileChanges(t *testing.T) {
 		t.Fatal("change not seen")
 	}
 }
+
+// TestReloadChecksKeptComponentsAgainstANewTransactionCapacity lowers a
+// kept memory channel's transactionCapacity below the batch size of a sink
+// that is itself unchanged: the capacity the validated new configuration
+// gives is what counts, and the reload is refused with the error on the
+// sink's batch property.
+func TestReloadChecksKeptComponentsAgainstANewTransactionCapacity(t *testing.T) {
+	dir := t.TempDir()
+	g, problems := Build(parseAgent(t, pipeline(dir, 10, 50, 100)), Options{Registry: registry(t)})
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	_ = g.Start(context.Background())
+	defer g.Stop(context.Background())
+	next := pipeline(dir, 10, 50, 100) + "a1.channels.c1.transactionCapacity = 40\n"
+	problems, err := g.Reload(context.Background(), parseAgent(t, next))
+	if !errors.Is(err, ErrReloadRefused) {
+		t.Fatalf("reload = %v, want it refused", err)
+	}
+	want := `agent.properties:14: a1.sinks.k1.sink.batchSize: "50": sink "k1": batch size 50 exceeds the transactionCapacity 40 of channel "c1"`
+	if len(problems) != 1 || !strings.HasPrefix(problems[0].Error(), want) {
+		t.Fatalf("problems = %v, want one starting with %q", problems, want)
+	}
+	if tc := g.Channels[0].Component.TransactionCapacity(); tc != 100 {
+		t.Fatalf("the refused reload changed the channel's transactionCapacity to %d", tc)
+	}
+}

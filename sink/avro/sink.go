@@ -68,7 +68,7 @@ var (
 )
 
 // BatchSize returns batch-size.
-func (k *Sink) BatchSize() int { return k.client.BatchSize }
+func (k *Sink) BatchSize() (int, string) { return k.client.BatchSize, rpc.PropBatchSize }
 
 // Counters returns the sink's counters.
 func (k *Sink) Counters() *flume.SinkCounter { return &k.counter }

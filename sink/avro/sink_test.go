@@ -275,8 +275,8 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.(*Sink).BatchSize() != 100 || len(cfg.Problems()) != 2 || len(cfg.Unused()) != 0 {
-		t.Fatalf("batch %d, problems %v, unused %v", k.(*Sink).BatchSize(), cfg.Problems(), cfg.Unused())
+	if n, key := k.(*Sink).BatchSize(); n != 100 || key != "batch-size" || len(cfg.Problems()) != 2 || len(cfg.Unused()) != 0 {
+		t.Fatalf("batch %d (%s), problems %v, unused %v", n, key, cfg.Problems(), cfg.Unused())
 	}
 }
 

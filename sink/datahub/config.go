@@ -62,7 +62,10 @@ type Config struct {
 	Protobuf bool
 	Compress string // "", "deflate", "lz4"
 
-	BatchSize     int
+	BatchSize int
+	// BatchSizeKey is the key BatchSize is read from: datahub.batchSize,
+	// or the 1.x batchSize.
+	BatchSizeKey  string
 	MaxBufferSize int
 	BatchTimeout  time.Duration
 	// RetryTimes is the number of retries after a failed put; negative
@@ -169,8 +172,13 @@ func ParseConfig(cfg *flume.Context) Config {
 		c.BatchTimeout = defaultBatchTimeout
 		c.NullValue, c.HasNull = defaultNullValue, true
 	}
+	c.BatchSizeKey = "datahub.batchSize"
+	if c.Legacy {
+		c.BatchSizeKey = "batchSize"
+	}
 	if key := pick(cfg, "datahub.batchSize", "batchSize"); key != "" {
 		c.BatchSize = cfg.IntOrDefault(key, c.BatchSize, positive, "must be a positive number")
+		c.BatchSizeKey = key
 	}
 	c.MaxBufferSize = cfg.IntOrDefault("datahub.maxBufferSize", defaultMaxBufferSize, positive, "must be a positive number")
 	if cfg.Has("datahub.batchTimeout") {

@@ -124,7 +124,7 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 }
 
 // BatchSize is the largest number of events taken in one transaction.
-func (s *Sink) BatchSize() int { return s.cfg.BatchSize }
+func (s *Sink) BatchSize() (int, string) { return s.cfg.BatchSize, s.cfg.BatchSizeKey }
 
 // Counter returns the sink's counters.
 func (s *Sink) Counter() *Counter { return s.counter }

@@ -166,7 +166,7 @@ func TestSeedConfiguration(t *testing.T) {
 		"shard.number":          "1",
 		"shard.maxTimeOut":      "60",
 	}, ch)
-	if !s.cfg.Legacy || s.BatchSize() != 1 || s.cfg.RetryTimes != -1 {
+	if n, key := s.BatchSize(); !s.cfg.Legacy || n != 1 || key != "batchSize" || s.cfg.RetryTimes != -1 {
 		t.Fatalf("1.x properties not recognised: %+v", s.cfg)
 	}
 	var warned []string

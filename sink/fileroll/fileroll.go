@@ -102,7 +102,7 @@ func Register(r *flume.Registry) error {
 }
 
 // BatchSize returns sink.batchSize.
-func (s *Sink) BatchSize() int { return s.cfg.BatchSize }
+func (s *Sink) BatchSize() (int, string) { return s.cfg.BatchSize, "sink.batchSize" }
 
 // Counters returns the sink's counters.
 func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }

@@ -59,6 +59,9 @@ type Config struct {
 	Topic string
 	// BatchSize is flumeBatchSize: events per channel transaction.
 	BatchSize int
+	// BatchSizeKey is the key BatchSize was read from: flumeBatchSize or
+	// the deprecated batchSize.
+	BatchSizeKey string
 	// UseFlumeEventFormat writes values as Avro AvroFlumeEvent datums.
 	UseFlumeEventFormat bool
 	// StaticPartition is defaultPartitionId; HasStaticPartition tells
@@ -134,7 +137,7 @@ func ParseConfig(cfg *flume.Context) Config {
 	if c.Topic, _, _ = value(cfg, keyTopic, oldTopic); c.Topic == "" {
 		c.Topic = DefaultTopic
 	}
-	c.BatchSize = batchSizeOf(cfg)
+	c.BatchSize, c.BatchSizeKey = batchSizeOf(cfg)
 	if cfg.Has(keyStaticPartition) {
 		c.StaticPartition = cfg.Int(keyStaticPartition, 0)
 		c.HasStaticPartition = true
@@ -194,21 +197,21 @@ func value(cfg *flume.Context, cur, old string) (string, string, bool) {
 	return "", cur, false
 }
 
-func batchSizeOf(cfg *flume.Context) int {
+func batchSizeOf(cfg *flume.Context) (int, string) {
 	v, key, ok := value(cfg, keyBatchSize, oldBatchSize)
 	if !ok {
-		return DefaultBatchSize
+		return DefaultBatchSize, key
 	}
 	n, err := flume.ParseJavaInt(v, 32)
 	if err != nil {
 		cfg.Errorf(key, "%v", err)
-		return DefaultBatchSize
+		return DefaultBatchSize, key
 	}
 	if n < 1 {
 		cfg.Errorf(key, "the batch size must be at least 1")
-		return DefaultBatchSize
+		return DefaultBatchSize, key
 	}
-	return int(n)
+	return int(n), key
 }
 
 func brokersOf(cfg *flume.Context) []string {

@@ -119,8 +119,9 @@ var (
 	_ flume.Batcher = (*Sink)(nil)
 )
 
-// BatchSize returns flumeBatchSize.
-func (s *Sink) BatchSize() int { return s.cfg.BatchSize }
+// BatchSize returns flumeBatchSize (or the deprecated batchSize it was read
+// from).
+func (s *Sink) BatchSize() (int, string) { return s.cfg.BatchSize, s.cfg.BatchSizeKey }
 
 // Counters returns the sink's counters.
 func (s *Sink) Counters() *Counter { return &s.counter }

@@ -62,8 +62,8 @@ func TestOldStylePropertiesDeliver50000(t *testing.T) {
 		}
 	}
 	s := sk.(*Sink)
-	if s.BatchSize() != 20 || s.cfg.Producer.Acks != 1 || s.cfg.Topic != "seq" {
-		t.Fatalf("old names not mapped: batch %d acks %d topic %q", s.BatchSize(), s.cfg.Producer.Acks, s.cfg.Topic)
+	if n, key := s.BatchSize(); n != 20 || key != "batchSize" || s.cfg.Producer.Acks != 1 || s.cfg.Topic != "seq" {
+		t.Fatalf("old names not mapped: batch %d (%s) acks %d topic %q", n, key, s.cfg.Producer.Acks, s.cfg.Topic)
 	}
 	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func Register(r *flume.Registry) error {
 }
 
 // BatchSize returns the configured batchSize.
-func (s *Sink) BatchSize() int { return s.batchSize }
+func (s *Sink) BatchSize() (int, string) { return s.batchSize, "batchSize" }
 
 // Counters returns the sink's counters (Flume publishes none for this sink).
 func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }

@@ -106,7 +106,7 @@ func Register(r *flume.Registry) error {
 }
 
 // BatchSize returns batch-size.
-func (s *Sink) BatchSize() int { return s.cfg.Client.BatchSize }
+func (s *Sink) BatchSize() (int, string) { return s.cfg.Client.BatchSize, "batch-size" }
 
 // Counters returns the sink's counters.
 func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }

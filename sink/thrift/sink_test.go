@@ -142,8 +142,12 @@ func TestRegisterAndBatcher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, ok := k.(flume.Batcher); !ok || b.BatchSize() != 250 {
+	b, ok := k.(flume.Batcher)
+	if !ok {
 		t.Fatalf("BatchSize not reported: %v", k)
+	}
+	if n, key := b.BatchSize(); n != 250 || key != "batch-size" {
+		t.Fatalf("BatchSize = %d, %q", n, key)
 	}
 }
 

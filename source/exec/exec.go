@@ -103,7 +103,7 @@ func Register(r *flume.Registry) error {
 }
 
 // BatchSize returns the configured batchSize.
-func (s *Source) BatchSize() int { return s.cfg.BatchSize }
+func (s *Source) BatchSize() (int, string) { return s.cfg.BatchSize, "batchSize" }
 
 // Counters returns the source's counters.
 func (s *Source) Counters() *flume.SourceCounter { return &s.counter }

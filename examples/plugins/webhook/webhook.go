@@ -74,7 +74,7 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 }
 
 // BatchSize returns the configured batchSize.
-func (s *Sink) BatchSize() int { return s.batchSize }
+func (s *Sink) BatchSize() (int, string) { return s.batchSize, "batchSize" }
 
 // Start records the start time.
 func (s *Sink) Start(context.Context) error { s.counter.Started(); return nil }
