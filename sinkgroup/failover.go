@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/flumego/flume"
@@ -35,7 +37,8 @@ const DefaultMaxPenalty = 30 * time.Second
 //   - a sink whose Process fails because the group is being stopped is not
 //     penalised.
 //
-// Failover is driven by one goroutine (the sink runner), like every sink.
+// Failover is driven by one goroutine (the sink runner), like every sink;
+// MemberStates may be called from any goroutine.
 type Failover struct {
 	members
 	now        func() time.Time
@@ -43,6 +46,10 @@ type Failover struct {
 	prio       []int      // per member
 	live       []int      // member indexes, most preferred first
 	failed     []*penalty // ordered by refresh time
+	// states is what MemberStates returns, republished by the runner's
+	// goroutine whenever live or failed change (failures and recoveries
+	// only, never on the delivery path).
+	states atomic.Pointer[[]MemberState]
 }
 
 type penalty struct {
@@ -51,7 +58,10 @@ type penalty struct {
 	refresh time.Time
 }
 
-var _ flume.Sink = (*Failover)(nil)
+var (
+	_ flume.Sink     = (*Failover)(nil)
+	_ MemberReporter = (*Failover)(nil)
+)
 
 func newFailover(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink, now func() time.Time) *Failover {
 	f := &Failover{members: newMembers(set, sinks), now: now, prio: make([]int, len(sinks))}
@@ -95,6 +105,7 @@ func newFailover(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink
 		f.live = append(f.live, i)
 	}
 	sort.SliceStable(f.live, func(a, b int) bool { return f.prio[f.live[a]] > f.prio[f.live[b]] })
+	f.publish()
 	return f
 }
 
@@ -138,7 +149,7 @@ func (f *Failover) Process(ctx context.Context) (flume.Status, error) {
 		}
 		lastErr = err
 		f.live = f.live[1:]
-		f.pushFailed(&penalty{member: active, fails: 1, refresh: f.now().Add(orderselect.Backoff(1, f.maxPenalty))})
+		f.pushFailed(&penalty{member: active, fails: 1, refresh: f.now().Add(orderselect.Backoff(1, f.maxPenalty))}) // publishes
 		if len(f.live) > 0 {
 			f.log.Warn("failing over", "group", f.group, "from", f.sinks[active].Name, "to", f.sinks[f.live[0]].Name)
 		}
@@ -161,6 +172,7 @@ func (f *Failover) revive(i int) {
 		}
 		return f.live[a] < f.live[b]
 	})
+	f.publish()
 	f.log.Info("sink is back in the failover group", "group", f.group, "sink", f.sinks[i].Name, "active", f.sinks[f.live[0]].Name)
 }
 
@@ -171,6 +183,33 @@ func (f *Failover) pushFailed(p *penalty) {
 	f.failed = append(f.failed, nil)
 	copy(f.failed[i+1:], f.failed[i:])
 	f.failed[i] = p
+	f.publish()
+}
+
+// publish stores the members' states for MemberStates. A sink being
+// retried after its penalty (popped from failed, not yet back) keeps its
+// last published state, an expired penalty, until the retry's outcome is
+// published.
+func (f *Failover) publish() {
+	states := make([]MemberState, len(f.sinks))
+	for i, s := range f.sinks {
+		states[i] = MemberState{Name: s.Name, Priority: f.prio[i]}
+	}
+	if len(f.live) > 0 {
+		states[f.live[0]].Active = true
+	}
+	for _, p := range f.failed {
+		states[p.member].Failures, states[p.member].PenaltyUntil = p.fails, p.refresh
+	}
+	f.states.Store(&states)
+}
+
+// MemberStates returns each member sink's state, in configuration order:
+// its priority, whether it is the active sink, and for a failed sink its
+// consecutive failures and the end of its penalty. It is safe to call from
+// any goroutine while the group runs.
+func (f *Failover) MemberStates() []MemberState {
+	return slices.Clone(*f.states.Load())
 }
 
 // Active returns the name of the sink that takes the next batch unless a
