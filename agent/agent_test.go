@@ -143,8 +143,9 @@ a1.sinks.k3.batchSize = x
 a1.sinks.k3.channel = c1
 a1.sinks.k1.batchsize = 5
 `, Options{})
-	if len(g.Sources) != 1 || g.Sources[0].Name != "r1" || len(g.Runners) != 1 || g.Runners[0].Name != "k1" {
-		t.Fatalf("built %d sources, %d runners", len(g.Sources), len(g.Runners))
+	snap := g.Snapshot()
+	if len(snap.Sources) != 1 || snap.Sources[0].Name != "r1" || len(snap.Runners) != 1 || snap.Runners[0].Name != "k1" {
+		t.Fatalf("built %d sources, %d runners", len(snap.Sources), len(snap.Runners))
 	}
 	for _, want := range []string{
 		`agent.properties:7: a1.sources.r2.batchSize: "101": source "r2": batch size 101 exceeds the transactionCapacity 100`,
@@ -186,7 +187,7 @@ a1.channels.c1.type = memory
 	}
 	defer g.Stop(context.Background())
 	blocker.Close() // the retry can now bind the port
-	ch := g.Channels[0].Component
+	ch := g.topo.channels[0].component
 	flumetest.WaitFor(t, 10*time.Second, "the source to bind after the port was freed", func() bool {
 		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
 		if err != nil {
@@ -219,7 +220,7 @@ a1.sinks.k1.sink.directory = `+dir+`
 	if len(problems) != 0 {
 		t.Fatal(problems)
 	}
-	ch := g.Channels[0].Component
+	ch := g.topo.channels[0].component
 	if err := ch.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +269,7 @@ a1.sinkgroups.g1.processor.priority.k2 = 5
 	if len(problems) != 0 {
 		t.Fatal(problems)
 	}
-	ch := g.Channels[0].Component
+	ch := g.topo.channels[0].component
 	_ = ch.Start(context.Background())
 	for i := 0; i < 2000; i += 100 {
 		var evs []flume.Event

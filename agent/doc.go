@@ -1,20 +1,30 @@
-// Package agent turns an AgentConfig into a running graph of components and
-// runs it:
+// Package agent runs a flume agent: it turns an AgentConfig into a graph of
+// components, runs it, reloads it when the configuration changes and
+// describes it while it runs.
 //
 //	channels ──► sink runners (one per sink or sink group) ──► sources
 //
-// Build looks every type up in the registry, builds the components (Flume's
-// second validation stage: an unknown type, a factory error, or a batch size
-// above a channel's transactionCapacity drops that component with a located
-// error, and the rest runs), wires each source to a ChannelProcessor over its
-// channels, and wraps sinks and sink groups in runners.
+// Graph is the built agent. Build looks every type up in the registry,
+// builds the components (Flume's second validation stage: an unknown type,
+// a factory error, or a batch size above a channel's transactionCapacity
+// drops that component with a located error, and the rest runs), wires
+// each source to a ChannelProcessor over its channels, and wraps sinks and
+// sink groups in sinkrunner.Runners.
 //
 // Start starts channels, then sink runners, then sources; a component whose
 // Start fails is retried every 3 s until it starts, as Flume's supervisor
 // does. Stop stops the sources first, then lets the sink runners drain what
 // the channels still hold for a bounded time (Flume drops a memory channel's
 // content on shutdown; flumego delivers it), then stops the sinks and the
-// channels.
+// channels. Reload plans the change against the running topology without
+// touching it, then applies it, restarting only what changed.
 //
-// Lock order: Graph.mu is never held while calling into a component.
+// Snapshot returns a copy of the topology (components, wiring, counters,
+// channel fill, failover state) that is safe to read while the graph runs
+// and reloads; a live page or a command that draws the graph reads it.
+//
+// Locks: Graph.life serialises Start, Stop and Reload and is held while
+// they call into components; Graph.mu guards the topology and the states
+// and is never held while calling into a component, so Snapshot and the
+// retry loops never wait for one.
 package agent

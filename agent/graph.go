@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flumego/flume"
@@ -70,15 +71,31 @@ type Reconfigurer interface {
 	Reconfigure(cfg *flume.Context) error
 }
 
-// Node is a built component with its name.
-type Node[T any] struct {
-	Name      string
-	Type      string
-	Component T
-	// Fingerprint identifies the configuration the component was built from.
-	Fingerprint string
-	// channels are what a source or sink runner is connected to.
-	channels []flume.Channel
+// lastID numbers built components, so a snapshot can tell a component a
+// reload kept from one it rebuilt under the same name.
+var lastID atomic.Uint64
+
+// node is a built component with what the agent knows about it. Nodes are
+// never modified once a topology is published; a reload builds new ones.
+type node[T any] struct {
+	component T
+	name      string
+	typ       string
+	// fingerprint identifies the configuration the component was built
+	// from (for a runner: its group's and its sinks').
+	fingerprint string
+	id          uint64
+
+	// Sources and runners: the channels they are connected to, as objects
+	// (for reloads) and by name (a runner's in member order).
+	channels     []flume.Channel
+	channelNames []string
+	// selector is a source's channel selector type.
+	selector string
+	// members are a runner's sinks, in configuration order; group tells a
+	// configured sink group from a lone sink's runner.
+	members []string
+	group   bool
 	// txCap is a channel's transaction capacity under the configuration it
 	// was (or, for a reconfigured channel, is about to be) given.
 	txCap int
@@ -86,26 +103,60 @@ type Node[T any] struct {
 	reconfigure *flume.Context
 }
 
-// Graph is a built agent, ready to start.
+func findNode[T any](nodes []node[T], name string) (node[T], bool) {
+	for _, n := range nodes {
+		if n.name == name {
+			return n, true
+		}
+	}
+	return node[T]{}, false
+}
+
+// counterKey names a component's counter groups.
+type counterKey struct {
+	kind flume.Kind
+	name string
+}
+
+// topology is what a graph runs. A published topology is never modified:
+// Reload builds the next one and swaps it in.
+type topology struct {
+	channels []node[flume.Channel]
+	runners  []node[*sinkrunner.Runner]
+	sources  []node[flume.Source]
+	// sinks holds every built sink, grouped or not, by name.
+	sinks map[string]node[flume.Sink]
+	// counters holds the groups components published.
+	counters map[counterKey][]flume.CounterGroup
+}
+
+func (t *topology) empty() bool { return len(t.sources) == 0 && len(t.runners) == 0 }
+
+// Graph is a built agent: its components, wired, ready to start. Start,
+// Stop and Reload drive it; Snapshot describes it at any time.
 type Graph struct {
-	Channels []Node[flume.Channel]
-	Runners  []Node[*sinkrunner.Runner]
-	Sources  []Node[flume.Source]
+	agent string
+	opts  Options
+	log   *slog.Logger
 
-	// sinks holds every built sink, grouped or not, for reuse by reloads.
-	sinks map[string]Node[flume.Sink]
-	// counters holds the groups components published, by component name.
-	counters map[string][]flume.CounterGroup
+	// life serialises Start, Stop and Reload. It is held while they call
+	// into components, and taken by nothing else.
+	life sync.Mutex
 
-	opts Options
-	log  *slog.Logger
-
-	mu       sync.Mutex // guards started, supCtx, retrying, and (during Reload) the node lists
-	started  bool
-	supCtx   context.Context
-	stopSup  context.CancelFunc
-	supWG    sync.WaitGroup
-	retrying map[string]context.CancelFunc
+	// mu guards the fields below. It is never held while calling into a
+	// component, so Snapshot and the retry loops never wait for one.
+	mu         sync.Mutex
+	topo       *topology // written under life and mu: life holders read it freely
+	generation uint64
+	run        runState
+	supCtx     context.Context
+	stopSup    context.CancelFunc
+	retrying   map[uint64]*retry
+	states     map[uint64]State
+	// unstopped holds components a reload removed whose Stop did not
+	// complete in time; Stop stops them again.
+	unstopped []pending
+	supWG     sync.WaitGroup
 }
 
 // Build builds every component of cfg that can be built. The problems it
@@ -113,24 +164,25 @@ type Graph struct {
 // factory errors, batch sizes, unknown keys). A component with an error is
 // left out; the graph runs the rest.
 func Build(cfg *conf.AgentConfig, opts Options) (*Graph, flume.Problems) {
-	return build(cfg, opts, nil)
+	t, problems := build(cfg, opts, nil)
+	return &Graph{agent: cfg.Name, opts: opts, log: opts.logger(), topo: t, states: map[uint64]State{}}, problems
 }
 
 // build builds cfg; components of old whose configuration and channels did
 // not change are taken over instead of being built again.
-func build(cfg *conf.AgentConfig, opts Options, old *Graph) (*Graph, flume.Problems) {
+func build(cfg *conf.AgentConfig, opts Options, old *topology) (*topology, flume.Problems) {
 	b := &builder{cfg: cfg, opts: opts, reg: opts.registry(), log: opts.logger(), old: old,
-		pubs: map[string][]flume.CounterGroup{}}
-	g := &Graph{opts: opts, log: b.log, sinks: map[string]Node[flume.Sink]{}, counters: map[string][]flume.CounterGroup{}}
+		pubs: map[counterKey][]flume.CounterGroup{}}
+	t := &topology{sinks: map[string]node[flume.Sink]{}, counters: map[counterKey][]flume.CounterGroup{}}
 	b.problems = append(b.problems, cfg.Problems...)
 	channels := b.channels()
-	g.Runners = b.runners(channels, g.sinks)
-	g.Sources = b.sources(channels)
+	t.runners = b.runners(channels, t.sinks)
+	t.sources = b.sources(channels)
 	b.inspectDropped()
 	// Flume removes channels nothing is connected to.
 	used := map[string]bool{}
 	for _, s := range cfg.Sinks {
-		if _, ok := g.sinks[s.Name]; ok {
+		if _, ok := t.sinks[s.Name]; ok {
 			used[s.Channel] = true
 		}
 	}
@@ -146,37 +198,39 @@ func build(cfg *conf.AgentConfig, opts Options, old *Graph) (*Graph, flume.Probl
 			b.add(flume.Warning, c.Anchor, "channel %q has no source or sink connected; it is not started", c.Name)
 			continue
 		}
-		g.Channels = append(g.Channels, n)
+		t.channels = append(t.channels, n)
 	}
 	// Keep the counters of what the graph runs: new components' from this
 	// build, kept components' from the old graph.
-	for _, name := range g.componentNames() {
-		if groups, ok := b.pubs[name]; ok {
-			g.counters[name] = groups
+	for _, k := range t.componentKeys() {
+		if groups, ok := b.pubs[k]; ok {
+			t.counters[k] = groups
 		} else if old != nil {
-			if groups, ok := old.counters[name]; ok {
-				g.counters[name] = groups
+			if groups, ok := old.counters[k]; ok {
+				t.counters[k] = groups
 			}
 		}
 	}
-	return g, b.problems
+	return t, b.problems
 }
 
-func (g *Graph) componentNames() []string {
-	var names []string
-	for _, n := range g.Channels {
-		names = append(names, n.Name)
+func (t *topology) componentKeys() []counterKey {
+	var keys []counterKey
+	for _, n := range t.channels {
+		keys = append(keys, counterKey{flume.KindChannel, n.name})
 	}
-	for name := range g.sinks {
-		names = append(names, name)
+	for name := range t.sinks {
+		keys = append(keys, counterKey{flume.KindSink, name})
 	}
-	for _, n := range g.Runners {
-		names = append(names, n.Name)
+	for _, n := range t.runners {
+		if n.group {
+			keys = append(keys, counterKey{KindSinkGroup, n.name})
+		}
 	}
-	for _, n := range g.Sources {
-		names = append(names, n.Name)
+	for _, n := range t.sources {
+		keys = append(keys, counterKey{flume.KindSource, n.name})
 	}
-	return names
+	return keys
 }
 
 type builder struct {
@@ -184,10 +238,10 @@ type builder struct {
 	opts           Options
 	reg            *flume.Registry
 	log            *slog.Logger
-	old            *Graph
+	old            *topology
 	problems       flume.Problems
 	sourceChannels []string
-	pubs           map[string][]flume.CounterGroup
+	pubs           map[counterKey][]flume.CounterGroup
 }
 
 // add records a problem located at a property; the first error among args
@@ -206,26 +260,27 @@ func (b *builder) add(sev flume.Severity, at flume.Property, format string, args
 
 // settings returns the Settings for a component. Its counters are staged
 // and published when the component is started.
-func (b *builder) settings(kind, name, typ string, stage bool) flume.Settings {
+func (b *builder) settings(kind flume.Kind, name, typ string, stage bool) flume.Settings {
 	set := flume.Settings{Agent: b.cfg.Name, Name: name, Type: typ,
-		Logger: b.log.With("component", kind, "name", name, "type", typ), Registry: b.reg}
+		Logger: b.log.With("component", string(kind), "name", name, "type", typ), Registry: b.reg}
 	if stage {
-		set.Publisher = func(g flume.CounterGroup) { b.pubs[name] = append(b.pubs[name], g) }
+		k := counterKey{kind, name}
+		set.Publisher = func(g flume.CounterGroup) { b.pubs[k] = append(b.pubs[k], g) }
 	}
 	return set
 }
 
 // finish records the context's problems and unknown keys and reports
 // whether the component is usable.
-func (b *builder) finish(ctx *flume.Context, what string, err error) bool {
-	b.problems = append(b.problems, ctx.Problems()...)
+func (b *builder) finish(cfg *flume.Context, what string, err error) bool {
+	b.problems = append(b.problems, cfg.Problems()...)
 	if err != nil && !errors.As(err, new(flume.Problems)) {
-		b.add(flume.Error, ctx.Anchor(), "%s: %v; it is dropped", what, err)
+		b.add(flume.Error, cfg.Anchor(), "%s: %v; it is dropped", what, err)
 	}
-	if err != nil || ctx.Err() != nil {
+	if err != nil || cfg.Err() != nil {
 		return false
 	}
-	for _, p := range ctx.Unused() {
+	for _, p := range cfg.Unused() {
 		b.problems = append(b.problems, flume.Problem{Severity: flume.Warning, File: p.File, Line: p.Line, Key: p.Key,
 			Message: "unknown property for this component type; it is ignored"})
 	}
@@ -243,17 +298,12 @@ func same(a, b any) bool {
 	return a == b
 }
 
-func findNode[T any](nodes []Node[T], name string) (Node[T], bool) {
-	for _, n := range nodes {
-		if n.Name == name {
-			return n, true
-		}
-	}
-	return Node[T]{}, false
+func sameChannels(a, b []flume.Channel) bool {
+	return slices.EqualFunc(a, b, func(x, y flume.Channel) bool { return same(x, y) })
 }
 
-func (b *builder) channels() map[string]Node[flume.Channel] {
-	out := map[string]Node[flume.Channel]{}
+func (b *builder) channels() map[string]node[flume.Channel] {
+	out := map[string]node[flume.Channel]{}
 	for _, c := range b.cfg.Channels {
 		f, canonical, err := b.reg.Channel(c.Type)
 		if err != nil {
@@ -261,29 +311,30 @@ func (b *builder) channels() map[string]Node[flume.Channel] {
 			continue
 		}
 		fp := c.Fingerprint()
-		var prev Node[flume.Channel]
+		var prev node[flume.Channel]
 		hasPrev := false
 		if b.old != nil {
-			prev, hasPrev = findNode(b.old.Channels, c.Name)
+			prev, hasPrev = findNode(b.old.channels, c.Name)
 		}
-		if hasPrev && prev.Fingerprint == fp {
-			out[c.Name] = Node[flume.Channel]{Name: c.Name, Type: canonical, Component: prev.Component, Fingerprint: fp,
-				txCap: prev.Component.TransactionCapacity()}
+		if hasPrev && prev.fingerprint == fp {
+			out[c.Name] = node[flume.Channel]{component: prev.component, name: c.Name, typ: canonical, fingerprint: fp,
+				id: prev.id, txCap: prev.component.TransactionCapacity()}
 			continue
 		}
-		_, canReconfigure := prev.Component.(Reconfigurer)
-		keep := hasPrev && prev.Type == canonical && canReconfigure
-		ctx := c.Context()
-		ctx.MarkUsed("type")
+		_, canReconfigure := prev.component.(Reconfigurer)
+		keep := hasPrev && prev.typ == canonical && canReconfigure
+		cfg := c.Context()
+		cfg.MarkUsed("type")
 		// A kept channel is built only to validate the new configuration;
 		// the built instance tells the capacity the kept one will have.
-		ch, err := f(b.settings("channel", c.Name, canonical, !keep), ctx)
-		if !b.finish(ctx, fmt.Sprintf("channel %q", c.Name), err) {
+		ch, err := f(b.settings(flume.KindChannel, c.Name, canonical, !keep), cfg)
+		if !b.finish(cfg, fmt.Sprintf("channel %q", c.Name), err) {
 			continue
 		}
-		n := Node[flume.Channel]{Name: c.Name, Type: canonical, Component: ch, Fingerprint: fp, txCap: ch.TransactionCapacity()}
+		n := node[flume.Channel]{component: ch, name: c.Name, typ: canonical, fingerprint: fp, id: lastID.Add(1),
+			txCap: ch.TransactionCapacity()}
 		if keep {
-			n.Component, n.reconfigure = prev.Component, c.Context()
+			n.component, n.id, n.reconfigure = prev.component, prev.id, c.Context()
 		}
 		out[c.Name] = n
 	}
@@ -293,7 +344,7 @@ func (b *builder) channels() map[string]Node[flume.Channel] {
 // batchFits applies Flume's rule that a component's batch size must not
 // exceed its channel's transactionCapacity. The error points at the
 // property the component names as its batch size.
-func (b *builder) batchFits(c any, comp *conf.Component, kind, name string, ch Node[flume.Channel]) bool {
+func (b *builder) batchFits(c any, comp *conf.Component, kind flume.Kind, name string, ch node[flume.Channel]) bool {
 	bs, ok := c.(flume.Batcher)
 	if !ok {
 		return true
@@ -309,31 +360,31 @@ func (b *builder) batchFits(c any, comp *conf.Component, kind, name string, ch N
 		size += " (the default of " + key + ")"
 	}
 	b.add(flume.Error, at, "%s %q: %s exceeds the transactionCapacity %d of channel %q; every transaction would fail, so the %s is dropped",
-		kind, name, size, ch.txCap, ch.Name, kind)
+		kind, name, size, ch.txCap, ch.name, kind)
 	return false
 }
 
 // sink builds one sink on its channel.
-func (b *builder) sink(s *conf.Sink, channels map[string]Node[flume.Channel]) (Node[flume.Sink], bool) {
+func (b *builder) sink(s *conf.Sink, channels map[string]node[flume.Channel]) (node[flume.Sink], bool) {
 	ch, ok := channels[s.Channel]
 	if !ok {
 		b.add(flume.Error, propOf(&s.Component, "channel"), "sink %q: its channel %q was dropped; the sink is dropped", s.Name, s.Channel)
 		b.checkType(&s.Component)
-		return Node[flume.Sink]{}, false
+		return node[flume.Sink]{}, false
 	}
 	f, canonical, err := b.reg.Sink(s.Type)
 	if err != nil {
 		b.add(flume.Error, s.Anchor, "%v; sink %q is dropped", err, s.Name)
-		return Node[flume.Sink]{}, false
+		return node[flume.Sink]{}, false
 	}
-	ctx := s.Context()
-	ctx.MarkUsed("type", "channel")
-	sk, err := f(b.settings("sink", s.Name, canonical, true), ctx, ch.Component)
-	if !b.finish(ctx, fmt.Sprintf("sink %q", s.Name), err) || !b.batchFits(sk, &s.Component, "sink", s.Name, ch) {
-		return Node[flume.Sink]{}, false
+	cfg := s.Context()
+	cfg.MarkUsed("type", "channel")
+	sk, err := f(b.settings(flume.KindSink, s.Name, canonical, true), cfg, ch.component)
+	if !b.finish(cfg, fmt.Sprintf("sink %q", s.Name), err) || !b.batchFits(sk, &s.Component, flume.KindSink, s.Name, ch) {
+		return node[flume.Sink]{}, false
 	}
-	return Node[flume.Sink]{Name: s.Name, Type: canonical, Component: sk, Fingerprint: s.Fingerprint(),
-		channels: []flume.Channel{ch.Component}}, true
+	return node[flume.Sink]{component: sk, name: s.Name, typ: canonical, fingerprint: s.Fingerprint(), id: lastID.Add(1),
+		channels: []flume.Channel{ch.component}, channelNames: []string{s.Channel}}, true
 }
 
 // runnerPlan is one sink runner to build: a sink group or a lone sink.
@@ -370,28 +421,29 @@ func (b *builder) plans() []runnerPlan {
 	return plans
 }
 
-func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[string]Node[flume.Sink]) []Node[*sinkrunner.Runner] {
-	var out []Node[*sinkrunner.Runner]
+func (b *builder) runners(channels map[string]node[flume.Channel], sinks map[string]node[flume.Sink]) []node[*sinkrunner.Runner] {
+	var out []node[*sinkrunner.Runner]
 	for _, p := range b.plans() {
 		var chs []flume.Channel
 		for _, s := range p.sinks {
 			if ch, ok := channels[s.Channel]; ok {
-				chs = append(chs, ch.Component)
+				chs = append(chs, ch.component)
 			}
 		}
 		if b.old != nil { // unchanged runner on unchanged channels: keep it, and its sinks
-			if prev, ok := findNode(b.old.Runners, p.name); ok && prev.Fingerprint == p.fingerprint && slices.EqualFunc(prev.channels, chs, func(x, y flume.Channel) bool { return same(x, y) }) {
+			if prev, ok := findNode(b.old.runners, p.name); ok && prev.fingerprint == p.fingerprint && sameChannels(prev.channels, chs) {
 				for _, s := range p.sinks { // a kept channel may get a smaller transactionCapacity
-					b.batchFits(b.old.sinks[s.Name].Component, &s.Component, "sink", s.Name, channels[s.Channel])
+					b.batchFits(b.old.sinks[s.Name].component, &s.Component, flume.KindSink, s.Name, channels[s.Channel])
 				}
 				out = append(out, prev)
-				for _, s := range p.sinks {
-					sinks[s.Name] = b.old.sinks[s.Name]
+				for _, name := range prev.members {
+					sinks[name] = b.old.sinks[name]
 				}
 				continue
 			}
 		}
 		var members []flume.NamedSink
+		var names, channelNames []string
 		for _, s := range p.sinks {
 			n, ok := b.sink(s, channels)
 			if !ok {
@@ -401,7 +453,9 @@ func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[str
 				continue
 			}
 			sinks[s.Name] = n
-			members = append(members, flume.NamedSink{Name: s.Name, Sink: n.Component})
+			members = append(members, flume.NamedSink{Name: s.Name, Sink: n.component})
+			names = append(names, s.Name)
+			channelNames = append(channelNames, s.Channel)
 		}
 		if len(members) == 0 {
 			if p.group != nil {
@@ -409,20 +463,44 @@ func (b *builder) runners(channels map[string]Node[flume.Channel], sinks map[str
 			}
 			continue
 		}
-		proc, typ := members[0].Sink, sinks[members[0].Name].Type
+		proc, typ := members[0].Sink, sinkgroup.TypeDefault
 		if p.group != nil {
-			ctx := p.group.Context()
+			cfg := p.group.Context()
 			var err error
-			proc, err = sinkgroup.New(b.settings("sinkgroup", p.name, "", true), ctx, members, b.reg)
-			if !b.finish(ctx, fmt.Sprintf("sink group %q", p.name), err) {
+			proc, err = sinkgroup.New(b.settings(KindSinkGroup, p.name, "", true), cfg, members, b.reg)
+			if !b.finish(cfg, fmt.Sprintf("sink group %q", p.name), err) {
 				continue
 			}
-			typ = "sinkgroup"
+			typ = b.processorType(cfg)
 		}
-		out = append(out, Node[*sinkrunner.Runner]{Name: p.name, Type: typ, Component: b.runner(p.name, proc),
-			Fingerprint: p.fingerprint, channels: chs})
+		out = append(out, node[*sinkrunner.Runner]{component: b.runner(p.name, proc), name: p.name, typ: typ,
+			fingerprint: p.fingerprint, id: lastID.Add(1), channels: chs, channelNames: channelNames,
+			members: names, group: p.group != nil})
 	}
 	return out
+}
+
+// processorType returns the registered name of a sink group's
+// processor.type (failover for org.apache.flume.sink.FailoverSinkProcessor).
+func (b *builder) processorType(group *flume.Context) string {
+	p, _ := group.Lookup("processor.type")
+	if _, canonical, err := b.reg.SinkProcessor(p.Value); err == nil {
+		return canonical
+	}
+	return p.Value
+}
+
+// selectorType returns the registered name of a source's selector.type,
+// replicating when it is absent.
+func (b *builder) selectorType(src *flume.Context) string {
+	p, ok := src.Lookup("selector.type")
+	if !ok {
+		return "replicating"
+	}
+	if _, canonical, err := b.reg.ChannelSelector(p.Value); err == nil {
+		return canonical
+	}
+	return p.Value
 }
 
 func (b *builder) runner(name string, s flume.Sink) *sinkrunner.Runner {
@@ -433,17 +511,19 @@ func (b *builder) runner(name string, s flume.Sink) *sinkrunner.Runner {
 	return r
 }
 
-func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.Source] {
-	var out []Node[flume.Source]
+func (b *builder) sources(channels map[string]node[flume.Channel]) []node[flume.Source] {
+	var out []node[flume.Source]
 	for _, s := range b.cfg.Sources {
 		var chs []flume.NamedChannel
-		var nodes []Node[flume.Channel]
+		var nodes []node[flume.Channel]
 		var comps []flume.Channel
+		var names []string
 		for _, name := range s.Channels {
 			if n, ok := channels[name]; ok {
-				chs = append(chs, flume.NamedChannel{Name: name, Channel: n.Component})
+				chs = append(chs, flume.NamedChannel{Name: name, Channel: n.component})
 				nodes = append(nodes, n)
-				comps = append(comps, n.Component)
+				comps = append(comps, n.component)
+				names = append(names, name)
 			} else {
 				b.add(flume.Warning, propOf(&s.Component, "channels"), "source %q: its channel %q was dropped; the source does not use it", s.Name, name)
 			}
@@ -455,15 +535,15 @@ func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.
 		}
 		markUsed := func() {
 			for _, n := range nodes {
-				if !slices.Contains(b.sourceChannels, n.Name) {
-					b.sourceChannels = append(b.sourceChannels, n.Name)
+				if !slices.Contains(b.sourceChannels, n.name) {
+					b.sourceChannels = append(b.sourceChannels, n.name)
 				}
 			}
 		}
 		if b.old != nil {
-			if prev, ok := findNode(b.old.Sources, s.Name); ok && prev.Fingerprint == s.Fingerprint() && slices.EqualFunc(prev.channels, comps, func(x, y flume.Channel) bool { return same(x, y) }) {
+			if prev, ok := findNode(b.old.sources, s.Name); ok && prev.fingerprint == s.Fingerprint() && sameChannels(prev.channels, comps) {
 				for _, n := range nodes { // a kept channel may get a smaller transactionCapacity
-					b.batchFits(prev.Component, &s.Component, "source", s.Name, n)
+					b.batchFits(prev.component, &s.Component, flume.KindSource, s.Name, n)
 				}
 				out = append(out, prev)
 				markUsed()
@@ -479,27 +559,28 @@ func (b *builder) sources(channels map[string]Node[flume.Channel]) []Node[flume.
 			b.problems = append(b.problems, ctx.Problems()...)
 			continue
 		}
-		ctx := s.Context()
-		ctx.MarkUsed("type", "channels")
-		set := b.settings("source", s.Name, canonical, true)
-		proc, err := source.NewProcessorFromConfig(set, ctx, chs, b.reg)
+		cfg := s.Context()
+		cfg.MarkUsed("type", "channels")
+		set := b.settings(flume.KindSource, s.Name, canonical, true)
+		proc, err := source.NewProcessorFromConfig(set, cfg, chs, b.reg)
 		if err != nil {
-			b.finish(ctx, fmt.Sprintf("source %q", s.Name), err)
+			b.finish(cfg, fmt.Sprintf("source %q", s.Name), err)
 			continue
 		}
-		src, err := f(set, ctx, proc)
-		if !b.finish(ctx, fmt.Sprintf("source %q", s.Name), err) {
+		src, err := f(set, cfg, proc)
+		if !b.finish(cfg, fmt.Sprintf("source %q", s.Name), err) {
 			continue
 		}
 		fits := true
 		for _, n := range nodes {
-			fits = fits && b.batchFits(src, &s.Component, "source", s.Name, n)
+			fits = fits && b.batchFits(src, &s.Component, flume.KindSource, s.Name, n)
 		}
 		if !fits {
 			continue
 		}
 		markUsed()
-		out = append(out, Node[flume.Source]{Name: s.Name, Type: canonical, Component: src, Fingerprint: s.Fingerprint(), channels: comps})
+		out = append(out, node[flume.Source]{component: src, name: s.Name, typ: canonical, fingerprint: s.Fingerprint(),
+			id: lastID.Add(1), channels: comps, channelNames: names, selector: b.selectorType(s.Context())})
 	}
 	return out
 }

@@ -82,14 +82,14 @@ func TestReloadChangesSinkBatchSizeWithoutLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Stop(context.Background())
-	oldSource, oldChannel := g.Sources[0].Component, g.Channels[0].Component
+	oldSource, oldChannel := g.topo.sources[0].component, g.topo.channels[0].component
 	flumetest.WaitFor(t, 20*time.Second, "events to flow", func() bool { return c.get("k1", "EventDrainSuccessCount") > 2000 })
 
 	problems, err := g.Reload(context.Background(), parseAgent(t, pipeline(dir, n, 50, 1000)))
 	if err != nil {
 		t.Fatalf("reload: %v %v", err, problems)
 	}
-	if g.Sources[0].Component != oldSource || g.Channels[0].Component != oldChannel {
+	if g.topo.sources[0].component != oldSource || g.topo.channels[0].component != oldChannel {
 		t.Fatal("the unchanged source and channel were restarted")
 	}
 	flumetest.WaitFor(t, 30*time.Second, "every event to reach the files", func() bool { return len(readAll(t, dir)) >= n })
@@ -122,7 +122,7 @@ a1.sinks.k1.sink.directory = ` + dir + `
 	opts := Options{Registry: registry(t), RunnerBackoff: &RunnerBackoff{Step: time.Hour, Max: time.Hour, Error: time.Hour}, DrainTimeout: -1,
 		Publish: c.publish}
 	g, _ := Build(parseAgent(t, text), opts)
-	ch := g.Channels[0].Component
+	ch := g.topo.channels[0].component
 	_ = ch.Start(context.Background())
 	// The runner's first Process finds the channel empty and backs off for
 	// an hour, so the events put afterwards stay in the channel.
@@ -144,8 +144,8 @@ a1.sinks.k1.sink.directory = ` + dir + `
 	if _, err := g.Reload(context.Background(), parseAgent(t, next)); err != nil {
 		t.Fatal(err)
 	}
-	if g.Channels[0].Component != ch || ch.Len() != 1 || ch.Capacity() != 200 {
-		t.Fatalf("channel replaced or emptied: same=%v len=%d capacity=%d", g.Channels[0].Component == ch, ch.Len(), ch.Capacity())
+	if g.topo.channels[0].component != ch || ch.Len() != 1 || ch.Capacity() != 200 {
+		t.Fatalf("channel replaced or emptied: same=%v len=%d capacity=%d", g.topo.channels[0].component == ch, ch.Len(), ch.Capacity())
 	}
 }
 
@@ -154,12 +154,12 @@ func TestReloadWithErrorsIsRefused(t *testing.T) {
 	g, _ := Build(parseAgent(t, pipeline(dir, 10, 10, 100)), Options{Registry: registry(t)})
 	_ = g.Start(context.Background())
 	defer g.Stop(context.Background())
-	before := g.Runners[0].Component
+	before := g.topo.runners[0].component
 	problems, err := g.Reload(context.Background(), parseAgent(t, strings.Replace(pipeline(dir, 10, 10, 100), "file_roll", "file_rol", 1)))
 	if !errors.Is(err, ErrReloadRefused) || len(problems.Errors()) == 0 {
 		t.Fatalf("err = %v, problems = %v", err, problems)
 	}
-	if g.Runners[0].Component != before {
+	if g.topo.runners[0].component != before {
 		t.Fatal("a refused reload changed the running sink")
 	}
 }
@@ -205,7 +205,42 @@ func TestReloadChecksKeptComponentsAgainstANewTransactionCapacity(t *testing.T) 
 	if len(problems) != 1 || !strings.HasPrefix(problems[0].Error(), want) {
 		t.Fatalf("problems = %v, want one starting with %q", problems, want)
 	}
-	if tc := g.Channels[0].Component.TransactionCapacity(); tc != 100 {
+	if tc := g.topo.channels[0].component.TransactionCapacity(); tc != 100 {
 		t.Fatalf("the refused reload changed the channel's transactionCapacity to %d", tc)
+	}
+}
+
+// TestReloadDrainsThroughEachRunnerOnce removes both channels a sink group
+// reads: the group is asked to drain once, not once per channel.
+func TestReloadDrainsThroughEachRunnerOnce(t *testing.T) {
+	text := `a1.channels = c1 c2
+a1.sinks = k1 k2
+a1.sinkgroups = g1
+a1.channels.c1.type = memory
+a1.channels.c2.type = memory
+a1.sinks.k1.type = null
+a1.sinks.k1.channel = c1
+a1.sinks.k2.type = null
+a1.sinks.k2.channel = c2
+a1.sinkgroups.g1.sinks = k1 k2
+a1.sinkgroups.g1.processor.type = failover
+`
+	g, problems := Build(parseAgent(t, text), Options{Registry: registry(t)})
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	next := strings.ReplaceAll(text, "type = memory", "type = file") // both channels replaced
+	g.life.Lock()
+	p, problems, err := g.plan(parseAgent(t, next+"a1.channels.c1.checkpointDir = "+t.TempDir()+"\na1.channels.c1.dataDirs = "+t.TempDir()+
+		"\na1.channels.c2.checkpointDir = "+t.TempDir()+"\na1.channels.c2.dataDirs = "+t.TempDir()+"\n"))
+	g.life.Unlock()
+	if err != nil {
+		t.Fatal(err, problems)
+	}
+	if len(p.leaving) != 2 || len(p.drainers) != 1 || p.drainers[0].name != "g1" {
+		t.Fatalf("%d leaving channels, drainers %v", len(p.leaving), p.drainers)
+	}
+	if len(p.stopRunners) != 1 || len(p.start) != 3 { // g1; c1, c2 and the new g1
+		t.Fatalf("stop %v, start %v", p.stopRunners, p.start)
 	}
 }

@@ -10,8 +10,18 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/sinkrunner"
+)
+
+// runState is where a graph is in its lifecycle.
+type runState int
+
+const (
+	graphStopped runState = iota
+	graphRunning
+	// graphStopping: a Stop ended before every component had stopped; the
+	// next Stop stops them again.
+	graphStopping
 )
 
 // lifecycle is what Start and Stop drive: channels, runners and sources.
@@ -20,34 +30,73 @@ type lifecycle interface {
 	Stop(ctx context.Context) error
 }
 
+// pending is a component to start or stop, with how to name it in logs.
+type pending struct {
+	kind flume.Kind
+	name string
+	id   uint64
+	c    lifecycle
+}
+
+func sourcesOf(t *topology) []pending {
+	out := make([]pending, len(t.sources))
+	for i, n := range t.sources {
+		out[i] = pending{flume.KindSource, n.name, n.id, n.component}
+	}
+	return out
+}
+
+func runnersOf(t *topology) []pending {
+	out := make([]pending, len(t.runners))
+	for i, n := range t.runners {
+		out[i] = pending{flume.KindSink, n.name, n.id, n.component}
+	}
+	return out
+}
+
+func channelsOf(t *topology) []pending {
+	out := make([]pending, len(t.channels))
+	for i, n := range t.channels {
+		out[i] = pending{flume.KindChannel, n.name, n.id, n.component}
+	}
+	return out
+}
+
+// retry is a running retry loop of a component that failed to start.
+type retry struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
 // Start publishes the components' counters and starts the channels, then the
 // sink runners, then the sources. A component whose Start fails is logged
 // and retried every RestartInterval until it starts or is stopped; Start
 // itself returns nil unless ctx ends first.
 func (g *Graph) Start(ctx context.Context) error {
+	g.life.Lock()
+	defer g.life.Unlock()
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.started {
+	if g.run == graphRunning {
+		g.mu.Unlock()
 		return nil
 	}
-	g.started = true
+	g.run = graphRunning
 	g.supCtx, g.stopSup = context.WithCancel(context.Background())
-	g.retrying = map[string]context.CancelFunc{}
+	g.retrying = map[uint64]*retry{}
+	t := g.topo
+	g.mu.Unlock()
+
 	if g.opts.Publish != nil {
-		for name, groups := range g.counters {
+		for k, groups := range t.counters {
 			for _, grp := range groups {
-				g.opts.Publish(name, grp)
+				g.opts.Publish(k.name, grp)
 			}
 		}
 	}
-	for _, n := range g.Channels {
-		g.startLocked(ctx, "channel", n.Name, n.Component)
-	}
-	for _, n := range g.Runners {
-		g.startLocked(ctx, "sink", n.Name, n.Component)
-	}
-	for _, n := range g.Sources {
-		g.startLocked(ctx, "source", n.Name, n.Component)
+	for _, list := range [][]pending{channelsOf(t), runnersOf(t), sourcesOf(t)} {
+		for _, p := range list {
+			g.start(ctx, p)
+		}
 	}
 	return ctx.Err()
 }
@@ -59,26 +108,38 @@ func (g *Graph) restartInterval() time.Duration {
 	return 3 * time.Second
 }
 
-// startLocked starts a component, handing it to a retry loop if it fails.
-// g.mu is held.
-func (g *Graph) startLocked(ctx context.Context, kind, name string, c lifecycle) {
-	if err := safeStart(ctx, c); err != nil {
-		g.log.Error("component failed to start; retrying", "component", kind, "name", name,
-			"retry", g.restartInterval(), "error", err)
-		key := kind + "/" + name
-		rctx, cancel := context.WithCancel(g.supCtx)
-		g.retrying[key] = cancel
-		g.supWG.Add(1)
-		go g.retryStart(rctx, key, kind, name, c)
+func (g *Graph) setState(id uint64, s State) {
+	g.mu.Lock()
+	g.states[id] = s
+	g.mu.Unlock()
+}
+
+// start starts a component, handing it to a retry loop if it fails. The
+// caller holds life.
+func (g *Graph) start(ctx context.Context, p pending) {
+	err := safeStart(ctx, p.c)
+	if err == nil {
+		g.setState(p.id, Running)
+		g.log.Debug("component started", "component", string(p.kind), "name", p.name)
 		return
 	}
-	g.log.Debug("component started", "component", kind, "name", name)
+	g.log.Error("component failed to start; retrying", "component", string(p.kind), "name", p.name,
+		"retry", g.restartInterval(), "error", err)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	rctx, cancel := context.WithCancel(g.supCtx)
+	r := &retry{cancel: cancel, done: make(chan struct{})}
+	g.retrying[p.id] = r
+	g.states[p.id] = Retrying
+	g.supWG.Add(1)
+	go g.retryStart(rctx, r, p)
 }
 
 // retryStart is Flume's AlwaysRestart supervision of a component that
 // failed to start.
-func (g *Graph) retryStart(ctx context.Context, key, kind, name string, c lifecycle) {
+func (g *Graph) retryStart(ctx context.Context, r *retry, p pending) {
 	defer g.supWG.Done()
+	defer close(r.done)
 	t := time.NewTicker(g.restartInterval())
 	defer t.Stop()
 	for attempt := 2; ; attempt++ {
@@ -87,30 +148,35 @@ func (g *Graph) retryStart(ctx context.Context, key, kind, name string, c lifecy
 			return
 		case <-t.C:
 		}
-		err := safeStart(ctx, c)
+		err := safeStart(ctx, p.c)
 		if err == nil {
-			g.log.Info("component started after retrying", "component", kind, "name", name, "attempt", attempt)
+			g.log.Info("component started after retrying", "component", string(p.kind), "name", p.name, "attempt", attempt)
 			g.mu.Lock()
-			if cancel, ok := g.retrying[key]; ok {
-				cancel()
-				delete(g.retrying, key)
+			if g.retrying[p.id] == r {
+				delete(g.retrying, p.id)
+				g.states[p.id] = Running
 			}
 			g.mu.Unlock()
+			r.cancel()
 			return
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		g.log.Error("component failed to start; retrying", "component", kind, "name", name, "attempt", attempt, "error", err)
+		g.log.Error("component failed to start; retrying", "component", string(p.kind), "name", p.name, "attempt", attempt, "error", err)
 	}
 }
 
-// cancelRetry stops retrying a component that is about to be stopped.
-// g.mu is held.
-func (g *Graph) cancelRetryLocked(kind, name string) {
-	if cancel, ok := g.retrying[kind+"/"+name]; ok {
-		cancel()
-		delete(g.retrying, kind+"/"+name)
+// cancelRetry stops retrying a component that is about to be stopped and
+// waits for its retry loop to end, so Start and Stop never overlap.
+func (g *Graph) cancelRetry(id uint64) {
+	g.mu.Lock()
+	r, ok := g.retrying[id]
+	delete(g.retrying, id)
+	g.mu.Unlock()
+	if ok {
+		r.cancel()
+		<-r.done
 	}
 }
 
@@ -127,42 +193,74 @@ func safeStart(ctx context.Context, c lifecycle) (err error) {
 
 // Stop stops the sources, lets the sink runners drain their channels for at
 // most DrainTimeout, stops the runners and then the channels. It returns
-// the errors components reported while stopping.
+// the errors components reported while stopping. When ctx ends first, every
+// component has still been told to stop, and another Stop stops again the
+// ones that had not finished.
 func (g *Graph) Stop(ctx context.Context) error {
+	g.life.Lock()
+	defer g.life.Unlock()
 	g.mu.Lock()
-	if !g.started {
+	state := g.run
+	if state == graphStopped {
 		g.mu.Unlock()
 		return nil
 	}
-	g.started = false
-	g.stopSup()
+	if state == graphRunning {
+		g.stopSup()
+	}
+	g.run = graphStopped
+	t, unstopped := g.topo, g.unstopped
+	g.unstopped = nil
 	g.mu.Unlock()
 	g.supWG.Wait()
 
 	var errs []error
-	for i := len(g.Sources) - 1; i >= 0; i-- {
-		errs = append(errs, stop(ctx, "source", g.Sources[i].Name, g.Sources[i].Component))
+	errs = append(errs, g.stopAll(ctx, unstopped)...)
+	errs = append(errs, g.stopAll(ctx, reversed(sourcesOf(t)))...)
+	if state == graphRunning {
+		g.drain(ctx, t.runners, t.channels)
 	}
-	g.drain(ctx, g.Runners, g.Channels)
-	for i := len(g.Runners) - 1; i >= 0; i-- {
-		errs = append(errs, stop(ctx, "sink", g.Runners[i].Name, g.Runners[i].Component))
+	errs = append(errs, g.stopAll(ctx, reversed(runnersOf(t)))...)
+	errs = append(errs, g.stopAll(ctx, reversed(channelsOf(t)))...)
+	if err := errors.Join(errs...); err != nil {
+		g.mu.Lock()
+		g.run = graphStopping
+		g.mu.Unlock()
+		return err
 	}
-	for i := len(g.Channels) - 1; i >= 0; i-- {
-		errs = append(errs, stop(ctx, "channel", g.Channels[i].Name, g.Channels[i].Component))
-	}
-	return errors.Join(errs...)
+	return nil
 }
 
-func stop(ctx context.Context, kind, name string, c lifecycle) error {
-	if err := c.Stop(ctx); err != nil {
-		return fmt.Errorf("stop %s %q: %w", kind, name, err)
+func reversed(ps []pending) []pending {
+	for i, j := 0, len(ps)-1; i < j; i, j = i+1, j-1 {
+		ps[i], ps[j] = ps[j], ps[i]
+	}
+	return ps
+}
+
+// stopAll stops each component in order and returns their errors.
+func (g *Graph) stopAll(ctx context.Context, ps []pending) []error {
+	var errs []error
+	for _, p := range ps {
+		if err := g.stop(ctx, p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func (g *Graph) stop(ctx context.Context, p pending) error {
+	err := p.c.Stop(ctx)
+	g.setState(p.id, Stopped)
+	if err != nil {
+		return fmt.Errorf("stop %s %q: %w", p.kind, p.name, err)
 	}
 	return nil
 }
 
 // drain lets the runners empty the channels, in parallel, bounded by
 // DrainTimeout.
-func (g *Graph) drain(ctx context.Context, runners []Node[*sinkrunner.Runner], channels []Node[flume.Channel]) {
+func (g *Graph) drain(ctx context.Context, runners []node[*sinkrunner.Runner], channels []node[flume.Channel]) {
 	timeout := g.opts.DrainTimeout
 	if timeout < 0 || len(runners) == 0 {
 		return
@@ -172,7 +270,7 @@ func (g *Graph) drain(ctx context.Context, runners []Node[*sinkrunner.Runner], c
 	}
 	held := 0
 	for _, c := range channels {
-		held += c.Component.Len()
+		held += c.component.Len()
 	}
 	if held == 0 {
 		return
@@ -185,165 +283,19 @@ func (g *Graph) drain(ctx context.Context, runners []Node[*sinkrunner.Runner], c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := r.Component.Drain(dctx); err != nil {
-				g.log.Warn("sink did not drain its channel in time", "sink", r.Name, "error", err)
+			if err := r.component.Drain(dctx); err != nil {
+				g.log.Warn("sink did not drain its channel in time", "sink", r.name, "error", err)
 			}
 		}()
 	}
 	wg.Wait()
 	left := 0
 	for _, c := range channels {
-		left += c.Component.Len()
+		left += c.component.Len()
 	}
 	if left > 0 {
 		g.log.Warn("events left in channels at shutdown", "events", left)
 	}
-}
-
-// ErrReloadRefused is returned by Reload when the new configuration has
-// errors; the running components are left as they were.
-var ErrReloadRefused = errors.New("configuration has errors; the running agent is kept unchanged")
-
-// Reload switches a running graph to cfg, restarting only what changed:
-//
-//   - a component whose properties, and whose channels, are unchanged keeps
-//     running untouched, counters included;
-//   - a memory channel (any Reconfigurer) whose properties changed is
-//     reconfigured in place and keeps its events;
-//   - a channel that is removed, or replaced because its type changed, is
-//     first drained through its old sinks (bounded by DrainTimeout);
-//   - changed sources are stopped first and started last, so nothing is
-//     put on a channel while it is being switched.
-//
-// A configuration with errors is refused (ErrReloadRefused) and changes
-// nothing, unlike Flume, which would drop the invalid components. The
-// returned problems are those of the new configuration.
-func (g *Graph) Reload(ctx context.Context, cfg *conf.AgentConfig) (flume.Problems, error) {
-	next, problems := build(cfg, g.opts, g)
-	if len(problems.Errors()) > 0 {
-		return problems, ErrReloadRefused
-	}
-	if len(next.Sources) == 0 && len(next.Runners) == 0 {
-		return problems, fmt.Errorf("%w: nothing to run", ErrReloadRefused)
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-
-	keptSources := keptIn(g.Sources, next.Sources)
-	keptRunners := keptIn(g.Runners, next.Runners)
-	keptChannels := keptIn(g.Channels, next.Channels)
-	var errs []error
-	for i := len(g.Sources) - 1; i >= 0; i-- {
-		if n := g.Sources[i]; !keptSources[n.Name] {
-			g.cancelRetryLocked("source", n.Name)
-			errs = append(errs, stop(ctx, "source", n.Name, n.Component))
-		}
-	}
-	// Drain the channels that go away through their old sinks.
-	var leaving []Node[flume.Channel]
-	for _, n := range g.Channels {
-		if !keptChannels[n.Name] {
-			leaving = append(leaving, n)
-		}
-	}
-	var drainers []Node[*sinkrunner.Runner]
-	for _, r := range g.Runners {
-		for _, ch := range r.channels {
-			for _, l := range leaving {
-				if same(ch, l.Component) && !keptRunners[r.Name] {
-					drainers = append(drainers, r)
-				}
-			}
-		}
-	}
-	g.drain(ctx, drainers, leaving)
-	for i := len(g.Runners) - 1; i >= 0; i-- {
-		if n := g.Runners[i]; !keptRunners[n.Name] {
-			g.cancelRetryLocked("sink", n.Name)
-			errs = append(errs, stop(ctx, "sink", n.Name, n.Component))
-		}
-	}
-	for _, n := range leaving {
-		g.cancelRetryLocked("channel", n.Name)
-		errs = append(errs, stop(ctx, "channel", n.Name, n.Component))
-	}
-	for _, n := range next.Channels {
-		if n.reconfigure != nil {
-			if err := n.Component.(Reconfigurer).Reconfigure(n.reconfigure); err != nil {
-				g.log.Error("could not apply the channel's new configuration; it keeps the old one", "channel", n.Name, "error", err)
-			} else {
-				g.log.Info("channel reconfigured in place; its events are kept", "channel", n.Name)
-			}
-		}
-	}
-
-	// Swap in the new graph and start what is new.
-	old := g.counters
-	g.Channels, g.Runners, g.Sources, g.sinks, g.counters = next.Channels, next.Runners, next.Sources, next.sinks, next.counters
-	if g.opts.Unpublish != nil {
-		for name, groups := range old {
-			if _, ok := g.counters[name]; !ok {
-				for _, grp := range groups {
-					g.opts.Unpublish(name, grp)
-				}
-			}
-		}
-	}
-	if g.opts.Publish != nil {
-		for name, groups := range g.counters {
-			if !sameGroups(old[name], groups) {
-				for _, grp := range groups {
-					g.opts.Publish(name, grp)
-				}
-			}
-		}
-	}
-	started := 0
-	for _, n := range g.Channels {
-		if !keptChannels[n.Name] {
-			g.startLocked(ctx, "channel", n.Name, n.Component)
-			started++
-		}
-	}
-	for _, n := range g.Runners {
-		if !keptRunners[n.Name] {
-			g.startLocked(ctx, "sink", n.Name, n.Component)
-			started++
-		}
-	}
-	for _, n := range g.Sources {
-		if !keptSources[n.Name] {
-			g.startLocked(ctx, "source", n.Name, n.Component)
-			started++
-		}
-	}
-	g.log.Info("configuration reloaded", "restarted", started,
-		"kept", len(keptSources)+len(keptRunners)+len(keptChannels))
-	return problems, errors.Join(errs...)
-}
-
-// keptIn returns the names of the old nodes whose component is also in
-// next (same object under the same name).
-func keptIn[T any](old, next []Node[T]) map[string]bool {
-	kept := map[string]bool{}
-	for _, o := range old {
-		if n, ok := findNode(next, o.Name); ok && same(n.Component, o.Component) {
-			kept[o.Name] = true
-		}
-	}
-	return kept
-}
-
-func sameGroups(a, b []flume.CounterGroup) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !same(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // LogProblems logs configuration problems: errors at level Error,

@@ -249,12 +249,13 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		s.log.Error("configuration has errors and --strict is set; not starting", "errors", len(problems.Errors()))
 		return 1
 	}
-	if len(graph.Sources) == 0 && len(graph.Runners) == 0 {
+	snap := graph.Snapshot()
+	if len(snap.Sources) == 0 && len(snap.Runners) == 0 {
 		s.log.Error("nothing to run: no source and no sink of agent " + name + " could be built")
 		return 1
 	}
 	if s.opts.has("dryrun") {
-		fmt.Fprintf(stdout, "agent %s would run %d sources, %d channels, %d sink runners\n", name, len(graph.Sources), len(graph.Channels), len(graph.Runners))
+		fmt.Fprintf(stdout, "agent %s would run %d sources, %d channels, %d sink runners\n", name, len(snap.Sources), len(snap.Channels), len(snap.Runners))
 		return 0
 	}
 	version, interval, err := s.configVersion()
@@ -266,7 +267,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := graph.Start(ctx); err != nil {
 		s.log.Error("start interrupted", "error", err)
 	}
-	s.log.Info("agent started", "agent", name, "sources", len(graph.Sources), "channels", len(graph.Channels), "sinks", len(graph.Runners))
+	s.log.Info("agent started", "agent", name, "sources", len(snap.Sources), "channels", len(snap.Channels), "sinks", len(snap.Runners))
 	server, err := monitor.FromSystemProperties(sysprop.All(), metrics, s.log)
 	if err != nil {
 		s.log.Error("monitoring is not started", "error", err)
@@ -430,8 +431,9 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: slog.New(slog.DiscardHandler)})
 	errs := len(problems.Errors())
-	report.OK = errs == 0 && (len(graph.Sources) > 0 || len(graph.Runners) > 0)
-	report.Sources, report.Channels, report.SinkRunners = len(graph.Sources), len(graph.Channels), len(graph.Runners)
+	snap := graph.Snapshot()
+	report.OK = errs == 0 && (len(snap.Sources) > 0 || len(snap.Runners) > 0)
+	report.Sources, report.Channels, report.SinkRunners = len(snap.Sources), len(snap.Channels), len(snap.Runners)
 	if asJSON {
 		for _, p := range problems {
 			report.Problems = append(report.Problems, newCheckProblem(p))
@@ -442,7 +444,7 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s: %s\n", p.Severity, p.Error())
 		}
 		fmt.Fprintf(stdout, "agent %s: %d sources, %d channels, %d sink runners would run; %d errors, %d warnings\n",
-			name, len(graph.Sources), len(graph.Channels), len(graph.Runners), errs, len(problems)-errs)
+			name, len(snap.Sources), len(snap.Channels), len(snap.Runners), errs, len(problems)-errs)
 	}
 	if !report.OK {
 		return 1
