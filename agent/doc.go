@@ -4,6 +4,12 @@
 //
 //	channels ──► sink runners (one per sink or sink group) ──► sources
 //
+// Agent is the whole agent, for the flume-ng command and for programs that
+// embed one: a ConfigSource (Files, Static or the program's own), an
+// optional configuration watch that reloads on change, the monitoring
+// server Flume's flume.monitoring.* system properties ask for, and a
+// bounded stop. Run(ctx) is its whole life; Start and Stop split it.
+//
 // Graph is the built agent. Build looks every type up in the registry,
 // builds the components (Flume's second validation stage: an unknown type,
 // a factory error, or a batch size above a channel's transactionCapacity

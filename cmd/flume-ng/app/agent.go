@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/flumego/flume"
@@ -20,7 +19,6 @@ import (
 	"github.com/flumego/flume/builtin"
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/internal/sysprop"
-	"github.com/flumego/flume/monitor"
 )
 
 var agentOptions = []option{
@@ -234,70 +232,44 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "flume-ng agent: the agent name is required (-n NAME)")
 		return 1
 	}
-	cfg, err := s.loadConfig(name)
+	cfg := agent.Config{
+		Source:           agent.ConfigSource{Load: func(context.Context) (*conf.AgentConfig, error) { return s.loadConfig(name) }},
+		Strict:           s.opts.has("strict"),
+		Registry:         s.reg,
+		Logger:           s.log,
+		SystemProperties: sysprop.All(),
+	}
+	dryRun := s.opts.has("dryrun")
+	if !dryRun {
+		version, interval, err := s.configVersion()
+		if err != nil {
+			s.log.Error("invalid --poll-interval", "error", err)
+			return 1
+		}
+		cfg.Source.Version = func(context.Context) (string, error) { return version() }
+		cfg.Reload, cfg.PollInterval = !s.opts.has("no-reload-conf"), interval
+	}
+	a, err := agent.New(cfg)
 	if err != nil {
-		s.log.Error("a fatal error occurred while reading the configuration", "error", err)
+		s.log.Error("the agent could not start", "error", err)
 		return 1
 	}
-	metrics := monitor.NewRegistry()
-	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: s.log,
-		Publish:   metrics.Publish,
-		Unpublish: func(name string, g flume.CounterGroup) { metrics.Remove(g.Type() + "." + name) },
-	})
-	agent.LogProblems(s.log, problems)
-	if s.opts.has("strict") && len(problems.Errors()) > 0 {
-		s.log.Error("configuration has errors and --strict is set; not starting", "errors", len(problems.Errors()))
-		return 1
-	}
-	snap := graph.Snapshot()
-	if len(snap.Sources) == 0 && len(snap.Runners) == 0 {
-		s.log.Error("nothing to run: no source and no sink of agent " + name + " could be built")
-		return 1
-	}
-	if s.opts.has("dryrun") {
+	if dryRun {
+		snap, err := a.DryRun(ctx)
+		if err != nil {
+			s.log.Error("the agent would not start", "error", err)
+			return 1
+		}
 		fmt.Fprintf(stdout, "agent %s would run %d sources, %d channels, %d sink runners\n", name, len(snap.Sources), len(snap.Channels), len(snap.Runners))
 		return 0
 	}
-	version, interval, err := s.configVersion()
-	if err != nil {
-		s.log.Error("invalid --poll-interval", "error", err)
+	switch err := a.Run(ctx); {
+	case errors.Is(err, agent.ErrNotStarted):
+		s.log.Error("the agent could not start", "error", err)
 		return 1
-	}
-	v0, _ := version()
-	if err := graph.Start(ctx); err != nil {
-		s.log.Error("start interrupted", "error", err)
-	}
-	s.log.Info("agent started", "agent", name, "sources", len(snap.Sources), "channels", len(snap.Channels), "sinks", len(snap.Runners))
-	server, err := monitor.FromSystemProperties(sysprop.All(), metrics, s.log)
-	if err != nil {
-		s.log.Error("monitoring is not started", "error", err)
-	}
-	if server != nil {
-		if err := server.Start(ctx); err != nil {
-			s.log.Error("monitoring server failed to start; the agent runs without it", "error", err)
-			server = nil
-		}
-	}
-	var watching sync.WaitGroup
-	if !s.opts.has("no-reload-conf") {
-		watching.Add(1)
-		go func() {
-			defer watching.Done()
-			agent.Watch(ctx, interval, v0, version, func() { s.reload(ctx, name, graph) })
-		}()
-	}
-	<-ctx.Done()
-	watching.Wait()
-	s.log.Info("stopping agent", "agent", name)
-	stopCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := graph.Stop(stopCtx); err != nil {
+	case err != nil:
 		s.log.Error("errors while stopping", "error", err)
 	}
-	if server != nil {
-		_ = server.Stop(stopCtx)
-	}
-	s.log.Info("agent stopped", "agent", name)
 	return 0
 }
 
@@ -334,22 +306,6 @@ func (s *session) configVersion() (func() (string, error), time.Duration, error)
 		interval = time.Duration(secs) * time.Second
 	}
 	return version, interval, nil
-}
-
-// reload applies a changed configuration, keeping the running agent when
-// the new one cannot be read or has errors.
-func (s *session) reload(ctx context.Context, name string, graph *agent.Graph) {
-	s.log.Info("configuration changed; reloading")
-	cfg, err := s.loadConfig(name)
-	if err != nil {
-		s.log.Error("configuration reload failed; the running agent is kept", "error", err)
-		return
-	}
-	problems, err := graph.Reload(ctx, cfg)
-	agent.LogProblems(s.log, problems)
-	if err != nil {
-		s.log.Error("configuration reload", "error", err)
-	}
 }
 
 var checkOptions = []option{
