@@ -76,8 +76,8 @@ a1.sinkgroups.g1.sinks = k3
 	if !errors.Is(problems, flume.ErrUnsupported) {
 		t.Error("a Flume component flumego does not implement must match ErrUnsupported")
 	}
-	if len(g.Sources) != 0 || len(g.Runners) != 1 || g.Runners[0].Name != "k4" {
-		t.Errorf("only k4 should run: %d sources, runners %v", len(g.Sources), g.Runners)
+	if snap := g.Snapshot(); len(snap.Sources) != 0 || len(snap.Runners) != 1 || snap.Runners[0].Name != "k4" {
+		t.Errorf("only k4 should run: %d sources, runners %v", len(snap.Sources), snap.Runners)
 	}
 	if t.Failed() {
 		t.Logf("problems:\n%s", text)
