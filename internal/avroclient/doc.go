@@ -1,6 +1,6 @@
 // Package avroclient is `flume-ng avro-client`: it sends text lines to an
-// avro source, one event per line, as Flume's AvroCLIClient, and holds the
-// Avro load generator behind `flume-ng bench`.
+// avro source, one event per line, as Flume's AvroCLIClient. (The load
+// generator of `flume-ng bench` is internal/bench/loadgen.)
 //
 // Delivery guarantee: a batch is sent with appendBatch and counts as sent
 // only when the source answered OK (committed); with --dirname a file is

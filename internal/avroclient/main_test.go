@@ -167,18 +167,3 @@ func TestUsageErrors(t *testing.T) {
 		t.Fatalf("help: %d %q", code, stdout)
 	}
 }
-
-func TestRunLoad(t *testing.T) {
-	s := startSource(t)
-	s.mu.Lock()
-	s.fail = 2
-	s.mu.Unlock()
-	r, err := RunLoad(context.Background(), net.JoinHostPort(s.host, s.port), 2, 100, 200, 1050)
-	if err != nil {
-		t.Fatal(err)
-	}
-	batches, bodies, _ := s.events()
-	if r.Events != 1050 || r.Bytes != 1050*200 || r.Retries != 2 || batches != 11 || len(bodies) != 1050 || len(bodies[0]) != 200 {
-		t.Fatalf("result %+v, %d batches, %d events", r, batches, len(bodies))
-	}
-}

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flumego/flume/internal/avroclient"
-	"github.com/flumego/flume/rpc/thriftrpc"
+	"github.com/flumego/flume/internal/bench/loadgen"
 )
 
 func init() {
@@ -102,32 +101,26 @@ a1.sinks = k1
 		a.Kill()
 		return Result{}, err
 	}
-	var events, bytes int64
-	var elapsed time.Duration
-	note := ""
+	lp := loadgen.Params{Addr: addr, Connections: conns, Batch: p.Batch, EventSize: p.EventSize, Events: p.Events}
+	var r loadgen.Result
+	var note string
 	if kind == "avro" {
-		r, err := avroclient.RunLoad(wctx, addr, conns, p.Batch, p.EventSize, p.Events)
-		if err != nil {
-			a.Kill()
-			return Result{}, err
-		}
-		events, bytes, elapsed = r.Events, r.Bytes, r.Elapsed
+		r, err = loadgen.Avro(wctx, lp)
 		note = fmt.Sprintf("client side, every batch acknowledged; %d FAILED batches resent", r.Retries)
 	} else {
-		r, err := thriftrpc.RunLoad(wctx, addr, conns, p.Batch, p.EventSize, p.Events, "compact")
-		if err != nil {
-			a.Kill()
-			return Result{}, err
-		}
-		events, bytes, elapsed = r.Events, r.Bytes, r.Elapsed
+		r, err = loadgen.Thrift(wctx, lp, "compact")
 		note = fmt.Sprintf("client side, every batch acknowledged; p50 %v p99 %v per batch", r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
+	}
+	if err != nil {
+		a.Kill()
+		return Result{}, err
 	}
 	if err := waitForLog(wctx, a, "null sink progress"); err != nil {
 		a.Kill()
 		return Result{}, err
 	}
 	rss, err := a.Stop()
-	return Result{Events: events, Bytes: bytes, Elapsed: elapsed, PeakRSS: rss, Note: note}, err
+	return Result{Events: r.Events, Bytes: r.Bytes, Elapsed: r.Elapsed, PeakRSS: rss, Note: note}, err
 }
 
 func execAvroChain(ctx context.Context, p Params) (Result, error) {

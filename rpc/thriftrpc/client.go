@@ -99,6 +99,18 @@ func (c *Conn) call(ctx context.Context, method string, events []flume.Event) (S
 	return c.roundTrip(ctx, method, c.seq, frame)
 }
 
+// CallEncoded sends frame, a call of method with sequence id seqID that a
+// Codec of the connection's protocol encoded beforehand (EncodeCall), and
+// returns the server's status. Load generators use it to send one encoding
+// many times; the sequence id is checked against the reply's as for any
+// call.
+func (c *Conn) CallEncoded(ctx context.Context, method string, seqID int32, frame []byte) (Status, error) {
+	if c.broken.Load() {
+		return UNKNOWN, errBroken
+	}
+	return c.roundTrip(ctx, method, seqID, frame)
+}
+
 var errBroken = errors.New("thrift connection is broken by an earlier error; reconnect")
 
 // roundTrip writes a request frame and reads its reply within the request

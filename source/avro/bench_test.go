@@ -9,7 +9,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
-	"github.com/flumego/flume/internal/avroclient"
+	"github.com/flumego/flume/internal/bench/loadgen"
 	"github.com/flumego/flume/internal/flumetest"
 )
 
@@ -50,7 +50,7 @@ func BenchmarkSourceToMemory(b *testing.B) {
 				var ru0, ru1 syscall.Rusage
 				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 				b.ResetTimer()
-				r, err := avroclient.RunLoad(context.Background(), s.Addr().String(), conns, batch, 200, b.N)
+				r, err := loadgen.Avro(context.Background(), loadgen.Params{Addr: s.Addr().String(), Connections: conns, Batch: batch, EventSize: 200, Events: b.N})
 				b.StopTimer()
 				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 				cpu := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/bench/loadgen"
 	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
@@ -49,7 +50,7 @@ func benchSource(b *testing.B, proto thriftrpc.Protocol, batch, size int) {
 	}()
 	defer func() { close(stop); <-done }()
 
-	cfg := thriftrpc.DefaultClientConfig()
+	cfg := thriftrpc.ClientConfig{}
 	cfg.Protocol = proto
 	c, err := thriftrpc.Dial(context.Background(), s.Addr().String(), cfg)
 	if err != nil {
@@ -106,9 +107,10 @@ func BenchmarkRunLoad(b *testing.B) {
 				}
 			}()
 			defer func() { close(stop); <-done }()
-			var last thriftrpc.Result
+			var last loadgen.Result
+			lp := loadgen.Params{Addr: s.Addr().String(), Connections: tc.conns, Batch: 1000, EventSize: 200, Events: 200_000}
 			for b.Loop() {
-				r, err := thriftrpc.RunLoad(context.Background(), s.Addr().String(), tc.conns, 1000, 200, 200_000, tc.proto)
+				r, err := loadgen.Thrift(context.Background(), lp, tc.proto)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -117,7 +119,7 @@ func BenchmarkRunLoad(b *testing.B) {
 			b.ReportMetric(last.EventsPerSec(), "events/s")
 			b.ReportMetric(last.MBPerSec(), "MB/s")
 			b.ReportMetric(float64(last.P99.Microseconds()), "p99-µs")
-			b.ReportMetric(float64(last.Failed), "FAILED/op")
+			b.ReportMetric(float64(last.Retries), "FAILED/op")
 		})
 	}
 }
