@@ -185,7 +185,7 @@ func parseAvro(cfg *flume.Context) (avrorpc.ClientConfig, int, bool) {
 	if unsupported {
 		cfg.Errorf("kerberos", "Kerberos RPC clients are not supported by flumego")
 	}
-	c.TLS = tlsconf.Client(cfg)
+	c.TLS = tlsconf.Client(cfg, tlsconf.ClientKeys, tlsconf.SystemGlobal())
 	return c, batch, unsupported
 }
 

@@ -63,7 +63,7 @@ func ParseClientConfig(cfg *flume.Context) (ClientConfig, bool) {
 	c.RequestTimeout = millisAtLeast1s(cfg, "request-timeout", DefaultRequestTimeout)
 	c.Protocol = ParseProtocol(cfg, false)
 	c.MaxFrameSize = ParseMaxFrameSize(cfg)
-	c.TLS = tlsconf.Client(cfg)
+	c.TLS = tlsconf.Client(cfg, tlsconf.ClientKeys, tlsconf.SystemGlobal())
 	unsupported := CheckKerberos(cfg, "client-principal", "client-keytab", "server-principal")
 	return c, unsupported
 }

@@ -66,9 +66,17 @@ func parseSecurity(p *flume.Context, unsupported *bool) securityConfig {
 	return sc
 }
 
+// tlsKeys are the Kafka client's TLS properties, for tlsconf.
+var tlsKeys = tlsconf.KeyNames{
+	Keystore: "ssl.keystore.location", KeystorePassword: "ssl.keystore.password", KeystoreType: "ssl.keystore.type",
+	Truststore: "ssl.truststore.location", TruststorePassword: "ssl.truststore.password", TruststoreType: "ssl.truststore.type",
+	IncludeProtocols: "ssl.enabled.protocols", IncludeCipherSuites: "ssl.cipher.suites",
+}
+
 // clientTLS builds the TLS configuration from Kafka's ssl.* keys through
-// the project's shared TLS loader (JKS, PKCS12, PEM), by handing it the
-// equivalent Flume-style keys. Problems are reported on the Kafka keys.
+// the project's shared TLS loader (JKS, PKCS12, PEM). Store settings left
+// unset come from the global javax.net.ssl.* ones, as Flume's
+// KafkaSSLUtil.addGlobalSSLParameters adds them, the key store included.
 func clientTLS(p *flume.Context) *tls.Config {
 	verify := true // Kafka 2.x checks the broker's host name by default
 	if alg, ok := p.Lookup("ssl.endpoint.identification.algorithm"); ok {
@@ -81,74 +89,18 @@ func clientTLS(p *flume.Context) *tls.Config {
 	if p.Bool("ssl.disableTLSHostnameVerification", false) {
 		verify = false
 	}
-
-	// Flume's keys for tlsconf, and the Kafka key each comes from.
-	trust := map[string]string{"ssl": "true", "ssl-verify-hostname": fmt.Sprint(verify)}
-	origin := map[string]string{}
-	copyKey := func(dst map[string]string, flumeKey, kafkaKey string, list bool) {
-		if v := p.String(kafkaKey, ""); v != "" {
-			if list {
-				v = strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }), " ")
-			}
-			dst[flumeKey] = v
-			origin[flumeKey] = kafkaKey
-		}
-	}
-	copyKey(trust, "truststore", "ssl.truststore.location", false)
-	copyKey(trust, "truststore-password", "ssl.truststore.password", false)
-	copyKey(trust, "truststore-type", "ssl.truststore.type", false)
-	copyKey(trust, "include-protocols", "ssl.enabled.protocols", true)
-	copyKey(trust, "include-cipher-suites", "ssl.cipher.suites", true)
-	tcx := flume.ContextFromMap(trust)
-	tc := tlsconf.Client(tcx)
-	report(p, tcx, origin, "ssl.truststore.location")
-	if tc == nil {
-		return nil
-	}
-
-	// A client certificate, from the component or, as Flume's
-	// KafkaSSLUtil.addGlobalSSLParameters does, from the global settings.
-	keys := map[string]string{"ssl": "true"}
-	copyKey(keys, "keystore", "ssl.keystore.location", false)
-	copyKey(keys, "keystore-password", "ssl.keystore.password", false)
-	copyKey(keys, "keystore-type", "ssl.keystore.type", false)
-	if keys["keystore"] == "" {
-		if path := tlsconf.Global("javax.net.ssl.keyStore", "FLUME_SSL_KEYSTORE_PATH"); path != "" {
-			keys["keystore"] = path
-			origin["keystore"] = "ssl.keystore.location"
-		}
-	}
-	if keys["keystore"] != "" {
-		if kp, ok := p.Lookup("ssl.key.password"); ok && kp.Value != keys["keystore-password"] &&
-			!(keys["keystore-password"] == "" && kp.Value == tlsconf.Global("javax.net.ssl.keyStorePassword", "FLUME_SSL_KEYSTORE_PASSWORD")) {
+	c, _ := tlsconf.ParseClient(p, tlsKeys, tlsconf.SystemGlobal())
+	c.VerifyHostname = verify
+	if c.Keystore.Path != "" {
+		if kp, ok := p.Lookup("ssl.key.password"); ok && kp.Value != c.Keystore.Password {
 			p.Errorf("ssl.key.password", "a key password different from the key store password is not supported")
-		}
-		kcx := flume.ContextFromMap(keys)
-		kc := tlsconf.Server(kcx)
-		report(p, kcx, origin, "ssl.keystore.location")
-		if kc != nil {
-			tc.Certificates = kc.Certificates
 		}
 	} else {
 		p.MarkUsed("ssl.key.password")
 	}
+	tc, err := c.Load()
+	tlsconf.Report(p, tlsKeys, err)
 	return tc
-}
-
-// report copies the problems tlsconf found in a synthetic context onto the
-// Kafka keys they came from.
-func report(p *flume.Context, synth *flume.Context, origin map[string]string, fallback string) {
-	for _, pr := range synth.Problems() {
-		key := origin[pr.Key]
-		if key == "" {
-			key = fallback
-		}
-		if pr.Severity == flume.Error {
-			p.Errorf(key, "%s", pr.Message)
-		} else {
-			p.Warnf(key, "%s", pr.Message)
-		}
-	}
 }
 
 // saslOf reads sasl.mechanism and the JAAS login configuration.

@@ -39,7 +39,7 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	default:
 		cfg.Warnf("compression-type", "unknown compression type; no compression is used, as Flume does (expected none or deflate)")
 	}
-	tc := tlsconf.Server(cfg)
+	tc := tlsconf.Server(cfg, tlsconf.ServerKeys, tlsconf.SystemGlobal())
 	var filter *ipFilter
 	if cfg.Bool("ipFilter", false) {
 		spec := strings.TrimSpace(cfg.String("ipFilterRules", ""))

@@ -42,7 +42,7 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 		Threads:      cfg.IntOrDefault("threads", 0, nil, ""),
 		Protocol:     thriftrpc.ParseProtocol(cfg, true),
 		MaxFrameSize: thriftrpc.ParseMaxFrameSize(cfg),
-		TLS:          tlsconf.Server(cfg),
+		TLS:          tlsconf.Server(cfg, tlsconf.ServerKeys, tlsconf.SystemGlobal()),
 	}
 	unsupported := thriftrpc.CheckKerberos(cfg, "agent-principal", "agent-keytab")
 	return c, thriftrpc.ConfigError(cfg, unsupported)

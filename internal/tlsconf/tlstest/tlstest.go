@@ -36,7 +36,8 @@ type Files struct {
 }
 
 // Generate creates a CA and a server certificate for 127.0.0.1 and
-// "localhost" signed by it, and writes them in every format.
+// "localhost" signed by it, and writes them in every format. The
+// certificate may also serve as a client certificate (mutual TLS).
 func Generate(t testing.TB) Files {
 	t.Helper()
 	dir := t.TempDir()
@@ -68,7 +69,7 @@ func Generate(t testing.TB) Files {
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
 	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, ca, &srvKey.PublicKey, caKey)
 	must(err)
