@@ -173,7 +173,7 @@ func feedAvro(t testing.TB, src flume.Source) {
 }
 
 func feedThrift(t testing.TB, src flume.Source) {
-	c, err := thriftrpc.Dial(context.Background(), addr(t, src), thriftrpc.DefaultClientConfig())
+	c, err := thriftrpc.Dial(context.Background(), addr(t, src), thriftrpc.ClientConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/rpc/avrorpc"
-	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
 // AvroConfig reads the Avro client settings of Flume's NettyAvroRpcClient
@@ -17,9 +16,9 @@ import (
 // cipher suites. maxIoWorkers is accepted and ignored, as in Flume 1.11.
 func AvroConfig(props map[string]string) (avrorpc.ClientConfig, error) {
 	cfg := propsContext(props)
-	c, _, unsupported := parseAvro(cfg)
+	c, _ := parseAvro(cfg)
 	logWarnings(cfg)
-	return c, thriftrpc.ConfigError(cfg, unsupported)
+	return c, cfg.Err()
 }
 
 // NewAvroClient returns a client for the avro source at hostAndPort, the
@@ -31,9 +30,9 @@ func AvroConfig(props map[string]string) (avrorpc.ClientConfig, error) {
 // next call connects again.
 func NewAvroClient(hostAndPort string, props map[string]string) (Client, error) {
 	cfg := propsContext(props)
-	c, batch, unsupported := parseAvro(cfg)
+	c, batch := parseAvro(cfg)
 	logWarnings(cfg)
-	if err := thriftrpc.ConfigError(cfg, unsupported); err != nil {
+	if err := cfg.Err(); err != nil {
 		return nil, fmt.Errorf("avro rpc client for %s: %w", hostAndPort, err)
 	}
 	return newAvroClient(hostAndPort, c, batch)

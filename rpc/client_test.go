@@ -226,5 +226,10 @@ func TestNewClientErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error mentioning %q", tc.props, err, tc.want)
 		}
+		// "not supported by flumego" errors, and only they, match
+		// flume.ErrUnsupported.
+		if errors.Is(err, flume.ErrUnsupported) != (tc.want == "not supported") {
+			t.Errorf("%v: errors.Is(%v, flume.ErrUnsupported) = %v", tc.props, err, !(tc.want == "not supported"))
+		}
 	}
 }

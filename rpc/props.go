@@ -91,12 +91,12 @@ type Config struct {
 // Problems are recorded in cfg, located at their keys: errors for what
 // makes a client impossible, warnings for values Flume replaces by its
 // default. The error is non-nil when cfg has errors; it matches
-// flume.ErrUnsupported when a Flume feature flumego lacks (Kerberos, a
-// custom class) was asked for. Hosts may be empty: New refuses that, and
-// the avro sink fills in its hostname and port.
+// flume.ErrUnsupported (through the Problems) when a Flume feature
+// flumego lacks (Kerberos, a custom class) was asked for. Hosts may be
+// empty: New refuses that, and the avro sink fills in its hostname and
+// port.
 func ParseConfig(cfg *flume.Context) (Config, error) {
 	c := Config{Type: TypeDefault, HostType: TypeDefault}
-	unsupported := false
 	switch t := strings.ToLower(cfg.String(PropClientType, TypeDefault)); t {
 	case "", TypeDefault:
 	case TypeThrift, TypeFailover, TypeLoadBalance:
@@ -121,11 +121,11 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 		cfg.MarkUsed(PropHostClientType)
 	}
 	if c.HostType == TypeThrift {
-		c.Thrift, unsupported = thriftrpc.ParseClientConfig(cfg)
+		c.Thrift = ParseThriftClient(cfg)
 		c.BatchSize = c.Thrift.BatchSize
-		c.ThriftConnections = cfg.IntOrDefault("maxConnections", DefaultThriftMaxConnections, func(v int) bool { return v >= 1 }, "must be at least 1")
+		c.ThriftConnections = parseMaxConnections(cfg)
 	} else {
-		c.Avro, c.BatchSize, unsupported = parseAvro(cfg)
+		c.Avro, c.BatchSize = parseAvro(cfg)
 	}
 
 	cfg.MarkUsed(PropMaxAttempts, PropHostSelector, PropBackoff, PropMaxBackoff)
@@ -144,8 +144,7 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 		case "random":
 			c.RandomHosts = true
 		default:
-			unsupported = true
-			cfg.Errorf(PropHostSelector, "custom selector classes are not supported by flumego (use round_robin or random)")
+			cfg.Unsupportedf(PropHostSelector, "custom selector classes cannot be loaded (use round_robin or random)")
 		}
 		c.Backoff = cfg.Bool(PropBackoff, false)
 		if ms := cfg.Int64(PropMaxBackoff, 0); ms < 0 {
@@ -154,16 +153,17 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 			c.MaxBackoff = time.Duration(ms) * time.Millisecond
 		}
 	}
-	return c, thriftrpc.ConfigError(cfg, unsupported)
+	return c, cfg.Err()
 }
 
-// parseAvro reads the settings of Flume's NettyAvroRpcClient.
-func parseAvro(cfg *flume.Context) (avrorpc.ClientConfig, int, bool) {
+// parseAvro reads the settings of Flume's NettyAvroRpcClient and the batch
+// size.
+func parseAvro(cfg *flume.Context) (avrorpc.ClientConfig, int) {
 	c := avrorpc.ClientConfig{
 		ConnectTimeout: millisAtLeast1s(cfg, PropConnectTimeout, DefaultConnectTimeout),
 		RequestTimeout: millisAtLeast1s(cfg, PropRequestTimeout, DefaultRequestTimeout),
 	}
-	batch := cfg.IntOrDefault(PropBatchSize, DefaultBatchSize, func(v int) bool { return v >= 1 }, "must be at least 1")
+	batch := parseBatchSize(cfg)
 	switch strings.ToLower(cfg.String(PropCompressionType, "none")) {
 	case "deflate":
 		c.Deflate = true
@@ -181,12 +181,21 @@ func parseAvro(cfg *flume.Context) (avrorpc.ClientConfig, int, bool) {
 		cfg.MarkUsed(PropMaxIoWorkers)
 		cfg.Warnf(PropMaxIoWorkers, "no longer supported; ignored, as in Flume 1.11")
 	}
-	unsupported := cfg.Bool("kerberos", false)
-	if unsupported {
-		cfg.Errorf("kerberos", "Kerberos RPC clients are not supported by flumego")
-	}
+	CheckKerberos(cfg, "client-principal", "client-keytab", "server-principal")
 	c.TLS = tlsconf.Client(cfg, tlsconf.ClientKeys, tlsconf.SystemGlobal())
-	return c, batch, unsupported
+	return c, batch
+}
+
+// parseBatchSize reads batch-size as Flume's AbstractRpcClient: missing,
+// unparsable or below 1 gives 100 (with a warning).
+func parseBatchSize(cfg *flume.Context) int {
+	return cfg.IntOrDefault(PropBatchSize, DefaultBatchSize, func(v int) bool { return v >= 1 }, "must be at least 1")
+}
+
+// parseMaxConnections reads the thrift client's maxConnections (< 1 → 5
+// with a warning).
+func parseMaxConnections(cfg *flume.Context) int {
+	return cfg.IntOrDefault("maxConnections", DefaultThriftMaxConnections, func(v int) bool { return v >= 1 }, "must be at least 1")
 }
 
 // millisAtLeast1s reads a timeout in milliseconds that Flume replaces by
@@ -263,6 +272,5 @@ func ParseHosts(props map[string]string) ([]Host, error) {
 // BatchSize reads "batch-size" as Flume's AbstractRpcClient.parseBatchSize:
 // missing, unparsable or below 1 gives 100.
 func BatchSize(props map[string]string) int {
-	cfg := propsContext(props)
-	return cfg.IntOrDefault(PropBatchSize, DefaultBatchSize, func(v int) bool { return v >= 1 }, "must be at least 1")
+	return parseBatchSize(propsContext(props))
 }

@@ -42,10 +42,10 @@ var _ Client = (*ThriftClient)(nil)
 // flume.ErrUnsupported. No connection is opened until the first call.
 func NewThriftClient(hostAndPort string, props map[string]string) (Client, error) {
 	cfg := propsContext(props)
-	c, unsupported := thriftrpc.ParseClientConfig(cfg)
-	pool := cfg.IntOrDefault("maxConnections", DefaultThriftMaxConnections, func(v int) bool { return v >= 1 }, "must be at least 1")
+	c := ParseThriftClient(cfg)
+	pool := parseMaxConnections(cfg)
 	logWarnings(cfg)
-	if err := thriftrpc.ConfigError(cfg, unsupported); err != nil {
+	if err := cfg.Err(); err != nil {
 		return nil, fmt.Errorf("thrift rpc client for %s: %w", hostAndPort, err)
 	}
 	return NewThriftClientConfig(hostAndPort, c, pool)
@@ -58,7 +58,7 @@ func NewThriftClientConfig(hostAndPort string, cfg thriftrpc.ClientConfig, maxCo
 		return nil, fmt.Errorf("thrift rpc client: %q is not host:port: %w", hostAndPort, err)
 	}
 	if cfg.BatchSize < 1 {
-		cfg.BatchSize = thriftrpc.DefaultBatchSize
+		cfg.BatchSize = DefaultBatchSize
 	}
 	if maxConnections < 1 {
 		maxConnections = DefaultThriftMaxConnections

@@ -84,7 +84,7 @@ func TestThriftClientConfigErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.BatchSize() != thriftrpc.DefaultBatchSize {
+	if c.BatchSize() != rpc.DefaultBatchSize {
 		t.Fatalf("batch size %d", c.BatchSize())
 	}
 	if err := c.Close(); err != nil {

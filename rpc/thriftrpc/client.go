@@ -33,10 +33,10 @@ type Conn struct {
 // cfg.ConnectTimeout (and ctx), with TLS when cfg.TLS is set.
 func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Conn, error) {
 	if cfg.ConnectTimeout <= 0 {
-		cfg.ConnectTimeout = DefaultConnectTimeout
+		cfg.ConnectTimeout = defaultTimeout
 	}
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = DefaultRequestTimeout
+		cfg.RequestTimeout = defaultTimeout
 	}
 	dctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
@@ -66,7 +66,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Conn, error) {
 // NewConn returns a client over an established connection c.
 func NewConn(c net.Conn, cfg ClientConfig) *Conn {
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = DefaultRequestTimeout
+		cfg.RequestTimeout = defaultTimeout
 	}
 	return &Conn{
 		c:       c,

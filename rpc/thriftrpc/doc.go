@@ -1,7 +1,8 @@
 // Package thriftrpc is Flume's Thrift RPC: the ThriftSourceProtocol service
 // of flume.thrift (kept in this folder) over framed transport, in the
 // compact protocol (Flume's default) or the binary protocol, shared by the
-// thrift source, the thrift sink and the SDK's thrift client.
+// thrift source, the thrift sink and the SDK's thrift client. It is the wire
+// only: package rpc reads Flume's properties into its ClientConfig.
 //
 //	frame   = 4-byte big-endian length + message   (TFramedTransport)
 //	message = append(ThriftFlumeEvent) | appendBatch(list<ThriftFlumeEvent>)

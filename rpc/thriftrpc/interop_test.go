@@ -33,7 +33,7 @@ func TestConnAgainstPythonServer(t *testing.T) {
 	for _, p := range []thriftrpc.Protocol{thriftrpc.Compact, thriftrpc.Binary} {
 		t.Run(p.String(), func(t *testing.T) {
 			srv := thriftpeer.StartServer(t, p.String())
-			cfg := thriftrpc.DefaultClientConfig()
+			cfg := thriftrpc.ClientConfig{}
 			cfg.Protocol = p
 			ctx := t.Context()
 			c, err := thriftrpc.Dial(ctx, srv.Addr, cfg)

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/apache/thrift/lib/go/thrift"
-	"github.com/flumego/flume"
 )
 
 // Protocol is the Thrift protocol spoken inside the frames. Both ends must
@@ -38,32 +37,6 @@ func ParseProtocolName(s string) (Protocol, bool) {
 		return Binary, true
 	}
 	return Compact, false
-}
-
-// ParseProtocol reads the "protocol" property of a thrift source (server
-// true) or of a thrift sink or client (server false).
-//
-// Flume validates the value ignoring case but selects binary only for the
-// exact lower-case "binary": "BINARY" silently speaks compact. flumego
-// selects what the user wrote (binary for any case) and warns that Java
-// Flume would differ. An unknown value is an error for a source (Flume
-// refuses to configure it) and a warning plus compact for a client (Flume's
-// client falls back to compact).
-func ParseProtocol(cfg *flume.Context, server bool) Protocol {
-	p, ok := cfg.Lookup("protocol")
-	if !ok {
-		return Compact
-	}
-	proto, known := ParseProtocolName(p.Value)
-	switch {
-	case !known && server:
-		cfg.Errorf("protocol", "expected compact or binary")
-	case !known:
-		cfg.Warnf("protocol", "expected compact or binary; using compact, as Flume does")
-	case proto == Binary && p.Value != "binary":
-		cfg.Warnf("protocol", "flumego speaks binary, but Java Flume selects binary only for the exact lower-case value \"binary\" and would speak compact here; write \"binary\"")
-	}
-	return proto
 }
 
 // Status is the answer of the thrift source to append and appendBatch.

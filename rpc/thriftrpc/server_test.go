@@ -70,7 +70,7 @@ func startServer(t *testing.T, cfg ServerConfig, h Handler) *Server {
 
 func dial(t *testing.T, s *Server, p Protocol) *Conn {
 	t.Helper()
-	cfg := DefaultClientConfig()
+	cfg := ClientConfig{}
 	cfg.Protocol = p
 	c, err := Dial(t.Context(), s.Addr().String(), cfg)
 	if err != nil {
@@ -378,7 +378,7 @@ func TestClientTimeoutBreaksConnection(t *testing.T) {
 		return OK, nil
 	})
 	defer close(block)
-	cfg := DefaultClientConfig()
+	cfg := ClientConfig{}
 	cfg.RequestTimeout = 100 * time.Millisecond
 	c, err := Dial(t.Context(), s.Addr().String(), cfg)
 	if err != nil {

@@ -292,7 +292,7 @@ func parseSerializer(cfg *flume.Context) SerializerConfig {
 		case serDelimited, serJSON, serRegex:
 			sc.Kind = strings.ToUpper(name)
 		default:
-			cfg.Errorf("serializer", "expected DELIMITED, JSON or REGEX (custom Java serializer classes are %v)", flume.ErrUnsupported)
+			cfg.Unsupportedf("serializer", "expected DELIMITED, JSON or REGEX: custom Java serializer classes cannot be loaded")
 			return sc
 		}
 	}
@@ -310,7 +310,7 @@ func parseSerializer(cfg *flume.Context) SerializerConfig {
 		case err != nil:
 			sub.Errorf("charset", "unknown charset")
 		case enc == nil:
-			sub.Errorf("charset", "charset %s is %v", name, flume.ErrUnsupported)
+			sub.Unsupportedf("charset", "charset %s is known but has no decoder", name)
 		default:
 			sc.Charset, sc.Decoder = cs, enc
 		}
@@ -406,7 +406,7 @@ func ignoredKeys(cfg *flume.Context) {
 		if !cfg.Has(key) {
 			key = "maxcompute.partition.values"
 		}
-		cfg.Errorf(key, "MaxCompute partition columns filled from event headers are %v", flume.ErrUnsupported)
+		cfg.Unsupportedf(key, "MaxCompute partition columns filled from event headers")
 	}
 	for _, k := range []string{"useLocalTimeStamp", "timeZone", "round", "roundUnit", "roundValue"} {
 		if cfg.Has(k) {

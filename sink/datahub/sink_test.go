@@ -748,6 +748,34 @@ func TestConfigProblems(t *testing.T) {
 	}
 }
 
+// TestUnsupportedConfig: what the Java sink does and flumego does not is
+// refused with an error matching flume.ErrUnsupported, at its key; a mere
+// typo is not.
+func TestUnsupportedConfig(t *testing.T) {
+	base := map[string]string{"datahub.accessId": "a", "datahub.accessKey": "b", "datahub.project": "p", "datahub.topic": "t",
+		"serializer": "DELIMITED", "serializer.fieldnames": "line"}
+	for _, tc := range []struct {
+		key, value  string
+		unsupported bool
+	}{
+		{"serializer", "com.example.MySerializer", true},
+		{"serializer.charset", "UTF-7", true}, // a known charset without a decoder
+		{"maxcompute.partition.columns", "ds", true},
+		{"serializer.charset", "NOPE-42", false},
+	} {
+		props := map[string]string{tc.key: tc.value}
+		for k, v := range base {
+			if _, set := props[k]; !set {
+				props[k] = v
+			}
+		}
+		_, err := Factory(flume.Settings{Name: "k1"}, flume.ContextFromMap(props), nil)
+		if err == nil || !strings.Contains(err.Error(), tc.key) || errors.Is(err, flume.ErrUnsupported) != tc.unsupported {
+			t.Errorf("%s = %s: error %v, want one about %s matching ErrUnsupported: %v", tc.key, tc.value, err, tc.key, tc.unsupported)
+		}
+	}
+}
+
 func TestGenerationDefaults(t *testing.T) {
 	legacy := ParseConfig(flume.ContextFromMap(map[string]string{"datahub.accessID": "a", "datahub.accessKey": "b",
 		"datahub.project": "p", "datahub.topic": "t", "retryTimes": "-5"}))

@@ -34,10 +34,9 @@ type Config struct {
 // flume.ErrUnsupported when Kerberos was asked for.
 func ParseConfig(cfg *flume.Context) (Config, error) {
 	c := Config{Hostname: cfg.Required("hostname"), Port: cfg.Port("port")}
-	var unsupported bool
-	c.Client, unsupported = thriftrpc.ParseClientConfig(cfg)
+	c.Client = rpc.ParseThriftClient(cfg)
 	c.ResetInterval = parseResetInterval(cfg)
-	return c, thriftrpc.ConfigError(cfg, unsupported)
+	return c, cfg.Err()
 }
 
 // parseResetInterval reads reset-connection-interval, the key Flume's

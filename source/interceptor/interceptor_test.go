@@ -353,6 +353,11 @@ func TestRegexExtractor(t *testing.T) {
 			t.Errorf("%v: err = %v, want %q", tc.props, err, tc.want)
 		}
 	}
+	// A custom class is a Flume feature flumego lacks: ErrUnsupported.
+	if _, err := tryBuild("regex_extractor", map[string]string{"regex": "(a)", "serializers": "s", "serializers.s.name": "n",
+		"serializers.s.type": "com.example.Ser"}); !errors.Is(err, flume.ErrUnsupported) {
+		t.Errorf("custom serializer class: err = %v, want flume.ErrUnsupported", err)
+	}
 	// The guide's lower-case "default" works, with a warning.
 	cfg := flume.ContextFromMap(map[string]string{"regex": "(a)", "serializers": "s", "serializers.s.name": "n", "serializers.s.type": "default"})
 	if _, err := NewRegexExtractor(flume.Settings{}, cfg); err != nil || len(cfg.Problems()) != 1 {

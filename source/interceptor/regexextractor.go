@@ -91,7 +91,7 @@ func NewRegexExtractor(set flume.Settings, cfg *flume.Context) (flume.Intercepto
 				s.millis = &j
 			}
 		default:
-			scfg.Errorf("type", "custom serializer classes cannot be loaded: %v (use DEFAULT or %s)", flume.ErrUnsupported, millisSerializer)
+			scfg.Unsupportedf("type", "custom serializer classes cannot be loaded (use DEFAULT or %s)", millisSerializer)
 		}
 		x.serializers = append(x.serializers, s)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/tlsconf"
+	"github.com/flumego/flume/rpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
@@ -40,12 +41,12 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 		// Flume warns about a threads value that does not parse and keeps
 		// the default.
 		Threads:      cfg.IntOrDefault("threads", 0, nil, ""),
-		Protocol:     thriftrpc.ParseProtocol(cfg, true),
-		MaxFrameSize: thriftrpc.ParseMaxFrameSize(cfg),
+		Protocol:     rpc.ParseThriftProtocol(cfg, true),
+		MaxFrameSize: rpc.ParseMaxFrameSize(cfg),
 		TLS:          tlsconf.Server(cfg, tlsconf.ServerKeys, tlsconf.SystemGlobal()),
 	}
-	unsupported := thriftrpc.CheckKerberos(cfg, "agent-principal", "agent-keytab")
-	return c, thriftrpc.ConfigError(cfg, unsupported)
+	rpc.CheckKerberos(cfg, "agent-principal", "agent-keytab")
+	return c, cfg.Err()
 }
 
 // Source is the thrift source.

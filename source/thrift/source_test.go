@@ -15,6 +15,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
+	"github.com/flumego/flume/rpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
@@ -144,7 +145,7 @@ func TestRegister(t *testing.T) {
 
 func dialSource(t testing.TB, s *Source, p thriftrpc.Protocol) *thriftrpc.Conn {
 	t.Helper()
-	cfg := thriftrpc.DefaultClientConfig()
+	cfg := thriftrpc.ClientConfig{}
 	cfg.Protocol = p
 	c, err := thriftrpc.Dial(context.Background(), s.Addr().String(), cfg)
 	if err != nil {
@@ -259,7 +260,7 @@ func TestTLSKeystores(t *testing.T) {
 			ch := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 			s := startSource(t, props, flumetest.Processor(ch))
 			ccfg := flume.ContextFromMap(map[string]string{"ssl": "true", "truststore": files.TruststoreJKS, "truststore-password": tlstest.Password})
-			cc, _ := thriftrpc.ParseClientConfig(ccfg)
+			cc := rpc.ParseThriftClient(ccfg)
 			if err := ccfg.Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -351,7 +352,7 @@ func testManyConnections(t *testing.T, threads int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cfg := thriftrpc.DefaultClientConfig()
+			cfg := thriftrpc.ClientConfig{}
 			c, err := thriftrpc.Dial(context.Background(), s.Addr().String(), cfg)
 			if err != nil {
 				errs <- err

@@ -24,7 +24,7 @@ func TestSourceTest(t *testing.T) {
 			return src
 		},
 		Send: func(t testing.TB, src flume.Source, events []flume.Event) (int, error) {
-			c, err := thriftrpc.Dial(context.Background(), src.(*Source).Addr().String(), thriftrpc.DefaultClientConfig())
+			c, err := thriftrpc.Dial(context.Background(), src.(*Source).Addr().String(), thriftrpc.ClientConfig{})
 			if err != nil {
 				t.Fatal(err)
 			}
