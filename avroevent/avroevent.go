@@ -105,6 +105,25 @@ func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 	return e, b, nil
 }
 
+// Unmarshal decodes b, which must hold exactly one AvroFlumeEvent datum
+// and nothing after it: a Kafka record value written with
+// useFlumeEventFormat (the Kafka sink) or parseAsFlumeEvent (the Kafka
+// channel), as Flume's Kafka source and channel read them. Any block layout
+// Avro allows is accepted (several blocks, negative counts with byte
+// sizes), and no count or length may claim more than the bytes left. Like
+// DecodeEvent, the event shares b's memory: b must never be modified
+// afterwards (a Kafka client's record values are not).
+func Unmarshal(b []byte) (flume.Event, error) {
+	e, rest, err := DecodeEvent(b)
+	if err != nil {
+		return flume.Event{}, fmt.Errorf("AvroFlumeEvent: %w", err)
+	}
+	if len(rest) != 0 {
+		return flume.Event{}, fmt.Errorf("AvroFlumeEvent: %w", avrobin.Malformed("%d bytes after the event", len(rest)))
+	}
+	return e, nil
+}
+
 // ErrTooManyEvents matches the error DecodeEvents returns when a batch
 // declares more events than its maxEvents allows (a *TooManyEventsError).
 // It is found from the block counts, before the events of the block that

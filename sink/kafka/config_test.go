@@ -264,17 +264,3 @@ KafkaClient {
 		t.Fatalf("JAAS file: %v %+v", err, c.Producer.Security)
 	}
 }
-
-func TestParseJAAS(t *testing.T) {
-	es, err := parseJAASConfig(`org.apache.kafka.common.security.plain.PlainLoginModule required username="a b" password="x\"y";`)
-	if err != nil || len(es) != 1 || es[0].options["username"] != "a b" || es[0].options["password"] != `x"y` || es[0].flag != "required" {
-		t.Fatalf("%+v %v", es, err)
-	}
-	for _, bad := range []string{
-		``, `Module required`, `Module sometimes;`, `Module required user;`, `Module required user="x`, `Module required a=b; }`,
-	} {
-		if _, err := parseJAASConfig(bad); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
-	}
-}

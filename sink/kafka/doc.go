@@ -50,7 +50,9 @@
 //
 // # Producer settings
 //
-// kafka.producer.* keys map onto kafka-go's Writer and Transport: acks,
+// kafka.producer.* keys are read by internal/kafkaconf, which the Kafka
+// source and channel share, and map onto kafka-go's Writer and Transport
+// (kafkaconf/kafkagoconf): acks,
 // compression.type, linger.ms, batch.size, max.request.size,
 // request.timeout.ms, delivery.timeout.ms, retries, retry.backoff.ms,
 // client.id, metadata.max.age.ms, connections.max.idle.ms,
@@ -72,8 +74,9 @@
 // forever).
 // Settings that would change guarantees kafka-go cannot give
 // (enable.idempotence=true, transactional.id, Kerberos, custom
-// partitioner, serializer or interceptor classes) are configuration errors
-// wrapping flume.ErrUnsupported. Every other kafka.producer.* key draws a
+// partitioner, serializer or interceptor classes, an ssl.key.password that
+// differs from the key store's) are configuration errors wrapping
+// flume.ErrUnsupported. Every other kafka.producer.* key draws a
 // warning that names it; none is dropped silently.
 //
 // # Delivery guarantee

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/avroevent"
 	"github.com/flumego/flume/internal/flumetest"
 	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -243,9 +244,9 @@ func TestFlumeEventFormatRoundTrip(t *testing.T) {
 				t.Errorf("record %d: header %q = %v, want %q", i, k, hdrs[k], v)
 			}
 		}
-		back, err := DecodeFlumeEvent(r.Value)
+		back, err := avroevent.Unmarshal(r.Value)
 		if err != nil || !bytes.Equal(back.Body, events[i].Body) || len(back.Headers) != len(events[i].Headers) {
-			t.Errorf("record %d: DecodeFlumeEvent = %v, %v", i, back, err)
+			t.Errorf("record %d: avroevent.Unmarshal = %v, %v", i, back, err)
 		}
 	}
 	if string(records[3].Key) != "k" {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/kafkaconf"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -108,21 +109,21 @@ func TestSASL(t *testing.T) {
 		{"SASL_SSL SCRAM-SHA-256", scramCluster, map[string]string{
 			"kafka.producer.security.protocol":       "SASL_SSL",
 			"kafka.producer.sasl.mechanism":          "SCRAM-SHA-256",
-			"kafka.producer.sasl.jaas.config":        scramLoginModule + ` required username="admin" password="secret";`,
+			"kafka.producer.sasl.jaas.config":        kafkaconf.ScramLoginModule + ` required username="admin" password="secret";`,
 			"kafka.producer.ssl.truststore.location": f.TruststoreJKS,
 			"kafka.producer.ssl.truststore.password": tlstest.Password,
 		}, true},
 		{"SASL_SSL SCRAM wrong password", scramCluster, map[string]string{
 			"kafka.producer.security.protocol":       "SASL_SSL",
 			"kafka.producer.sasl.mechanism":          "SCRAM-SHA-256",
-			"kafka.producer.sasl.jaas.config":        scramLoginModule + ` required username="admin" password="guess";`,
+			"kafka.producer.sasl.jaas.config":        kafkaconf.ScramLoginModule + ` required username="admin" password="guess";`,
 			"kafka.producer.ssl.truststore.location": f.TruststoreJKS,
 			"kafka.producer.ssl.truststore.password": tlstest.Password,
 		}, false},
 		{"SASL_PLAINTEXT PLAIN", plainCluster, map[string]string{
 			"kafka.producer.security.protocol": "SASL_PLAINTEXT",
 			"kafka.producer.sasl.mechanism":    "PLAIN",
-			"kafka.producer.sasl.jaas.config":  plainLoginModule + ` required username="alice" password="alice-pw";`,
+			"kafka.producer.sasl.jaas.config":  kafkaconf.PlainLoginModule + ` required username="alice" password="alice-pw";`,
 		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,9 +39,6 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 		}
 	}
 	if err := cfg.Err(); err != nil {
-		if c.unsupported {
-			return nil, fmt.Errorf("kafka sink %q: %w (%w)", set.Name, err, flume.ErrUnsupported)
-		}
 		return nil, fmt.Errorf("kafka sink %q: %w", set.Name, err)
 	}
 	s := newSink(set, c, topic, in)

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/avroevent"
 	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
-	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -31,60 +31,11 @@ func TestFlumeEventGolden(t *testing.T) {
 		if hex.EncodeToString(got) != tc.want {
 			t.Errorf("%v: % x, want %s", tc.e, got, tc.want)
 		}
-		back, err := DecodeFlumeEvent(got)
+		back, err := avroevent.Unmarshal(got)
 		if err != nil || !bytes.Equal(back.Body, tc.e.Body) || len(back.Headers) != len(tc.e.Headers) {
 			t.Errorf("decode %x: %v %v", got, back, err)
 		}
 	}
-}
-
-// The decoder accepts what other Avro writers may produce: several blocks
-// and negative counts with byte sizes (as Java's block encoders write).
-func TestDecodeFlumeEventBlocks(t *testing.T) {
-	// -1 entries (8 bytes) {"a":"b"}, then 1 entry {"c":"d"}, end, body "x".
-	data, _ := hex.DecodeString("01" + "08" + "02610262" + "02" + "02630264" + "00" + "0278")
-	e, err := DecodeFlumeEvent(data)
-	if err != nil || e.Headers["a"] != "b" || e.Headers["c"] != "d" || string(e.Body) != "x" {
-		t.Fatalf("%v %v", e, err)
-	}
-	for _, bad := range []string{"", "02", "0202", "00", "0004", "000468", "00006868", "7f", "ffffffffffffffffffff01", "02ffffffff0f"} {
-		b, _ := hex.DecodeString(bad)
-		if _, err := DecodeFlumeEvent(b); err == nil {
-			t.Errorf("%s decoded without error", bad)
-		}
-	}
-}
-
-// FuzzDecodeFlumeEvent: the decoder never panics or over-allocates, and
-// whatever it accepts re-encodes to a datum that goavro reads back to the
-// same event.
-func FuzzDecodeFlumeEvent(f *testing.F) {
-	for _, s := range []string{"02026102620004686900", "00046869", "0000", "01080261026202026302640002780000", "02ffffffff0f"} {
-		b, _ := hex.DecodeString(s)
-		f.Add(b)
-	}
-	codec, err := goavro.NewCodec(`{"type":"record","name":"AvroFlumeEvent","fields":[{"name":"headers","type":{"type":"map","values":"string"}},{"name":"body","type":"bytes"}]}`)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		e, err := DecodeFlumeEvent(data)
-		if err != nil {
-			return
-		}
-		enc, _ := AppendFlumeEvent(nil, e, nil)
-		e2, err := DecodeFlumeEvent(enc)
-		if err != nil || !bytes.Equal(e2.Body, e.Body) || len(e2.Headers) != len(e.Headers) {
-			t.Fatalf("re-decode: %v %v", e2, err)
-		}
-		native, rest, err := codec.NativeFromBinary(enc)
-		if err != nil || len(rest) != 0 {
-			t.Fatalf("goavro rejects our encoding %x: %v", enc, err)
-		}
-		if !bytes.Equal(native.(map[string]any)["body"].([]byte), e.Body) {
-			t.Fatalf("goavro body differs")
-		}
-	})
 }
 
 func TestTopicEscapes(t *testing.T) {
