@@ -1,6 +1,18 @@
 GO ?= go
 
-.PHONY: run test vet bench build build-plugins thrift-gen
+# What the binaries report (flume-ng version, the monitoring output):
+# the release (a v1.2.3 tag on HEAD, else internal/buildinfo.Release),
+# the commit, and the build time (SOURCE_DATE_EPOCH when set, for
+# reproducible builds).
+BUILDINFO := github.com/flumego/flume/internal/buildinfo
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --exact-match 2>/dev/null | sed 's/^v//')
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+MODIFIED ?= $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo true)
+DATE ?= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%dT%H:%M:%SZ)
+STAMP := -X $(BUILDINFO).commit=$(COMMIT) -X $(BUILDINFO).date=$(DATE) \
+	$(if $(VERSION),-X $(BUILDINFO).version=$(VERSION)) $(if $(MODIFIED),-X $(BUILDINFO).modified=true)
+
+.PHONY: run test vet bench build build-plugins thrift-gen dist
 
 # Runs the quickstart example agent (no external service needed).
 run:
@@ -16,12 +28,12 @@ vet:
 
 # The release binary: static, stripped.
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/flume-ng ./cmd/flume-ng
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w $(STAMP)" -o bin/flume-ng ./cmd/flume-ng
 
 # A binary that can load Go plugins from plugins.d (needs cgo); build the
 # plugins with the same command-line flags.
 build-plugins:
-	CGO_ENABLED=1 $(GO) build -trimpath -o bin/flume-ng ./cmd/flume-ng
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags="$(STAMP)" -o bin/flume-ng ./cmd/flume-ng
 
 # End-to-end benchmarks of the release binary (see flume-ng bench -list).
 bench: build

@@ -16,7 +16,8 @@
 //	TRACE or OPTIONS          403
 //	anything else             404
 //
-// and adds GET /prometheus: the same counters in the Prometheus text
+// and adds GET /version (what the binary is, as JSON: flumego version,
+// revision, build date, Go release, compiled-in plugins) and GET /prometheus: the same counters in the Prometheus text
 // format. With flume.monitoring.type=prometheus (or the class name of the
 // Prometheus server in Flume's development branch,
 // org.apache.flume.instrumentation.http.PrometheusHTTPMetricsServer),
@@ -35,5 +36,8 @@
 //	flume_channel_channel_size{component="c1"} 0
 //	flume_sink_event_drain_success_count{component="k1"} 1200
 //
-// StartTime and StopTime are epoch milliseconds, as in the JSON.
+// StartTime and StopTime are epoch milliseconds, as in the JSON. The gauge
+// flume_build_info (always 1) names the running binary in its labels:
+//
+//	flume_build_info{build_date="2026-12-01T10:00:00Z",flume_version="1.11.0",goversion="go1.26.8",plugins="",revision="0123abc...",version="0.1.0"} 1
 package monitor

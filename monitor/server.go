@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/buildinfo"
 )
 
 // DefaultPort is Flume's flume.monitoring.port default.
@@ -120,8 +121,9 @@ func NewServer(cfg Config, reg *Registry, log *slog.Logger) *Server {
 	}
 	s := &Server{cfg: cfg, reg: reg, log: log}
 	prom := prometheus.NewRegistry()
-	prom.MustRegister(reg.Collector())
-	s.handler = s.routes(promhttp.HandlerFor(prom, promhttp.HandlerOpts{ErrorLog: slogErrorLog{log}}))
+	build := buildinfo.Get()
+	prom.MustRegister(reg.Collector(), buildInfoCollector(build))
+	s.handler = s.routes(promhttp.HandlerFor(prom, promhttp.HandlerOpts{ErrorLog: slogErrorLog{log}}), versionJSON(build))
 	return s
 }
 
@@ -129,7 +131,7 @@ func NewServer(cfg Config, reg *Registry, log *slog.Logger) *Server {
 // in another server.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-func (s *Server) routes(prom http.Handler) http.Handler {
+func (s *Server) routes(prom, version http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.EqualFold(r.Method, http.MethodTrace) || strings.EqualFold(r.Method, http.MethodOptions) {
 			http.Error(w, "Forbidden", http.StatusForbidden)
@@ -146,6 +148,8 @@ func (s *Server) routes(prom http.Handler) http.Handler {
 			}
 		case strings.EqualFold(p, "/metrics"), strings.EqualFold(p, "/prometheus"):
 			prom.ServeHTTP(w, r)
+		case p == "/version":
+			version.ServeHTTP(w, r)
 		default:
 			http.Error(w, "Not Found", http.StatusNotFound)
 		}

@@ -2,33 +2,38 @@ package app
 
 import (
 	"fmt"
-	"runtime"
-	"runtime/debug"
+	"strings"
+
+	"github.com/flumego/flume/internal/buildinfo"
 )
 
-// Version is flumego's release.
-const Version = "0.1.0"
+// Version is flumego's release (see internal/buildinfo for what a binary
+// reports: a stamped or module version takes precedence).
+const Version = buildinfo.Release
 
 // FlumeVersion is the Apache Flume release whose configuration and wire
 // protocols flumego follows.
-const FlumeVersion = "1.11.0"
+const FlumeVersion = buildinfo.FlumeVersion
 
+// versionText is flume-ng version's output: Flume's lines (Flume, Source
+// code repository, Revision, Compiled by) with what the build recorded.
 func versionText() string {
-	revision, when := "unknown", "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				revision = s.Value
-			case "vcs.time":
-				when = s.Value
-			}
+	in := buildinfo.Get()
+	var b strings.Builder
+	fmt.Fprintf(&b, "Flume %s\n", buildinfo.FlumeVersion)
+	fmt.Fprintf(&b, "flumego %s (%s %s)\n", in.Version, in.GoVersion, in.Platform)
+	fmt.Fprintf(&b, "Source code repository: %s\n", buildinfo.Repository)
+	fmt.Fprintf(&b, "Revision: %s\n", in.RevisionText())
+	fmt.Fprintf(&b, "Compiled by %s on %s\n", in.GoVersion, in.DateText())
+	if in.MainModule != "" && in.MainModule != buildinfo.ModulePath {
+		from := ""
+		if in.Replaced {
+			from = " (flumego from a local directory)"
 		}
+		fmt.Fprintf(&b, "Built as module %s%s\n", in.MainModule, from)
 	}
-	return fmt.Sprintf(`Flume %s
-flumego %s (%s %s/%s)
-Source code repository: https://github.com/flumego/flume
-Revision: %s
-Compiled by %s on %s
-`, FlumeVersion, Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, revision, runtime.Version(), when)
+	for _, p := range in.Plugins {
+		fmt.Fprintf(&b, "Plugin compiled in: %s\n", p)
+	}
+	return b.String()
 }
