@@ -48,6 +48,11 @@ type Info struct {
 	// Version is the flumego release without a leading "v" (0.1.0), or a
 	// module pseudo-version for a build from an untagged commit.
 	Version string
+	// VersionFrom says where Version comes from: "stamp" (-ldflags -X,
+	// from a release tag), "module" (the module version the go command
+	// recorded) or "source" (Release, the version this source tree is
+	// working towards, which a build from any commit reports).
+	VersionFrom string
 	// Commit is the full (or, from a pseudo-version, 12-digit) commit
 	// hash, or "" when unknown.
 	Commit string
@@ -129,12 +134,12 @@ func get(bi *debug.BuildInfo, stampedVersion, stampedCommit, stampedDate, stampe
 			}
 		}
 	}
-	in.Version = strings.TrimPrefix(modVersion, "v")
+	in.Version, in.VersionFrom = strings.TrimPrefix(modVersion, "v"), "module"
 	if in.Version == "" {
-		in.Version = Release
+		in.Version, in.VersionFrom = Release, "source"
 	}
 	if stampedVersion != "" {
-		in.Version = strings.TrimPrefix(stampedVersion, "v")
+		in.Version, in.VersionFrom = strings.TrimPrefix(stampedVersion, "v"), "stamp"
 	}
 	if stampedCommit != "" {
 		in.Commit = stampedCommit
@@ -150,9 +155,11 @@ func get(bi *debug.BuildInfo, stampedVersion, stampedCommit, stampedDate, stampe
 	return in
 }
 
-// Tagged reports whether Version names a release (1.2.3, no pre-release
-// or pseudo-version suffix), which a module proxy can serve as v1.2.3.
-func (in Info) Tagged() bool { return release.MatchString(in.Version) }
+// Tagged reports whether Version names a published release (1.2.3, no
+// pre-release or pseudo-version suffix, stamped or recorded by the go
+// command rather than taken from the source), which a module proxy can
+// serve as v1.2.3.
+func (in Info) Tagged() bool { return in.VersionFrom != "source" && release.MatchString(in.Version) }
 
 var release = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
 

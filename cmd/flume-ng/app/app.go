@@ -35,6 +35,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runAvroClient(ctx, rest, stdin, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "build":
+		return runBuild(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprint(stdout, versionText())
 		return 0
@@ -59,6 +61,7 @@ commands:
   avro-client               send lines to an avro source
   check                     validate an agent's configuration and report every problem
   bench                     run an end-to-end benchmark scenario and report events/s, MB/s and peak RSS
+  build                     build a flume-ng with plugin modules compiled in (see flume-ng build --help)
   version                   show version information
 
 global options:
