@@ -2,4 +2,6 @@
 // that keeps refusing) to one log line per interval, so that a problem that
 // recurs on every request or every event cannot flood the log. The lines it
 // holds back go to the debug level and are counted in the next warning.
+// Streak adds the end of a condition (logged once, at info level) for
+// failures that come and go.
 package ratelog

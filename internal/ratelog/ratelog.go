@@ -47,3 +47,32 @@ func (l *Limiter) Warn(log *slog.Logger, msg string, args ...any) bool {
 	log.Warn(msg, args...)
 	return true
 }
+
+// Streak is a Limiter for a condition that comes and goes (a channel that
+// refuses events while it is full): failures are warned about as Limiter
+// does, and the first success after a warning that went out is logged once
+// at info level, so the log tells when the condition ended. A flapping
+// condition therefore costs at most two lines per Interval. The zero value
+// is ready and a Streak is safe for concurrent use.
+type Streak struct {
+	Limiter
+	warned atomic.Bool // a failure warning went out since the last recovery line
+}
+
+// Fail records a failure and warns as Limiter.Warn does; it reports whether
+// the warning went out.
+func (s *Streak) Fail(log *slog.Logger, msg string, args ...any) bool {
+	if !s.Warn(log, msg, args...) {
+		return false
+	}
+	s.warned.Store(true)
+	return true
+}
+
+// OK records a success. The first one after a failure warning logs msg at
+// info level; otherwise it costs one atomic load.
+func (s *Streak) OK(log *slog.Logger, msg string, args ...any) {
+	if s.warned.Load() && s.warned.Swap(false) {
+		log.Info(msg, args...)
+	}
+}

@@ -38,3 +38,39 @@ func TestOneWarningPerInterval(t *testing.T) {
 		t.Fatalf("suppressed counts wrong:\n%s", buf.String())
 	}
 }
+
+// TestStreak: a flapping condition logs its first failure and its
+// recovery, holds back the failures within the interval and the recoveries
+// that follow only held-back failures.
+func TestStreak(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	now := time.Unix(1000, 0)
+	var s Streak
+	s.Interval, s.now = time.Second, func() time.Time { return now }
+	s.OK(log, "recovered") // no failure yet: silent
+	if !s.Fail(log, "refused", "n", 1) {
+		t.Fatal("the first failure was held back")
+	}
+	s.OK(log, "recovered")
+	s.OK(log, "recovered") // logged once only
+	if s.Fail(log, "refused", "n", 2) {
+		t.Fatal("a failure within the interval went out")
+	}
+	s.OK(log, "recovered") // only a held-back failure before: silent
+	now = now.Add(time.Second)
+	if !s.Fail(log, "refused", "n", 3) {
+		t.Fatal("the failure after the interval was held back")
+	}
+	s.OK(log, "recovered")
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		_, msg, _ := strings.Cut(l, "msg=")
+		lvl := l[strings.Index(l, "level=")+6:]
+		got = append(got, lvl[:strings.IndexByte(lvl, ' ')]+" "+msg)
+	}
+	want := []string{"WARN refused n=1", "INFO recovered", "WARN refused n=3 similar_suppressed=1", "INFO recovered"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("log lines\n%q\nwant\n%q", got, want)
+	}
+}
