@@ -85,9 +85,9 @@ func loopback(t testing.TB) net.Listener {
 
 // avroPeer is an Avro RPC server that accepts every batch.
 func avroPeer(t testing.TB) map[string]string {
-	srv := avrorpc.NewServer(avrorpc.ServerConfig{Handler: func(context.Context, bool, []flume.Event) (avrorpc.Status, error) {
+	srv := avrorpc.NewServer(avrorpc.ServerConfig{}, func(context.Context, bool, []flume.Event) (avrorpc.Status, error) {
 		return avrorpc.OK, nil
-	}})
+	})
 	ln := loopback(t)
 	srv.Start(ln)
 	t.Cleanup(func() { _ = srv.Close() })

@@ -32,7 +32,7 @@ func startServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	s := &server{addr: ln.Addr().String()}
-	s.srv = avrorpc.NewServer(avrorpc.ServerConfig{Handler: func(_ context.Context, _ bool, evs []flume.Event) (avrorpc.Status, error) {
+	s.srv = avrorpc.NewServer(avrorpc.ServerConfig{}, func(_ context.Context, _ bool, evs []flume.Event) (avrorpc.Status, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.calls++
@@ -45,7 +45,7 @@ func startServer(t *testing.T) *server {
 			s.events = append(s.events, e.Clone())
 		}
 		return avrorpc.OK, nil
-	}})
+	})
 	go s.srv.Serve(ln)
 	t.Cleanup(func() { s.srv.Close() })
 	return s

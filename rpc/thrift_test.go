@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 	"github.com/flumego/flume/rpc/thriftrpc/thriftpeer"
@@ -98,12 +98,8 @@ func TestThriftClientConfigErrors(t *testing.T) {
 // maxConnections bounds the connections and the calls in flight; more
 // callers wait their turn and all succeed.
 func TestThriftClientPool(t *testing.T) {
-	var conns, cur, peak atomic.Int64
-	srv := thriftrpc.NewServer(thriftrpc.ServerConfig{OnConn: func(d int) {
-		if d > 0 {
-			conns.Add(1)
-		}
-	}}, func(ctx context.Context, c *thriftrpc.Call) (thriftrpc.Status, error) {
+	var cur, peak atomic.Int64
+	srv := thriftrpc.NewServer(thriftrpc.ServerConfig{}, func(ctx context.Context, c *thriftrpc.Call) (thriftrpc.Status, error) {
 		n := cur.Add(1)
 		defer cur.Add(-1)
 		for {
@@ -115,10 +111,8 @@ func TestThriftClientPool(t *testing.T) {
 		time.Sleep(2 * time.Millisecond) // hold the connection so callers overlap
 		return thriftrpc.OK, nil
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := flumetest.Listen(t)
+	conns := &ln.Accepted
 	srv.Start(ln)
 	defer srv.Shutdown(context.Background())
 	c, err := rpc.NewThriftClient(ln.Addr().String(), map[string]string{"maxConnections": "2"})

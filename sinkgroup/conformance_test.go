@@ -16,9 +16,9 @@ import (
 // and load_balance processors over two avro sinks with a real Avro RPC
 // server behind them: a group's Stop must stop its members' connections.
 func TestConformance(t *testing.T) {
-	srv := avrorpc.NewServer(avrorpc.ServerConfig{Handler: func(context.Context, bool, []flume.Event) (avrorpc.Status, error) {
+	srv := avrorpc.NewServer(avrorpc.ServerConfig{}, func(context.Context, bool, []flume.Event) (avrorpc.Status, error) {
 		return avrorpc.OK, nil
-	}})
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func startSource(t *testing.T) *source {
 	}
 	s := &source{}
 	s.host, s.port, _ = net.SplitHostPort(ln.Addr().String())
-	srv := avrorpc.NewServer(avrorpc.ServerConfig{Handler: func(_ context.Context, _ bool, evs []flume.Event) (avrorpc.Status, error) {
+	srv := avrorpc.NewServer(avrorpc.ServerConfig{}, func(_ context.Context, _ bool, evs []flume.Event) (avrorpc.Status, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.fail > 0 {
@@ -44,7 +44,7 @@ func startSource(t *testing.T) *source {
 		}
 		s.batches = append(s.batches, b)
 		return avrorpc.OK, nil
-	}})
+	})
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return s

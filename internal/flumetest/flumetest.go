@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,6 +95,33 @@ func FreeAddr(t testing.TB) *net.TCPAddr {
 	addr := ln.Addr().(*net.TCPAddr)
 	_ = ln.Close()
 	return addr
+}
+
+// CountingListener counts the connections a server accepts through it.
+type CountingListener struct {
+	net.Listener
+	// Accepted is the number of connections accepted so far.
+	Accepted atomic.Int64
+}
+
+// Listen returns a CountingListener on a free loopback port; the server
+// given it owns it.
+func Listen(t testing.TB) *CountingListener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &CountingListener{Listener: ln}
+}
+
+// Accept accepts a connection and counts it.
+func (l *CountingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.Accepted.Add(1)
+	}
+	return c, err
 }
 
 // WaitFor polls cond every few milliseconds until it holds, and fails the

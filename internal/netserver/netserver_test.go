@@ -36,6 +36,9 @@ func dial(t *testing.T, addr net.Addr) net.Conn {
 func echo(_ context.Context, c *Conn) {
 	r := bufio.NewReader(c)
 	for {
+		if r.Buffered() > 0 {
+			c.Started() // a pipelined line
+		}
 		line, err := r.ReadString('\n')
 		if err != nil || !c.Begin() {
 			return
@@ -69,7 +72,7 @@ func waitEOF(t *testing.T, c net.Conn) {
 }
 
 func TestServeAndClose(t *testing.T) {
-	s := New("test server", nil, echo)
+	s := New(Config{Name: "test server"}, echo)
 	ln := listen(t)
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ln) }()
@@ -96,7 +99,7 @@ func TestServeAndClose(t *testing.T) {
 func TestCloseCancelsHandlers(t *testing.T) {
 	entered := make(chan struct{})
 	var cancelled atomic.Bool
-	s := New("test server", nil, func(ctx context.Context, c *Conn) {
+	s := New(Config{Name: "test server"}, func(ctx context.Context, c *Conn) {
 		close(entered)
 		<-ctx.Done()
 		cancelled.Store(true)
@@ -116,7 +119,7 @@ func TestCloseCancelsHandlers(t *testing.T) {
 func TestShutdownLetsRequestsFinish(t *testing.T) {
 	release := make(chan struct{})
 	inRequest := make(chan struct{})
-	s := New("test server", nil, func(ctx context.Context, c *Conn) {
+	s := New(Config{Name: "test server"}, func(ctx context.Context, c *Conn) {
 		r := bufio.NewReader(c)
 		for {
 			line, err := r.ReadString('\n')
@@ -164,7 +167,7 @@ func TestShutdownLetsRequestsFinish(t *testing.T) {
 // connections closed.
 func TestShutdownDeadline(t *testing.T) {
 	entered := make(chan struct{})
-	s := New("test server", nil, func(ctx context.Context, c *Conn) {
+	s := New(Config{Name: "test server"}, func(ctx context.Context, c *Conn) {
 		if !c.Begin() {
 			return
 		}
@@ -204,7 +207,7 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 func TestAcceptFailuresAreRetried(t *testing.T) {
 	ln := &flakyListener{Listener: listen(t)}
 	ln.failures.Store(3)
-	s := New("test server", nil, echo)
+	s := New(Config{Name: "test server"}, echo)
 	s.Start(ln)
 	defer s.Close()
 	c := dial(t, ln.Addr())
@@ -218,7 +221,7 @@ func TestAcceptFailuresAreRetried(t *testing.T) {
 // rather than a busy loop.
 func TestForeignCloseEndsServe(t *testing.T) {
 	ln := listen(t)
-	s := New("test server", nil, echo)
+	s := New(Config{Name: "test server"}, echo)
 	defer s.Close()
 	_ = ln.Close()
 	if err := s.Serve(ln); err == nil || errors.Is(err, ErrServerClosed) {

@@ -26,7 +26,17 @@
 // counts by what the pack could hold, map and array block counts and string
 // lengths by the bytes left. A framing or handshake error closes that
 // connection only; a call whose parameters cannot be decoded, or that names
-// an unknown message, gets an Avro error answer as from Java.
+// an unknown message, gets an Avro error answer as from Java. A request
+// that starts but does not finish arriving within the request timeout
+// closes its connection (ServerConfig.Limits; a connection idle between
+// requests is never timed out), and Limits.MaxConnections refuses
+// connections over a cap. With Hooks.MaxBatch set, an appendBatch with more
+// events than the owner accepts is answered FAILED from its block counts.
+//
+// The Server reports to its owner through Hooks (open connections, refused
+// connections, bad requests, refused batches), the same type as the Thrift
+// server's. Close ends every call at once; Shutdown lets calls in progress
+// answer first.
 //
 // Delivery guarantee: the Server answers a call only after its Handler
 // returned, so an OK means whatever the handler promises (the avro source:

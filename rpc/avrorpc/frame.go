@@ -42,6 +42,10 @@ func NewFrameReader(r io.Reader, maxSize int) *FrameReader {
 	return &FrameReader{r: br, max: maxSize}
 }
 
+// Buffered returns the number of bytes read from the connection but not
+// yet consumed: the start of a request sent right after the previous one.
+func (f *FrameReader) Buffered() int { return f.r.Buffered() }
+
 // growStep bounds how far ahead of the received data the payload buffer is
 // grown for a buffer whose claimed length is large.
 const growStep = 4 << 20

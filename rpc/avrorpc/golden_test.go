@@ -85,7 +85,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 func TestJavaFirstAppend(t *testing.T) {
 	java := readHexSections(t, "testdata/java_first_append.txt")
 	rec := &recorder{}
-	_, addr := startServer(t, ServerConfig{Handler: rec.handle})
+	_, addr := startServer(t, ServerConfig{}, rec.handle)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestGoldenFrames(t *testing.T) {
 
 	// Our server's answers to a handshake whose server hash is wrong
 	// (CLIENT, with our protocol) and to one it knows (BOTH).
-	s := NewServer(ServerConfig{Handler: func(context.Context, bool, []flume.Event) (Status, error) { return OK, nil }})
+	s := NewServer(ServerConfig{}, func(context.Context, bool, []flume.Event) (Status, error) { return OK, nil })
 	defer s.Close()
 	for _, tc := range []struct {
 		name       string

@@ -16,12 +16,11 @@ import (
 // is not called.
 func TestOversizedBatchRefusedUnread(t *testing.T) {
 	rec := &recorder{}
-	var refused []*avroevent.TooManyEventsError
-	_, addr := startServer(t, ServerConfig{
-		Handler:         rec.handle,
+	var refused []int
+	_, addr := startServer(t, ServerConfig{Hooks: Hooks{
 		MaxBatch:        func() int { return 10 },
-		OnTooManyEvents: func(err *avroevent.TooManyEventsError) { refused = append(refused, err) },
-	})
+		OnTooManyEvents: func(declared int) { refused = append(refused, declared) },
+	}}, rec.handle)
 	c := dial(t, addr, ClientConfig{})
 	var params []byte
 	for range 11 {
@@ -35,7 +34,7 @@ func TestOversizedBatchRefusedUnread(t *testing.T) {
 	if calls, _ := rec.snapshot(); calls != 0 {
 		t.Fatalf("handler called %d times for a refused batch", calls)
 	}
-	if len(refused) != 1 || refused[0].Limit != 10 || refused[0].Declared != 11 {
+	if len(refused) != 1 || refused[0] != 11 {
 		t.Fatalf("OnTooManyEvents got %+v", refused)
 	}
 	// The connection stays usable, and a batch within the limit is served.

@@ -5,14 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/flumego/flume/avroevent"
 	"io"
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/avroevent"
 	"github.com/flumego/flume/internal/netserver"
 	"github.com/flumego/flume/internal/ratelog"
 )
@@ -24,10 +23,20 @@ import (
 // error response; otherwise the Status is.
 type Handler func(ctx context.Context, batch bool, events []flume.Event) (Status, error)
 
+// Limits bound the server's connections and slow requests (see
+// internal/netserver; the Thrift server has the same).
+type Limits = netserver.Limits
+
+// Hooks tell the server's owner what happens on its connections:
+// connections opened, closed and refused, bad requests (a malformed or
+// oversized frame, a handshake or call that cannot be decoded, an unknown
+// message, a request not received within the request timeout), and
+// batches refused from their event counts (MaxBatch, OnTooManyEvents). The
+// Thrift server has the same hooks.
+type Hooks = netserver.Hooks
+
 // ServerConfig configures a Server.
 type ServerConfig struct {
-	// Handler answers append and appendBatch calls. Required.
-	Handler Handler
 	// TLS, when set, wraps every connection in a TLS server.
 	TLS *tls.Config
 	// Deflate enables Flume's compression-type = deflate (level 6 for
@@ -38,18 +47,13 @@ type ServerConfig struct {
 	Accept func(remote net.Addr) bool
 	// MaxFrameSize bounds a request pack (DefaultMaxFrameSize when 0).
 	MaxFrameSize int
-	// MaxBatch, when set, returns the largest appendBatch the handler can
-	// ever accept (0: no limit); it is asked per request. A larger batch
-	// is answered FAILED as soon as its event count is read, without
-	// decoding the events or calling the handler, as Flume answers a batch
-	// its channel cannot take in one transaction; OnTooManyEvents, when
-	// set, is told (with the lower bound the blocks declared), so that the
-	// source can count it.
-	MaxBatch        func() int
-	OnTooManyEvents func(err *avroevent.TooManyEventsError)
-	// Connections, when set, is kept equal to the number of open
-	// connections (Flume's OpenConnectionCount).
-	Connections *atomic.Int64
+	// Limits bound connections and slow requests.
+	Limits Limits
+	// Hooks report to the owner. With Hooks.MaxBatch set, a larger
+	// appendBatch is answered FAILED as soon as its block counts pass the
+	// limit, without decoding the events or calling the handler, as Flume
+	// answers a batch its channel cannot take in one transaction.
+	Hooks Hooks
 	// Logger receives connection-level problems; nil discards them.
 	Logger *slog.Logger
 }
@@ -60,9 +64,10 @@ type ServerConfig struct {
 // the order it sent them. A framing or handshake error closes that
 // connection only.
 type Server struct {
-	cfg ServerConfig
-	log *slog.Logger
-	srv *netserver.Server
+	cfg     ServerConfig
+	handler Handler
+	log     *slog.Logger
+	srv     *netserver.Server
 	// warn keeps connection problems (a misbehaving peer reconnecting in
 	// a loop) to one warning per 10 s.
 	warn ratelog.Limiter
@@ -71,26 +76,28 @@ type Server struct {
 	known map[MD5]bool // client protocol hashes learned from handshakes
 }
 
-// NewServer returns a server; call Serve or Start to run it.
-func NewServer(cfg ServerConfig) *Server {
+// NewServer returns a server that answers calls with h; call Serve or
+// Start to run it.
+func NewServer(cfg ServerConfig, h Handler) *Server {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log, known: map[MD5]bool{ProtocolHash: true}}
-	s.srv = netserver.New("avro rpc server", log, s.serveConn)
+	s := &Server{cfg: cfg, handler: h, log: log, known: map[MD5]bool{ProtocolHash: true}}
+	s.srv = netserver.New(netserver.Config{Name: "avro rpc server", Logger: log, Limits: cfg.Limits, Hooks: cfg.Hooks}, s.serveConn)
 	return s
 }
 
-// ErrServerClosed is returned by Serve after Close.
+// ErrServerClosed is returned by Serve after Close or Shutdown.
 var ErrServerClosed = netserver.ErrServerClosed
 
-// Serve accepts connections on ln until Close, and returns ErrServerClosed
-// then. The server owns ln. Accept failures such as running out of file
-// descriptors are retried.
+// Serve accepts connections on ln until Close or Shutdown, and returns
+// ErrServerClosed then. The server owns ln. Accept failures such as
+// running out of file descriptors are retried.
 func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
 
-// Start serves ln on a goroutine of the server until Close (see Serve).
+// Start serves ln on a goroutine of the server until Close or Shutdown
+// (see Serve).
 func (s *Server) Start(ln net.Listener) { s.srv.Start(ln) }
 
 // Addr returns the listening address, nil before Serve or Start.
@@ -98,21 +105,23 @@ func (s *Server) Addr() net.Addr { return s.srv.Addr() }
 
 // Close stops accepting, closes every connection and waits until no
 // goroutine of the server runs. Calls in progress see their context
-// cancelled.
+// cancelled and get no answer (their senders resend).
 func (s *Server) Close() error {
 	s.srv.Close()
 	return nil
 }
+
+// Shutdown stops accepting, closes idle connections and lets calls in
+// progress finish and answer; when ctx ends first, their handlers' context
+// is cancelled, their connections are closed and ctx.Err() is returned. It
+// returns once every goroutine of the server has ended. It is idempotent.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
 
 func (s *Server) serveConn(ctx context.Context, raw *netserver.Conn) {
 	remote := raw.RemoteAddr()
 	if s.cfg.Accept != nil && !s.cfg.Accept(remote) {
 		s.log.Info("connection refused by ipFilter", "remote", remote.String())
 		return
-	}
-	if s.cfg.Connections != nil {
-		s.cfg.Connections.Add(1)
-		defer s.cfg.Connections.Add(-1)
 	}
 	var c net.Conn = raw
 	if s.cfg.Deflate {
@@ -124,7 +133,12 @@ func (s *Server) serveConn(ctx context.Context, raw *netserver.Conn) {
 		c = dc
 	}
 	if s.cfg.TLS != nil {
-		c = tls.Server(c, s.cfg.TLS)
+		tc, err := raw.ServerTLS(ctx, c, s.cfg.TLS)
+		if err != nil {
+			s.closing(ctx, remote, "closing avro connection: TLS handshake failed", err)
+			return
+		}
+		c = tc
 	}
 	fr := NewFrameReader(c, s.cfg.MaxFrameSize)
 	fw := newFrameWriter(c)
@@ -132,28 +146,50 @@ func (s *Server) serveConn(ctx context.Context, raw *netserver.Conn) {
 	var events []flume.Event
 	resp := make([]byte, 0, 256)
 	for {
+		if fr.Buffered() > 0 {
+			raw.Started() // a pipelined request: the rest must come in time
+		}
 		serial, payload, err := fr.ReadFrame(nil)
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && ctx.Err() == nil {
-				s.warn.Warn(s.log, "closing avro connection", "remote", remote.String(), "error", err)
+			if errors.Is(err, ErrFrame) && !errors.Is(err, netserver.ErrRequestTimeout) {
+				s.cfg.Hooks.BadRequest(err)
 			}
+			s.closing(ctx, remote, "closing avro connection", err)
 			return
+		}
+		if !raw.Begin() {
+			return // shutting down; the client resends
 		}
 		// events is reused without clearing: the stale entries keep at
 		// most the previous request's frame alive, and clearing them costs
 		// write barriers on the hot path.
 		resp, events, err = s.handle(ctx, &sess, payload, resp[:0], events[:0])
 		if err != nil {
+			s.cfg.Hooks.BadRequest(err)
 			s.warn.Warn(s.log, "closing avro connection after a bad request", "remote", remote.String(), "error", err)
+			raw.End()
 			return
 		}
 		if err := fw.write(serial, nil, resp); err != nil {
 			if ctx.Err() == nil {
 				s.log.Debug("avro connection write failed", "remote", remote.String(), "error", err)
 			}
+			raw.End()
+			return
+		}
+		if !raw.End() {
 			return
 		}
 	}
+}
+
+// closing logs why a connection ends, unless it is an ordinary close or
+// a request timeout (which the connection reported itself).
+func (s *Server) closing(ctx context.Context, remote net.Addr, msg string, err error) {
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, netserver.ErrRequestTimeout) || ctx.Err() != nil {
+		return
+	}
+	s.warn.Warn(s.log, msg, "remote", remote.String(), "error", err)
 }
 
 type serverSession struct {
@@ -192,25 +228,20 @@ func (s *Server) handle(ctx context.Context, sess *serverSession, req, resp []by
 		}
 	case MessageAppendBatch:
 		batch = true
-		limit := 0
-		if s.cfg.MaxBatch != nil {
-			limit = s.cfg.MaxBatch()
-		}
-		events, _, err = avroevent.DecodeEvents(params, events, limit)
+		events, _, err = avroevent.DecodeEvents(params, events, s.cfg.Hooks.BatchLimit())
 		if tm := (*avroevent.TooManyEventsError)(nil); errors.As(err, &tm) {
-			if s.cfg.OnTooManyEvents != nil {
-				s.cfg.OnTooManyEvents(tm)
-			}
-			s.warn.Warn(s.log, "avro batch larger than the channels can take in one transaction; answered FAILED", "error", err)
+			s.cfg.Hooks.TooManyEvents(tm.Declared)
 			return appendStatusResponse(resp, Failed), events[:0], nil
 		}
 	default:
+		s.cfg.Hooks.BadRequest(fmt.Errorf("no such message %q", message))
 		return appendErrorResponse(resp, "org.apache.avro.AvroRuntimeException: No such remote message: "+message), events, nil
 	}
 	if err != nil {
+		s.cfg.Hooks.BadRequest(fmt.Errorf("cannot decode %s request: %w", message, err))
 		return appendErrorResponse(resp, fmt.Sprintf("org.apache.avro.AvroRuntimeException: cannot decode %s request: %v", message, err)), events, nil
 	}
-	status, err := s.cfg.Handler(ctx, batch, events)
+	status, err := s.handler(ctx, batch, events)
 	if err != nil {
 		return appendErrorResponse(resp, err.Error()), events, nil
 	}

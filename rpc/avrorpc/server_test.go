@@ -16,13 +16,13 @@ import (
 )
 
 // startServer runs a server on a loopback port until the test ends.
-func startServer(t testing.TB, cfg ServerConfig) (*Server, string) {
+func startServer(t testing.TB, cfg ServerConfig, h Handler) (*Server, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(cfg)
+	s := NewServer(cfg, h)
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	t.Cleanup(func() {
@@ -97,7 +97,7 @@ func expectClosed(t *testing.T, addr string, input []byte, truncated bool) {
 // close the offending connection; an established client keeps working.
 func TestHostileFramesCloseOnlyTheirConnection(t *testing.T) {
 	rec := &recorder{}
-	_, addr := startServer(t, ServerConfig{Handler: rec.handle, MaxFrameSize: 1 << 20})
+	_, addr := startServer(t, ServerConfig{MaxFrameSize: 1 << 20}, rec.handle)
 	good := dial(t, addr, ClientConfig{})
 	if st, err := good.Append(context.Background(), flume.Event{Body: []byte("before")}); err != nil || st != OK {
 		t.Fatalf("append: %v %v", st, err)
@@ -127,7 +127,7 @@ func TestHostileFramesCloseOnlyTheirConnection(t *testing.T) {
 // get an Avro error answer, as from Java, and the connection goes on.
 func TestBadCallsGetErrorAnswers(t *testing.T) {
 	rec := &recorder{}
-	_, addr := startServer(t, ServerConfig{Handler: rec.handle})
+	_, addr := startServer(t, ServerConfig{}, rec.handle)
 	c := dial(t, addr, ClientConfig{})
 	if err := c.Ping(context.Background()); err != nil {
 		t.Fatalf("ping: %v", err)
@@ -159,11 +159,11 @@ func TestHandlerAnswers(t *testing.T) {
 		err error
 	}{{Failed, nil}, {Unknown, nil}, {OK, errors.New("boom")}, {OK, nil}}
 	i := 0
-	_, addr := startServer(t, ServerConfig{Handler: func(context.Context, bool, []flume.Event) (Status, error) {
+	_, addr := startServer(t, ServerConfig{}, func(context.Context, bool, []flume.Event) (Status, error) {
 		a := answers[i]
 		i++
 		return a.st, a.err
-	}})
+	})
 	c := dial(t, addr, ClientConfig{})
 	for _, want := range answers {
 		st, err := c.Append(context.Background(), flume.Event{})
@@ -186,7 +186,7 @@ func TestHandlerAnswers(t *testing.T) {
 // has forgotten it.
 func TestHandshakeNoneThenClient(t *testing.T) {
 	rec := &recorder{}
-	s, addr := startServer(t, ServerConfig{Handler: rec.handle})
+	s, addr := startServer(t, ServerConfig{}, rec.handle)
 	other := MD5{9, 9, 9}
 	resp := s.match(HandshakeRequest{ClientHash: other, ServerHash: other})
 	if resp.Match != MatchNone || resp.ServerHash == nil || *resp.ServerHash != ProtocolHash || *resp.ServerProtocol != ProtocolJSON {
@@ -218,13 +218,13 @@ func TestHandshakeNoneThenClient(t *testing.T) {
 func TestClientTimeoutAndCancel(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
-	_, addr := startServer(t, ServerConfig{Handler: func(ctx context.Context, _ bool, _ []flume.Event) (Status, error) {
+	_, addr := startServer(t, ServerConfig{}, func(ctx context.Context, _ bool, _ []flume.Event) (Status, error) {
 		select {
 		case <-block:
 		case <-ctx.Done():
 		}
 		return OK, nil
-	}})
+	})
 	c := dial(t, addr, ClientConfig{ConnectTimeout: 100 * time.Millisecond, RequestTimeout: 200 * time.Millisecond})
 	start := time.Now()
 	if _, err := c.Append(context.Background(), flume.Event{}); err == nil || !strings.Contains(err.Error(), "within") {
@@ -247,11 +247,11 @@ func TestClientTimeoutAndCancel(t *testing.T) {
 // TestServerCloseUnblocks: Close ends blocked handlers and connections.
 func TestServerCloseUnblocks(t *testing.T) {
 	entered := make(chan struct{}, 1)
-	s, addr := startServer(t, ServerConfig{Handler: func(ctx context.Context, _ bool, _ []flume.Event) (Status, error) {
+	s, addr := startServer(t, ServerConfig{}, func(ctx context.Context, _ bool, _ []flume.Event) (Status, error) {
 		entered <- struct{}{}
 		<-ctx.Done()
 		return Failed, nil
-	}})
+	})
 	c := dial(t, addr, ClientConfig{})
 	type result struct {
 		st  Status
@@ -272,7 +272,7 @@ func TestServerCloseUnblocks(t *testing.T) {
 // (as Java does at 8 KiB), is the same request.
 func TestArbitraryBufferSplits(t *testing.T) {
 	rec := &recorder{}
-	_, addr := startServer(t, ServerConfig{Handler: rec.handle})
+	_, addr := startServer(t, ServerConfig{}, rec.handle)
 	hs, _ := AppendHandshakeRequest(nil, HandshakeRequest{ClientHash: ProtocolHash, ServerHash: ProtocolHash, Meta: map[string][]byte{}})
 	var evs []flume.Event
 	for i := range 300 {

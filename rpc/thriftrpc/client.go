@@ -89,12 +89,12 @@ func (c *Conn) AppendBatch(ctx context.Context, events []flume.Event) (Status, e
 
 func (c *Conn) call(ctx context.Context, method string, events []flume.Event) (Status, error) {
 	if c.broken.Load() {
-		return UNKNOWN, errBroken
+		return Unknown, errBroken
 	}
 	c.seq++
 	frame, err := c.codec.EncodeCall(method, c.seq, events)
 	if err != nil {
-		return UNKNOWN, fmt.Errorf("%s of %d events: %w", method, len(events), err)
+		return Unknown, fmt.Errorf("%s of %d events: %w", method, len(events), err)
 	}
 	return c.roundTrip(ctx, method, c.seq, frame)
 }
@@ -106,7 +106,7 @@ func (c *Conn) call(ctx context.Context, method string, events []flume.Event) (S
 // call.
 func (c *Conn) CallEncoded(ctx context.Context, method string, seqID int32, frame []byte) (Status, error) {
 	if c.broken.Load() {
-		return UNKNOWN, errBroken
+		return Unknown, errBroken
 	}
 	return c.roundTrip(ctx, method, seqID, frame)
 }
@@ -137,25 +137,25 @@ func (c *Conn) roundTrip(ctx context.Context, method string, seq int32, frame []
 func (c *Conn) exchange(method string, seq int32, frame []byte) (Status, error) {
 	if _, err := c.c.Write(frame); err != nil {
 		c.broken.Store(true)
-		return UNKNOWN, fmt.Errorf("%s: send: %w", method, err)
+		return Unknown, fmt.Errorf("%s: send: %w", method, err)
 	}
 	msg, err := c.fr.readFrame()
 	if err != nil {
 		c.broken.Store(true)
-		return UNKNOWN, fmt.Errorf("%s: read reply: %w", method, err)
+		return Unknown, fmt.Errorf("%s: read reply: %w", method, err)
 	}
 	r, err := c.codec.DecodeReply(msg)
 	var appErr thrift.TApplicationException
 	if err != nil && !errors.As(err, &appErr) {
 		c.broken.Store(true)
-		return UNKNOWN, fmt.Errorf("%s: %w", method, err)
+		return Unknown, fmt.Errorf("%s: %w", method, err)
 	}
 	if r.SeqID != seq || r.Method != method {
 		c.broken.Store(true)
-		return UNKNOWN, fmt.Errorf("%s: out-of-sequence reply (%s seqid %d, expected %s seqid %d)", method, r.Method, r.SeqID, method, seq)
+		return Unknown, fmt.Errorf("%s: out-of-sequence reply (%s seqid %d, expected %s seqid %d)", method, r.Method, r.SeqID, method, seq)
 	}
 	if err != nil {
-		return UNKNOWN, fmt.Errorf("%s: server raised %w", method, err)
+		return Unknown, fmt.Errorf("%s: server raised %w", method, err)
 	}
 	return r.Status, nil
 }

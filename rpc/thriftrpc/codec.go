@@ -179,12 +179,31 @@ func (c *Codec) EncodeException(method string, seqID int32, typ int32, msg strin
 	return f
 }
 
+// TooManyEventsError is returned by DecodeCallMax for an appendBatch whose
+// list declares more events than allowed; the events were not decoded.
+type TooManyEventsError struct {
+	// Limit is the maxEvents passed to DecodeCallMax; Declared the size
+	// of the list.
+	Limit, Declared int
+}
+
+// Error describes the refusal.
+func (e *TooManyEventsError) Error() string {
+	return fmt.Sprintf("appendBatch of %d events; at most %d are accepted", e.Declared, e.Limit)
+}
+
 // DecodeCall decodes the message of one frame (without its length). On
 // error, a Call whose Method is set means the message header was read: the
 // server can answer with an exception (unknown method, malformed
 // arguments) and keep the connection. A Call with an empty Method means the
 // bytes are not a call at all; the connection should be closed.
-func (c *Codec) DecodeCall(msg []byte) (Call, error) {
+func (c *Codec) DecodeCall(msg []byte) (Call, error) { return c.DecodeCallMax(msg, 0) }
+
+// DecodeCallMax is DecodeCall for a server that accepts at most maxEvents
+// events per call (0: no limit): an appendBatch whose list is longer is
+// refused with a *TooManyEventsError as soon as the list header is read,
+// with the Call's Method and SeqID set so that it can be answered.
+func (c *Codec) DecodeCallMax(msg []byte, maxEvents int) (Call, error) {
 	ctx := context.Background()
 	p := c.rp
 	c.rt.reset(msg)
@@ -228,6 +247,9 @@ func (c *Codec) DecodeCall(msg []byte) (Call, error) {
 			}
 			if et != thrift.STRUCT && n > 0 {
 				return true, fmt.Errorf("appendBatch: events is a list of type %d, not of structs", et)
+			}
+			if maxEvents > 0 && n > maxEvents {
+				return true, &TooManyEventsError{Limit: maxEvents, Declared: n}
 			}
 			call.Events = make([]flume.Event, 0, min(n, 4096))
 			for range n {
@@ -379,7 +401,7 @@ func (c *Codec) DecodeReply(msg []byte) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("bad reply header: %w", err)
 	}
-	r := Reply{Method: name, SeqID: seq, Status: UNKNOWN}
+	r := Reply{Method: name, SeqID: seq, Status: Unknown}
 	switch typ {
 	case thrift.EXCEPTION:
 		exc := thrift.NewTApplicationException(thrift.UNKNOWN_APPLICATION_EXCEPTION, "")

@@ -72,11 +72,11 @@ func TestGoldenBytes(t *testing.T) {
 			if got, want := c.EncodeReply(MethodAppend, 1, OK), unhex(t, g.reply); !bytes.Equal(got, want) {
 				t.Fatalf("OK reply\n got % x\nwant % x", got, want)
 			}
-			if got, want := c.EncodeReply(MethodAppend, 1, FAILED), unhex(t, g.replyFailed); !bytes.Equal(got, want) {
+			if got, want := c.EncodeReply(MethodAppend, 1, Failed), unhex(t, g.replyFailed); !bytes.Equal(got, want) {
 				t.Fatalf("FAILED reply\n got % x\nwant % x", got, want)
 			}
 			r, err := c.DecodeReply(unhex(t, g.replyFailed)[4:])
-			if err != nil || r != (Reply{Method: MethodAppend, SeqID: 1, Status: FAILED}) {
+			if err != nil || r != (Reply{Method: MethodAppend, SeqID: 1, Status: Failed}) {
 				t.Fatalf("decoded reply %+v, %v", r, err)
 			}
 		})

@@ -39,12 +39,22 @@
 // anything is allocated; every length and count inside is checked against
 // the bytes left in the frame; allocations sized from the wire are capped;
 // skipped unknown fields recurse at most 64 levels. A frame that starts but
-// does not finish within the frame timeout, an undecodable message, or a
-// message that is not a call closes its connection and nothing else. A call
-// that is well framed but unusable (unknown method, missing required field)
-// is answered with a TApplicationException, as Java's processor does, and
-// the connection stays open. FuzzDecodeCall and FuzzFrames cover the
-// decoder and the framing with a committed seed corpus (testdata/fuzz).
+// does not finish within the request timeout (Limits, shared with the Avro
+// server; a connection idle between frames is never timed out), an
+// undecodable message, or a message that is not a call closes its
+// connection and nothing else; Limits.MaxConnections refuses connections
+// over a cap. A call that is well framed but unusable (unknown method,
+// missing required field) is answered with a TApplicationException, as
+// Java's processor does, and the connection stays open. With
+// Hooks.MaxBatch set, an appendBatch longer than the owner accepts is
+// answered FAILED from its list header, before its events are decoded.
+// FuzzDecodeCall and FuzzFrames cover the decoder and the framing with a
+// committed seed corpus (testdata/fuzz).
+//
+// The Server reports to its owner through Hooks (open connections, refused
+// connections, bad requests, refused batches), the same type as the Avro
+// server's; Shutdown lets calls in progress answer before it closes their
+// connections.
 //
 // # Delivery guarantee
 //

@@ -50,6 +50,10 @@ func hint(prefix [4]byte) string {
 	return ""
 }
 
+// errTruncated marks a frame the peer began and did not finish sending
+// (it closed the connection, or it broke).
+var errTruncated = errors.New("frame cut short")
+
 // frameReader reads length-prefixed frames into a reusable buffer.
 type frameReader struct {
 	r io.Reader
@@ -89,9 +93,9 @@ func (f *frameReader) readHeader() (int, error) {
 	}
 	if _, err := io.ReadFull(f.r, f.hdr[1:]); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return 0, fmt.Errorf("connection closed inside a frame header: %w", io.ErrUnexpectedEOF)
+			err = io.ErrUnexpectedEOF
 		}
-		return 0, err
+		return 0, fmt.Errorf("%w: connection closed inside a frame header: %w", errTruncated, err)
 	}
 	size := binary.BigEndian.Uint32(f.hdr[:])
 	if size == 0 || size > uint32(f.max) {
@@ -130,7 +134,7 @@ func (f *frameReader) readBody(size int) ([]byte, error) {
 				err = io.ErrUnexpectedEOF
 			}
 			f.keepBuf(b)
-			return nil, fmt.Errorf("connection closed after %d of %d bytes of a frame: %w", len(b), size, err)
+			return nil, fmt.Errorf("%w: connection closed after %d of %d bytes of a frame: %w", errTruncated, len(b), size, err)
 		}
 	}
 	f.keepBuf(b)

@@ -63,7 +63,7 @@ func TestConnAgainstPythonServer(t *testing.T) {
 			flumetest.SameEvents(t, call.Events, batch)
 
 			srv.SetAnswer(t, "FAILED")
-			if st, err := c.AppendBatch(ctx, batch[:3]); err != nil || st != thriftrpc.FAILED {
+			if st, err := c.AppendBatch(ctx, batch[:3]); err != nil || st != thriftrpc.Failed {
 				t.Fatalf("appendBatch answered FAILED: %v %v", st, err)
 			}
 			srv.Next(t, 30*time.Second)

@@ -40,19 +40,21 @@ func ParseProtocolName(s string) (Protocol, bool) {
 }
 
 // Status is the answer of the thrift source to append and appendBatch.
-// Its ordinals differ from Avro's Status (which has no ERROR).
+// Its ordinals differ from Avro's Status (which has no ERROR); the names
+// are spelt as avrorpc's.
 type Status int32
 
 const (
 	// OK means every event was committed to every required channel.
 	OK Status = 0
-	// FAILED means a channel refused the events (full, closed); the client
-	// may send them again later.
-	FAILED Status = 1
-	// ERROR is defined by the IDL; Flume 1.11 never returns it.
-	ERROR Status = 2
-	// UNKNOWN is defined by the IDL; Flume 1.11 never returns it.
-	UNKNOWN Status = 3
+	// Failed (the IDL's FAILED) means a channel refused the events (full,
+	// closed); the client may send them again later.
+	Failed Status = 1
+	// Error (ERROR) is defined by the IDL; Flume 1.11 never returns it.
+	Error Status = 2
+	// Unknown (UNKNOWN) is defined by the IDL; Flume 1.11 never returns
+	// it.
+	Unknown Status = 3
 )
 
 // String returns the IDL name of s ("OK", "FAILED", ...).
@@ -60,11 +62,11 @@ func (s Status) String() string {
 	switch s {
 	case OK:
 		return "OK"
-	case FAILED:
+	case Failed:
 		return "FAILED"
-	case ERROR:
+	case Error:
 		return "ERROR"
-	case UNKNOWN:
+	case Unknown:
 		return "UNKNOWN"
 	}
 	return "Status(" + strconv.Itoa(int(s)) + ")"

@@ -11,7 +11,6 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
-	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/flumego/flume/internal/netserver"
@@ -28,10 +27,18 @@ import (
 // the handler.
 type Handler func(ctx context.Context, call *Call) (Status, error)
 
-// DefaultFrameTimeout bounds, by default, how long a peer may take to send
-// the rest of a frame once its length arrived, to complete a TLS handshake,
-// and to accept a reply: Java Flume's socket timeout on TLS connections.
-const DefaultFrameTimeout = 120 * time.Second
+// Limits bound the server's connections and slow requests (see
+// internal/netserver; the Avro server has the same). The request timeout
+// also bounds a TLS handshake and the writing of a reply.
+type Limits = netserver.Limits
+
+// Hooks tell the server's owner what happens on its connections:
+// connections opened, closed and refused, bad requests (a frame that is not
+// one or is over max-frame-size, a frame cut short or not received within
+// the request timeout, a call that cannot be decoded, an unknown method),
+// and batches refused from their event counts (MaxBatch, OnTooManyEvents).
+// The Avro server has the same hooks.
+type Hooks = netserver.Hooks
 
 // ServerConfig configures a Server.
 type ServerConfig struct {
@@ -45,19 +52,18 @@ type ServerConfig struct {
 	// in Flume's non-blocking server, an idle or slow connection holds no
 	// worker, only a goroutine and its frame buffer.
 	Workers int
-	// FrameTimeout: see DefaultFrameTimeout (used when 0).
-	FrameTimeout time.Duration
+	// Limits bound connections and slow requests.
+	Limits Limits
 	// TLS, when set, makes the server accept TLS connections only.
 	TLS *tls.Config
 	// Logger receives connection-level problems (rate limited); nil
 	// discards them.
 	Logger *slog.Logger
-	// OnConn, when set, is called with +1 and -1 as connections open and
-	// close.
-	OnConn func(delta int)
-	// OnBadRequest, when set, is called for each request that could not be
-	// decoded (malformed, oversized, unknown method).
-	OnBadRequest func(err error)
+	// Hooks report to the owner. With Hooks.MaxBatch set, a larger
+	// appendBatch is answered FAILED as soon as its list header is read,
+	// without decoding the events or calling the handler, as Flume answers
+	// a batch its channel cannot take in one transaction.
+	Hooks Hooks
 }
 
 // Server serves ThriftSourceProtocol over framed transport: one goroutine
@@ -80,9 +86,6 @@ func NewServer(cfg ServerConfig, h Handler) *Server {
 	if cfg.MaxFrameSize <= 0 {
 		cfg.MaxFrameSize = DefaultMaxFrameSize
 	}
-	if cfg.FrameTimeout <= 0 {
-		cfg.FrameTimeout = DefaultFrameTimeout
-	}
 	s := &Server{cfg: cfg, handler: h, log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -90,7 +93,7 @@ func NewServer(cfg ServerConfig, h Handler) *Server {
 	if cfg.Workers > 0 {
 		s.sem = make(chan struct{}, cfg.Workers)
 	}
-	s.srv = netserver.New("thrift server", s.log, s.serve)
+	s.srv = netserver.New(netserver.Config{Name: "thrift server", Logger: s.log, Limits: cfg.Limits, Hooks: cfg.Hooks}, s.serve)
 	return s
 }
 
@@ -102,27 +105,24 @@ func (s *Server) Start(ln net.Listener) { s.srv.Start(ln) }
 func (s *Server) Addr() net.Addr { return s.srv.Addr() }
 
 func (s *Server) serve(ctx context.Context, sc *netserver.Conn) {
-	if s.cfg.OnConn != nil {
-		s.cfg.OnConn(1)
-		defer s.cfg.OnConn(-1)
-	}
 	var c net.Conn = sc
 	if tc := s.cfg.TLS; tc != nil {
-		t := tls.Server(c, tc)
-		_ = t.SetDeadline(time.Now().Add(s.cfg.FrameTimeout))
-		if err := t.HandshakeContext(ctx); err != nil {
-			s.warn.Warn(s.log, "thrift server: TLS handshake failed; connection closed", "remote", c.RemoteAddr().String(), "error", err)
+		t, err := sc.ServerTLS(ctx, sc, tc)
+		if err != nil {
+			if !errors.Is(err, netserver.ErrRequestTimeout) && !s.srv.Closing() {
+				s.warn.Warn(s.log, "thrift server: TLS handshake failed; connection closed", "remote", c.RemoteAddr().String(), "error", err)
+			}
 			return
 		}
-		_ = t.SetDeadline(time.Time{})
 		c = t // the server closes sc, which closes t
 	}
-	fr := newFrameReader(bufio.NewReaderSize(c, 16<<10), s.cfg.MaxFrameSize)
+	br := bufio.NewReaderSize(c, 16<<10)
+	fr := newFrameReader(br, s.cfg.MaxFrameSize)
 	fr.pool = &s.frames
 	defer fr.release()
 	// Between frames a client may idle as long as it likes; once a frame
-	// has begun it must arrive within the frame timeout.
-	fr.started = func() { _ = c.SetReadDeadline(time.Now().Add(s.cfg.FrameTimeout)) }
+	// has begun it must arrive within the request timeout.
+	fr.started = sc.Started
 	codec := NewCodec(s.cfg.Protocol, s.cfg.MaxFrameSize)
 	for {
 		size, err := fr.readHeader()
@@ -135,16 +135,22 @@ func (s *Server) serve(ctx context.Context, sc *netserver.Conn) {
 			s.connError(c, err)
 			return
 		}
-		_ = c.SetReadDeadline(time.Time{})
-		call, err := codec.DecodeCall(msg)
+		if !sc.Begin() {
+			return // shutting down; the client resends
+		}
+		call, err := codec.DecodeCallMax(msg, s.cfg.Hooks.BatchLimit())
 		fr.release() // the events share no memory with the frame
 		var reply []byte
-		if err != nil {
-			if s.cfg.OnBadRequest != nil {
-				s.cfg.OnBadRequest(err)
-			}
+		tooMany := (*TooManyEventsError)(nil)
+		switch {
+		case errors.As(err, &tooMany):
+			s.cfg.Hooks.TooManyEvents(tooMany.Declared)
+			reply = codec.EncodeReply(call.Method, call.SeqID, Failed)
+		case err != nil:
+			s.cfg.Hooks.BadRequest(err)
 			if call.Method == "" {
 				s.warn.Warn(s.log, "thrift server: undecodable request; connection closed", "remote", c.RemoteAddr().String(), "protocol", s.cfg.Protocol.String(), "error", err)
+				sc.End()
 				return
 			}
 			typ := int32(thrift.PROTOCOL_ERROR)
@@ -154,10 +160,7 @@ func (s *Server) serve(ctx context.Context, sc *netserver.Conn) {
 			}
 			s.warn.Warn(s.log, "thrift server: bad request answered with an exception", "remote", c.RemoteAddr().String(), "method", call.Method, "error", err)
 			reply = codec.EncodeException(call.Method, call.SeqID, typ, err.Error())
-		} else {
-			if !sc.Begin() {
-				return // shutting down; the client resends
-			}
+		default:
 			status, herr := s.process(ctx, &call)
 			if herr != nil {
 				reply = codec.EncodeException(call.Method, call.SeqID, thrift.INTERNAL_ERROR, "Internal error processing "+call.Method)
@@ -165,7 +168,6 @@ func (s *Server) serve(ctx context.Context, sc *netserver.Conn) {
 				reply = codec.EncodeReply(call.Method, call.SeqID, status)
 			}
 		}
-		_ = c.SetWriteDeadline(time.Now().Add(s.cfg.FrameTimeout))
 		if _, err := c.Write(reply); err != nil {
 			sc.End()
 			s.connError(c, err)
@@ -183,7 +185,7 @@ func (s *Server) process(ctx context.Context, call *Call) (st Status, err error)
 		case s.sem <- struct{}{}:
 			defer func() { <-s.sem }()
 		case <-ctx.Done():
-			return UNKNOWN, ctx.Err()
+			return Unknown, ctx.Err()
 		}
 	}
 	defer func() {
@@ -192,22 +194,22 @@ func (s *Server) process(ctx context.Context, call *Call) (st Status, err error)
 		if r := recover(); r != nil {
 			s.log.Error("thrift server: handler panicked; answering INTERNAL_ERROR", "method", call.Method,
 				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			st, err = UNKNOWN, fmt.Errorf("handler panicked: %v", r)
+			st, err = Unknown, fmt.Errorf("handler panicked: %v", r)
 		}
 	}()
 	return s.handler(ctx, call)
 }
 
-// connError logs why a connection ends, unless it is an ordinary close.
+// connError logs why a connection ends, unless it is an ordinary close or
+// a request timeout (which the connection reported itself), and reports a
+// request the peer began but did not finish, or that was not a frame.
 func (s *Server) connError(c net.Conn, err error) {
-	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || s.srv.Closing() {
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, netserver.ErrRequestTimeout) || s.srv.Closing() {
 		return
 	}
-	if s.cfg.OnBadRequest != nil {
-		var fe *FrameError
-		if errors.As(err, &fe) {
-			s.cfg.OnBadRequest(err)
-		}
+	var fe *FrameError
+	if errors.As(err, &fe) || errors.Is(err, errTruncated) {
+		s.cfg.Hooks.BadRequest(err)
 	}
 	s.warn.Warn(s.log, "thrift server: connection closed", "remote", c.RemoteAddr().String(), "error", err)
 }

@@ -96,8 +96,8 @@ func TestServerAnswers(t *testing.T) {
 			if st, err := c.AppendBatch(ctx, batch); err != nil || st != OK {
 				t.Fatalf("appendBatch: %v %v", st, err)
 			}
-			rec.set(FAILED, nil)
-			if st, err := c.AppendBatch(ctx, batch[:1]); err != nil || st != FAILED {
+			rec.set(Failed, nil)
+			if st, err := c.AppendBatch(ctx, batch[:1]); err != nil || st != Failed {
 				t.Fatalf("appendBatch on a refusing handler: %v %v", st, err)
 			}
 			rec.set(OK, errors.New("interceptor exploded"))
@@ -145,7 +145,7 @@ func waitClosed(t *testing.T, c net.Conn) {
 func TestBadPeersCostOnlyTheirConnection(t *testing.T) {
 	var bad atomic.Int64
 	rec := &recorder{}
-	cfg := ServerConfig{MaxFrameSize: 4096, FrameTimeout: 300 * time.Millisecond, OnBadRequest: func(error) { bad.Add(1) }}
+	cfg := ServerConfig{MaxFrameSize: 4096, Limits: Limits{RequestTimeout: 300 * time.Millisecond}, Hooks: Hooks{OnBadRequest: func(error) { bad.Add(1) }}}
 	s := startServer(t, cfg, rec.handle)
 	good := dial(t, s, Compact)
 
@@ -353,7 +353,7 @@ func TestShutdownDeadlineCancelsHandlers(t *testing.T) {
 	h := func(ctx context.Context, c *Call) (Status, error) {
 		close(entered)
 		<-ctx.Done()
-		return UNKNOWN, ctx.Err()
+		return Unknown, ctx.Err()
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -49,7 +49,7 @@ func TestSinkTest(t *testing.T) {
 		Headers:   true,
 		New: func(t testing.TB, in flume.Channel) (flume.Sink, sinktest.Destination) {
 			d := &avroDest{}
-			srv := avrorpc.NewServer(avrorpc.ServerConfig{Handler: d.handle})
+			srv := avrorpc.NewServer(avrorpc.ServerConfig{}, d.handle)
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)

@@ -232,27 +232,20 @@ type goServer struct {
 	*thriftrpc.Server
 	mu    sync.Mutex
 	calls []thriftrpc.Call
-	conns atomic.Int64
+	conns *atomic.Int64 // connections accepted
 }
 
 func startGoServer(t *testing.T, cfg thriftrpc.ServerConfig) *goServer {
 	t.Helper()
 	g := &goServer{}
-	cfg.OnConn = func(d int) {
-		if d > 0 {
-			g.conns.Add(1)
-		}
-	}
 	g.Server = thriftrpc.NewServer(cfg, func(_ context.Context, c *thriftrpc.Call) (thriftrpc.Status, error) {
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		g.calls = append(g.calls, *c)
 		return thriftrpc.OK, nil
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := flumetest.Listen(t)
+	g.conns = &ln.Accepted
 	g.Start(ln)
 	t.Cleanup(func() { _ = g.Shutdown(context.Background()) })
 	return g

@@ -24,7 +24,7 @@ func (d *thriftDest) handle(_ context.Context, call *thriftrpc.Call) (thriftrpc.
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.failing {
-		return thriftrpc.FAILED, nil
+		return thriftrpc.Failed, nil
 	}
 	d.got = append(d.got, call.Events...)
 	return thriftrpc.OK, nil

@@ -5,12 +5,18 @@
 // Properties (Flume's names and defaults): bind (required), port (required),
 // max-line-length (512 characters, newline included), ack-every-event
 // (true), encoding (utf-8; also us-ascii and iso-8859-1). Lines end at \n
-// only; a \r before it stays in the body, which is the line in UTF-8.
+// only; a \r before it stays in the body, which is the line in UTF-8. Two
+// flumego additions, shared by every network source (internal/netserver):
+// request-read-timeout (ms, default 120000; 0: none) closes a connection
+// whose line started but did not end in time, while a connection idle
+// between lines is never timed out; max-connections (default 0: no limit)
+// closes connections over the cap at once (logged, rate limited).
 //
 // Each line is committed on its own. When the channel refuses it the
 // client gets "FAILED: <reason>" and the line is not stored: the sender is
 // told, as in Flume. A line longer than max-line-length gets "FAILED: Event
 // exceeds the maximum length (N chars, including newline)" and closes that
 // connection; other connections are unaffected. A partial line at EOF is
-// discarded. As in Flume, this source publishes no counters.
+// discarded. Stop lets a line being committed finish and answer (within its
+// context). As in Flume, this source publishes no counters.
 package netcat

@@ -24,6 +24,7 @@ type Source struct {
 	maxLine  int
 	ack      bool
 	encoding string
+	limits   netserver.Limits
 	out      flume.ChannelProcessor
 	log      *slog.Logger
 
@@ -39,6 +40,7 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 		maxLine:  cfg.Int("max-line-length", 512),
 		ack:      cfg.Bool("ack-every-event", true),
 		encoding: strings.ToLower(cfg.String("encoding", "utf-8")),
+		limits:   netserver.ParseLimits(cfg),
 		out:      out,
 		log:      set.Log(),
 	}
@@ -82,21 +84,24 @@ func (s *Source) Start(context.Context) error {
 	if err != nil {
 		return fmt.Errorf("netcat source %q: %w", s.name, err)
 	}
-	s.srv = netserver.New("netcat source", s.log, s.serve)
+	s.srv = netserver.New(netserver.Config{Name: "netcat source", Logger: s.log, Limits: s.limits}, s.serve)
 	s.srv.Start(ln)
-	s.log.Info("netcat source listening", "address", ln.Addr().String())
+	s.log.Info("netcat source listening", append([]any{"address", ln.Addr().String()}, s.limits.LogAttrs()...)...)
 	return nil
 }
 
-// Stop closes the listener and every connection and waits for them; a
-// line being committed is abandoned (its client got no OK).
-func (s *Source) Stop(context.Context) error {
+// Stop closes the listener and the idle connections, lets a line being
+// committed finish and answer within ctx (then abandons it: its client got
+// no OK) and waits for every connection to end.
+func (s *Source) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	srv := s.srv
 	s.srv = nil
 	s.mu.Unlock()
 	if srv != nil {
-		srv.Close()
+		if err := srv.Shutdown(ctx); err != nil {
+			return fmt.Errorf("netcat source %q: stop: %w", s.name, err)
+		}
 	}
 	return nil
 }
@@ -105,6 +110,9 @@ func (s *Source) serve(ctx context.Context, c *netserver.Conn) {
 	r := bufio.NewReader(c)
 	w := bufio.NewWriter(c)
 	for {
+		if r.Buffered() > 0 {
+			c.Started() // the next line began arriving with the last one
+		}
 		line, err := s.readLine(r)
 		if errors.Is(err, errTooLong) {
 			fmt.Fprintf(w, "FAILED: Event exceeds the maximum length (%d chars, including newline)\n", s.maxLine)
@@ -112,7 +120,10 @@ func (s *Source) serve(ctx context.Context, c *netserver.Conn) {
 			return
 		}
 		if err != nil {
-			return // EOF or a closed connection: a partial line is discarded
+			return // EOF, a closed connection, a line not finished within request-read-timeout: a partial line is discarded
+		}
+		if !c.Begin() {
+			return // stopping
 		}
 		if perr := s.out.Process(ctx, []flume.Event{{Body: line}}); perr != nil {
 			fmt.Fprintf(w, "FAILED: %s\n", strings.ReplaceAll(perr.Error(), "\n", " "))
@@ -121,8 +132,13 @@ func (s *Source) serve(ctx context.Context, c *netserver.Conn) {
 		}
 		if r.Buffered() == 0 {
 			if err := w.Flush(); err != nil {
+				c.End()
 				return
 			}
+		}
+		if !c.End() {
+			_ = w.Flush()
+			return
 		}
 	}
 }

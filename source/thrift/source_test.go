@@ -207,7 +207,7 @@ func TestFullChannelAnswersFailed(t *testing.T) {
 	if st, err := c.AppendBatch(ctx, testEvents(0, 10)); err != nil || st != thriftrpc.OK {
 		t.Fatalf("first batch: %v %v", st, err)
 	}
-	if st, err := c.AppendBatch(ctx, testEvents(10, 15)); err != nil || st != thriftrpc.FAILED {
+	if st, err := c.AppendBatch(ctx, testEvents(10, 15)); err != nil || st != thriftrpc.Failed {
 		t.Fatalf("batch into a full channel: %v %v", st, err)
 	}
 	if s.Counters().ChannelWriteFail.Load() != 1 {

@@ -130,7 +130,7 @@ func (c thriftConn) send(ctx context.Context, call []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if st != thriftrpc.OK && st != thriftrpc.FAILED {
+	if st != thriftrpc.OK && st != thriftrpc.Failed {
 		return false, fmt.Errorf("source answered %v", st)
 	}
 	return st == thriftrpc.OK, nil

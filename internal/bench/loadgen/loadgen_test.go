@@ -61,12 +61,12 @@ func check(t *testing.T, r Result, s *tally, events, size int, retries int64) {
 func TestAvro(t *testing.T) {
 	s := &tally{refuse: 2}
 	ln := listen(t)
-	srv := avrorpc.NewServer(avrorpc.ServerConfig{Handler: func(_ context.Context, _ bool, evs []flume.Event) (avrorpc.Status, error) {
+	srv := avrorpc.NewServer(avrorpc.ServerConfig{}, func(_ context.Context, _ bool, evs []flume.Event) (avrorpc.Status, error) {
 		if !s.take(evs) {
 			return avrorpc.Failed, nil
 		}
 		return avrorpc.OK, nil
-	}})
+	})
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
@@ -84,7 +84,7 @@ func TestThrift(t *testing.T) {
 	s := &tally{refuse: 1}
 	srv := thriftrpc.NewServer(thriftrpc.ServerConfig{Protocol: thriftrpc.Binary}, func(_ context.Context, c *thriftrpc.Call) (thriftrpc.Status, error) {
 		if !s.take(c.Events) {
-			return thriftrpc.FAILED, nil // refused once and resent
+			return thriftrpc.Failed, nil // refused once and resent
 		}
 		return thriftrpc.OK, nil
 	})
