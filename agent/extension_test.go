@@ -91,10 +91,11 @@ type collectSink struct {
 func (s *collectSink) Start(context.Context) error { return nil }
 func (s *collectSink) Stop(context.Context) error  { return nil }
 func (s *collectSink) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, s.ch, 10, nil, func(_ context.Context, evs []flume.Event) error {
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: 10}, nil, func(_ context.Context, evs []flume.Event) error {
 		s.out.add(s.name, evs)
 		return nil
 	})
+	return res.Status, err
 }
 
 // TestCustomSelectorAndProcessor registers a channel selector, a sink

@@ -33,7 +33,7 @@ func (p *panicky) Start(context.Context) error {
 func (p *panicky) Stop(context.Context) error { return nil }
 
 func (p *panicky) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, p.ch, 10, nil, func(_ context.Context, evs []flume.Event) error {
+	res, err := sink.Step(ctx, p.ch, sink.Options{BatchSize: 10}, nil, func(_ context.Context, evs []flume.Event) error {
 		if p.calls.Add(1)%3 == 1 {
 			panic("plugin bug in Process")
 		}
@@ -44,6 +44,7 @@ func (p *panicky) Process(ctx context.Context) (flume.Status, error) {
 		}
 		return nil
 	})
+	return res.Status, err
 }
 
 func (p *panicky) delivered() []string {

@@ -156,7 +156,7 @@ type stuck struct {
 func (s *stuck) Start(context.Context) error { return nil }
 func (s *stuck) Stop(context.Context) error  { s.stops.Add(1); return nil }
 func (s *stuck) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, s.ch, 10, nil, func(context.Context, []flume.Event) error {
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: 10}, nil, func(context.Context, []flume.Event) error {
 		select {
 		case s.entered <- struct{}{}:
 		default:
@@ -164,6 +164,7 @@ func (s *stuck) Process(ctx context.Context) (flume.Status, error) {
 		<-s.release
 		return nil
 	})
+	return res.Status, err
 }
 
 // TestRunHonoursStopTimeout stops an agent whose sink is stuck delivering:

@@ -53,7 +53,7 @@ func flow(t *testing.T, reg *Registry) {
 	flume.Settings{Name: "k1", Publisher: reg.Publisher("k1")}.Publish(snk)
 	snk.Started()
 	for i := 0; i < 20; i += 10 {
-		if _, err := sink.Drain(context.Background(), ch, 10, snk, func(context.Context, []flume.Event) error { return nil }); err != nil {
+		if _, err := sink.Step(context.Background(), ch, sink.Options{BatchSize: 10}, snk, func(context.Context, []flume.Event) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -29,7 +29,8 @@ type drainSink struct {
 func (s *drainSink) Start(context.Context) error { return nil }
 func (s *drainSink) Stop(context.Context) error  { return nil }
 func (s *drainSink) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, s.ch, benchBatch, &s.counter, func(context.Context, []flume.Event) error { return nil })
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: benchBatch}, &s.counter, func(context.Context, []flume.Event) error { return nil })
+	return res.Status, err
 }
 
 func benchChannel(b *testing.B) *memory.Channel {
@@ -63,7 +64,7 @@ func runBench(b *testing.B, ch flume.Channel, s flume.Sink) {
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "events/s")
 }
 
-// BenchmarkSinkPath compares the plain path (memory channel → sink.Drain
+// BenchmarkSinkPath compares the plain path (memory channel → sink.Step
 // with a no-op delivery) with the same sink inside a failover group of two.
 func BenchmarkSinkPath(b *testing.B) {
 	b.Run("plain", func(b *testing.B) {

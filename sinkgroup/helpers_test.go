@@ -35,7 +35,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 var errDown = errors.New("destination down")
 
-// testSink is a real batching sink (sink.Drain over a real channel) whose
+// testSink is a real batching sink (sink.Step over a real channel) whose
 // destination can be switched off; it records the sequence numbers it
 // delivered.
 type testSink struct {
@@ -56,7 +56,7 @@ func (s *testSink) Start(context.Context) error { s.started.Add(1); return nil }
 func (s *testSink) Stop(context.Context) error  { s.started.Add(-1); return nil }
 
 func (s *testSink) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, s.ch, s.batch, &s.counter, func(_ context.Context, evs []flume.Event) error {
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: s.batch}, &s.counter, func(_ context.Context, evs []flume.Event) error {
 		s.tries.Add(1)
 		if s.fail.Load() {
 			return errDown
@@ -72,6 +72,7 @@ func (s *testSink) Process(ctx context.Context) (flume.Status, error) {
 		}
 		return nil
 	})
+	return res.Status, err
 }
 
 func (s *testSink) got() []int {

@@ -198,7 +198,7 @@ func drainSignal(drain chan struct{}, draining bool) chan struct{} {
 }
 
 // process calls Process and turns a panic into an error, so a faulty
-// (plugin) sink cannot take the agent down. A sink built on sink.Drain has
+// (plugin) sink cannot take the agent down. A sink built on sink.Step has
 // rolled its transaction back by the time the panic reaches here.
 func (r *Runner) process(ctx context.Context) (status flume.Status, err error) {
 	defer func() {

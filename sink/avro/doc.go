@@ -10,6 +10,11 @@
 //	request-timeout               20000 ms per call; < 1000 → default
 //	reset-connection-interval     0 (never); seconds after which the connection
 //	                              is closed and reopened before the next batch
+//	                              (not a positive number: never, with a warning;
+//	                              the user guide's connection-reset-interval,
+//	                              which Java Flume ignores, is honoured with a
+//	                              warning); shared with the thrift sink
+//	                              (sink.Conn)
 //	compression-type              none | deflate; compression-level 0-9 (6)
 //	ssl, trust-all-certs, truststore, truststore-password, truststore-type
 //	                              (JKS, PKCS12 or a PEM CA bundle),
@@ -25,5 +30,5 @@
 // error, a FAILED answer or a timeout the transaction rolls back (the
 // events are delivered again, so at least once), the connection is closed
 // and Process returns the error; the sink runner backs off and the next
-// Process connects again.
+// Process connects again. The take–deliver–commit step is sink.Step.
 package avro

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"sync"
-	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/rpc"
@@ -24,7 +22,7 @@ func Register(r *flume.Registry) error {
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
 	hostname := cfg.Required("hostname")
 	port := cfg.Port("port")
-	reset := cfg.Int("reset-connection-interval", 0)
+	reset := sink.ParseResetInterval(cfg)
 	rc, err := rpc.ParseConfig(cfg)
 	if err == nil && cfg.Has(rpc.PropHosts) && len(rc.Hosts) == 0 {
 		cfg.Errorf(rpc.PropHosts, "no host of the list has an address (hosts.<name> = host:port)")
@@ -37,9 +35,12 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 	if !cfg.Has(rpc.PropHosts) {
 		rc.Hosts = []rpc.Host{{Name: "h1", Addr: target}}
 	}
-	k := &Sink{
-		name: set.Name, target: target, ch: in, client: rc, reset: time.Duration(reset) * time.Second,
-		log: set.Log(), newClient: rpc.New, now: time.Now,
+	k := &Sink{name: set.Name, target: target, ch: in, client: rc, log: set.Log()}
+	k.conn = sink.Conn[rpc.Client]{
+		Dial:          func(context.Context) (rpc.Client, error) { return rpc.New(rc) },
+		ResetInterval: reset,
+		Counter:       &k.counter,
+		Log:           k.log,
 	}
 	set.Publish(&k.counter)
 	return k, nil
@@ -47,19 +48,13 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 
 // Sink is the avro sink.
 type Sink struct {
-	name      string
-	target    string
-	ch        flume.Channel
-	client    rpc.Config
-	reset     time.Duration
-	log       *slog.Logger
-	newClient func(rpc.Config) (rpc.Client, error)
-	now       func() time.Time
-	counter   flume.SinkCounter
-
-	mu          sync.Mutex
-	conn        rpc.Client
-	connectedAt time.Time
+	name    string
+	target  string
+	ch      flume.Channel
+	client  rpc.Config
+	log     *slog.Logger
+	counter flume.SinkCounter
+	conn    sink.Conn[rpc.Client]
 }
 
 var (
@@ -84,9 +79,7 @@ func (k *Sink) Start(context.Context) error {
 
 // Stop closes the connection.
 func (k *Sink) Stop(context.Context) error {
-	k.mu.Lock()
-	k.destroy()
-	k.mu.Unlock()
+	k.conn.Close()
 	k.counter.Stopped()
 	return nil
 }
@@ -94,47 +87,13 @@ func (k *Sink) Stop(context.Context) error {
 // Process takes up to batch-size events and sends them in one call,
 // committing only after OK.
 func (k *Sink) Process(ctx context.Context) (flume.Status, error) {
-	k.mu.Lock()
-	if k.conn != nil && k.reset > 0 && k.now().Sub(k.connectedAt) >= k.reset {
-		k.log.Debug("resetting the connection (reset-connection-interval)")
-		k.destroy()
-	}
-	k.mu.Unlock()
-	st, err := sink.Drain(ctx, k.ch, k.client.BatchSize, &k.counter, k.deliver)
+	res, err := sink.Step(ctx, k.ch, sink.Options{BatchSize: k.client.BatchSize}, &k.counter, k.deliver)
 	if err != nil {
-		return st, fmt.Errorf("avro sink %q to %s: %w", k.name, k.target, err)
+		return res.Status, fmt.Errorf("avro sink %q to %s: %w", k.name, k.target, err)
 	}
-	return st, nil
+	return res.Status, nil
 }
 
 func (k *Sink) deliver(ctx context.Context, events []flume.Event) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.conn == nil {
-		c, err := k.newClient(k.client)
-		if err != nil {
-			k.counter.ConnectionFailedCount.Add(1)
-			return err
-		}
-		k.conn, k.connectedAt = c, k.now()
-		k.counter.ConnectionCreatedCount.Add(1)
-	}
-	if err := k.conn.AppendBatch(ctx, events); err != nil {
-		k.destroy()
-		return err
-	}
-	return nil
-}
-
-// destroy closes the client. Called with mu held.
-func (k *Sink) destroy() {
-	if k.conn == nil {
-		return
-	}
-	if err := k.conn.Close(); err != nil {
-		k.counter.ConnectionFailedCount.Add(1)
-	} else {
-		k.counter.ConnectionClosedCount.Add(1)
-	}
-	k.conn = nil
+	return k.conn.Do(ctx, func(c rpc.Client) error { return c.AppendBatch(ctx, events) })
 }

@@ -318,7 +318,7 @@ func TestResetConnectionInterval(t *testing.T) {
 	up := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	k := newSink(t, up, map[string]string{"hostname": "127.0.0.1", "port": fmt.Sprint(src.Addr().(*net.TCPAddr).Port), "reset-connection-interval": "30"})
 	now := time.Unix(1000, 0)
-	k.now = func() time.Time { return now }
+	k.conn.Now = func() time.Time { return now }
 	for i := range 3 {
 		flumetest.Put(t, up, numbered(i*10, i*10+10)...)
 		if _, err := k.Process(context.Background()); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/background"
+	"github.com/flumego/flume/sink"
 	"github.com/flumego/flume/sink/datahub/internal/client"
 )
 
@@ -75,7 +76,6 @@ type Sink struct {
 	refresh bool     // the shard list must be read again
 
 	// Per-batch buffers, reused.
-	batch   []flume.Event
 	recs    []client.Record
 	recEv   []int // event index of each record
 	hashes  []int
@@ -192,69 +192,20 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 		s.counter.ConnectionFailedCount.Add(1)
 		return flume.Backoff, fmt.Errorf("datahub sink %q: %w", s.name, err)
 	}
-	tx, err := s.ch.Begin()
+	// With datahub.batchTimeout the batch fills over several takes while
+	// events keep coming, until it is full, holds more than maxBufferSize
+	// body bytes or the timeout passes, as the 2.x plugin does; an idle
+	// channel (a take that waited the channel's keep-alive in vain) ends it
+	// early.
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: s.cfg.BatchSize, BatchTimeout: s.cfg.BatchTimeout, MaxBytes: s.cfg.MaxBufferSize},
+		&s.counter.SinkCounter, func(ctx context.Context, events []flume.Event) error { return s.deliver(ctx, cl, events) })
+	if res.TakeErr != nil {
+		s.log.Warn("unable to take events from the channel", "error", res.TakeErr)
+	}
 	if err != nil {
-		s.counter.ChannelReadFail.Add(1)
-		return flume.Backoff, nil
+		return res.Status, fmt.Errorf("datahub sink %q: %w", s.name, err)
 	}
-	defer func() { _ = tx.Rollback() }() // no-op after Commit
-	events, err := s.take(ctx, tx)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.counter.ChannelReadFail.Add(1)
-			s.log.Warn("unable to take events from the channel", "error", err)
-		}
-		return flume.Backoff, nil
-	}
-	s.counter.CountBatch(len(events), s.cfg.BatchSize)
-	if len(events) == 0 {
-		_ = tx.Commit(ctx)
-		return flume.Backoff, nil
-	}
-	if err := s.deliver(ctx, cl, events); err != nil {
-		s.counter.EventWriteFail.Add(1)
-		return flume.Backoff, fmt.Errorf("datahub sink %q: %d events rolled back: %w", s.name, len(events), err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return flume.Backoff, fmt.Errorf("datahub sink %q: commit after writing %d events (they will be written again): %w", s.name, len(events), err)
-	}
-	s.counter.EventDrainSuccessCount.Add(int64(len(events)))
-	return flume.Ready, nil
-}
-
-// take takes up to BatchSize events. With a batch timeout (2.x
-// datahub.batchTimeout) it keeps taking while events keep coming, until the
-// batch is full, holds more than maxBufferSize body bytes or the timeout
-// passes, as the 2.x plugin does; an idle channel (a take that waited the
-// channel's keep-alive in vain) ends the batch early.
-func (s *Sink) take(ctx context.Context, tx flume.Transaction) ([]flume.Event, error) {
-	first, err := tx.Take(ctx, s.cfg.BatchSize)
-	if err != nil || len(first) == 0 || s.cfg.BatchTimeout <= 0 {
-		return first, err
-	}
-	s.batch = append(s.batch[:0], first...)
-	size := 0
-	for _, e := range first {
-		size += len(e.Body)
-	}
-	deadline := time.Now().Add(s.cfg.BatchTimeout)
-	for len(s.batch) < s.cfg.BatchSize && size <= s.cfg.MaxBufferSize {
-		wait := time.Until(deadline)
-		if wait <= 0 {
-			break
-		}
-		tctx, cancel := context.WithTimeout(ctx, wait)
-		more, err := tx.Take(tctx, s.cfg.BatchSize-len(s.batch))
-		cancel()
-		if err != nil || len(more) == 0 {
-			break // deadline, stop, idle channel or full transaction: send what we have
-		}
-		s.batch = append(s.batch, more...)
-		for _, e := range more {
-			size += len(e.Body)
-		}
-	}
-	return s.batch, nil
+	return res.Status, nil
 }
 
 // connect looks the topic up (once) and reads its shards (again after a

@@ -136,7 +136,8 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 			return flume.Backoff, err
 		}
 	}
-	return sink.Drain(ctx, s.ch, s.cfg.BatchSize, &s.counter, s.write)
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: s.cfg.BatchSize}, &s.counter, s.write)
+	return res.Status, err
 }
 
 func (s *Sink) write(_ context.Context, events []flume.Event) error {

@@ -72,7 +72,7 @@ func BenchmarkKafkaSink(b *testing.B) {
 	}
 }
 
-// BenchmarkNullBaseline: the same memory channel drained by sink.Drain with
+// BenchmarkNullBaseline: the same memory channel drained by sink.Step with
 // a deliver function that does nothing, the memory → null baseline.
 func BenchmarkNullBaseline(b *testing.B) {
 	for _, batch := range []int{100, 1000} {
@@ -84,7 +84,7 @@ func BenchmarkNullBaseline(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for counter.EventDrainSuccessCount.Load() < int64(b.N) {
-				if _, err := sink.Drain(context.Background(), ch, batch, &counter, deliver); err != nil {
+				if _, err := sink.Step(context.Background(), ch, sink.Options{BatchSize: batch}, &counter, deliver); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -253,16 +253,15 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 	if p == nil {
 		return flume.Backoff, fmt.Errorf("kafka sink %q: %w", s.set.Name, errNotStarted)
 	}
-	readFails := s.counter.ChannelReadFail.Load()
-	status, err := sink.Drain(ctx, s.in, s.cfg.BatchSize, &s.counter.SinkCounter,
+	res, err := sink.Step(ctx, s.in, sink.Options{BatchSize: s.cfg.BatchSize}, &s.counter.SinkCounter,
 		func(ctx context.Context, events []flume.Event) error { return s.deliver(ctx, p, events) })
-	if err != nil || s.counter.ChannelReadFail.Load() != readFails {
+	if res.RolledBack {
 		s.counter.RollbackCount.Add(1)
 	}
 	if err != nil {
-		return status, fmt.Errorf("kafka sink %q: %w", s.set.Name, err)
+		return res.Status, fmt.Errorf("kafka sink %q: %w", s.set.Name, err)
 	}
-	return status, nil
+	return res.Status, nil
 }
 
 // deliver writes events as records and returns nil once all were

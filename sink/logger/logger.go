@@ -45,12 +45,13 @@ func (s *Sink) Stop(context.Context) error { return nil }
 
 // Process logs up to 100 events.
 func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, s.ch, batchSize, nil, func(_ context.Context, events []flume.Event) error {
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: batchSize}, nil, func(_ context.Context, events []flume.Event) error {
 		for _, e := range events {
 			s.log.Info("Event: " + Dump(e, s.maxBytes))
 		}
 		return nil
 	})
+	return res.Status, err
 }
 
 // Dump formats an event as Flume's EventHelper.dumpEvent does: Java Map

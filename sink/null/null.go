@@ -52,24 +52,20 @@ func (s *Sink) Start(context.Context) error { s.counter.Started(); return nil }
 // Stop records the stop time.
 func (s *Sink) Stop(context.Context) error { s.counter.Stopped(); return nil }
 
-// Process takes up to batchSize events and discards them.
+// Process takes up to batchSize events and discards them. As Flume's
+// NullSink, it asks the runner to back off when the channel ran out before
+// the batch was full.
 func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
-	n := 0
-	status, err := sink.Drain(ctx, s.ch, s.batchSize, &s.counter, func(_ context.Context, events []flume.Event) error {
-		n = len(events)
-		return nil
-	})
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: s.batchSize, BackoffOnUnderflow: true}, &s.counter,
+		func(context.Context, []flume.Event) error { return nil })
 	if err != nil {
-		return status, err
+		return res.Status, err
 	}
-	if before := s.count; n > 0 {
-		s.count += int64(n)
+	if before := s.count; res.Committed && res.Taken > 0 {
+		s.count += int64(res.Taken)
 		if s.count/s.logEvery != before/s.logEvery {
 			s.log.Info("null sink progress", "events", s.count)
 		}
 	}
-	if n < s.batchSize {
-		return flume.Backoff, nil
-	}
-	return flume.Ready, nil
+	return res.Status, nil
 }

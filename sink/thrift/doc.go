@@ -9,14 +9,14 @@
 // and reopened before the next batch once it is that old, to rebalance
 // behind a load balancer; the user guide's spelling
 // connection-reset-interval, which Java Flume ignores, is honoured with a
-// warning), protocol (compact, Flume's default, or binary; must match the
+// warning; read and applied as the avro sink does, by sink.Conn), protocol (compact, Flume's default, or binary; must match the
 // source), ssl with truststore, truststore-password, truststore-type (JKS,
 // PKCS12 or PEM), trust-all-certs and the protocol / cipher-suite lists,
 // and max-frame-size (flumego). kerberos = true is refused as not
 // supported (flume.ErrUnsupported). Unlike Java's thrift client, flumego
 // applies connect-timeout.
 //
-// Delivery guarantee: built on sink.Drain, the sink commits its channel
+// Delivery guarantee: built on sink.Step, the sink commits its channel
 // transaction only after the source answered OK to every call of the
 // batch. A FAILED or ERROR answer, an exception, a timeout or a broken
 // connection rolls the transaction back (the events are taken again, in

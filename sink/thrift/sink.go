@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/flumego/flume"
@@ -25,7 +24,8 @@ type Config struct {
 	// limit.
 	Client thriftrpc.ClientConfig
 	// ResetInterval, when positive, is the age after which the connection
-	// is closed and reopened before the next batch.
+	// is closed and reopened before the next batch
+	// (reset-connection-interval).
 	ResetInterval time.Duration
 }
 
@@ -35,26 +35,8 @@ type Config struct {
 func ParseConfig(cfg *flume.Context) (Config, error) {
 	c := Config{Hostname: cfg.Required("hostname"), Port: cfg.Port("port")}
 	c.Client = rpc.ParseThriftClient(cfg)
-	c.ResetInterval = parseResetInterval(cfg)
+	c.ResetInterval = sink.ParseResetInterval(cfg)
 	return c, cfg.Err()
-}
-
-// parseResetInterval reads reset-connection-interval, the key Flume's
-// code reads, or the user guide's connection-reset-interval.
-func parseResetInterval(cfg *flume.Context) time.Duration {
-	const key, guideKey = "reset-connection-interval", "connection-reset-interval"
-	nonNegative := func(v int) bool { return v >= 0 }
-	if cfg.Has(guideKey) {
-		if cfg.Has(key) {
-			cfg.MarkUsed(guideKey)
-			cfg.Warnf(guideKey, "ignored: %s is also set and takes precedence", key)
-		} else {
-			secs := cfg.IntOrDefault(guideKey, 0, nonNegative, "must not be negative")
-			cfg.Warnf(guideKey, "the user guide's name for %s; Java Flume ignores it, flumego honours it (write %s)", key, key)
-			return time.Duration(secs) * time.Second
-		}
-	}
-	return time.Duration(cfg.IntOrDefault(key, 0, nonNegative, "must not be negative")) * time.Second
 }
 
 // Sink is the thrift sink. The sink runner calls Process from one
@@ -66,12 +48,7 @@ type Sink struct {
 	cfg     Config
 	addr    string
 	counter flume.SinkCounter
-	// now is the clock of the reset interval; tests replace it.
-	now func() time.Time
-
-	mu          sync.Mutex
-	conn        *thriftrpc.Conn
-	connectedAt time.Time
+	conn    sink.Conn[*thriftrpc.Conn]
 }
 
 var (
@@ -92,11 +69,17 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 
 // New returns a sink that drains in to the source cfg names.
 func New(set flume.Settings, cfg Config, in flume.Channel) *Sink {
-	return &Sink{
+	s := &Sink{
 		name: set.Name, log: set.Log(), ch: in, cfg: cfg,
 		addr: net.JoinHostPort(cfg.Hostname, strconv.Itoa(cfg.Port)),
-		now:  time.Now,
 	}
+	s.conn = sink.Conn[*thriftrpc.Conn]{
+		Dial:          func(ctx context.Context) (*thriftrpc.Conn, error) { return thriftrpc.Dial(ctx, s.addr, cfg.Client) },
+		ResetInterval: cfg.ResetInterval,
+		Counter:       &s.counter,
+		Log:           s.log,
+	}
+	return s
 }
 
 // Register adds the thrift sink to r under Flume's alias and class name.
@@ -121,9 +104,7 @@ func (s *Sink) Start(context.Context) error {
 
 // Stop closes the connection.
 func (s *Sink) Stop(context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closeLocked()
+	s.conn.Close()
 	s.counter.Stopped()
 	return nil
 }
@@ -131,45 +112,26 @@ func (s *Sink) Stop(context.Context) error {
 // Process takes up to batch-size events and sends them; it commits only
 // when the source answered OK (see the package documentation).
 func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.conn != nil && s.cfg.ResetInterval > 0 && s.now().Sub(s.connectedAt) >= s.cfg.ResetInterval {
-		s.log.Debug("thrift sink: reset-connection-interval elapsed; reconnecting", "target", s.addr)
-		s.closeLocked()
-	}
-	st, err := sink.Drain(ctx, s.ch, s.cfg.Client.BatchSize, &s.counter, s.deliver)
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: s.cfg.Client.BatchSize}, &s.counter, s.deliver)
 	if err != nil {
-		return st, fmt.Errorf("thrift sink %q to %s: %w", s.name, s.addr, err)
+		return res.Status, fmt.Errorf("thrift sink %q to %s: %w", s.name, s.addr, err)
 	}
-	return st, nil
+	return res.Status, nil
 }
 
 // deliver sends events, in several calls if they do not fit one frame.
 func (s *Sink) deliver(ctx context.Context, events []flume.Event) error {
-	if s.conn == nil {
-		conn, err := thriftrpc.Dial(ctx, s.addr, s.cfg.Client)
-		if err != nil {
-			s.counter.ConnectionFailedCount.Add(1)
-			return err
-		}
-		s.counter.ConnectionCreatedCount.Add(1)
-		s.conn, s.connectedAt = conn, s.now()
-	}
-	if err := s.send(ctx, events); err != nil {
-		s.closeLocked()
-		return err
-	}
-	return nil
+	return s.conn.Do(ctx, func(c *thriftrpc.Conn) error { return send(ctx, c, events) })
 }
 
-func (s *Sink) send(ctx context.Context, events []flume.Event) error {
-	st, err := s.conn.AppendBatch(ctx, events)
+func send(ctx context.Context, c *thriftrpc.Conn, events []flume.Event) error {
+	st, err := c.AppendBatch(ctx, events)
 	if errors.Is(err, thriftrpc.ErrMessageTooLarge) && len(events) > 1 {
 		half := len(events) / 2
-		if err := s.send(ctx, events[:half]); err != nil {
+		if err := send(ctx, c, events[:half]); err != nil {
 			return err
 		}
-		return s.send(ctx, events[half:])
+		return send(ctx, c, events[half:])
 	}
 	if err != nil {
 		return err
@@ -178,13 +140,4 @@ func (s *Sink) send(ctx context.Context, events []flume.Event) error {
 		return &rpc.StatusError{Status: st.String()}
 	}
 	return nil
-}
-
-func (s *Sink) closeLocked() {
-	if s.conn == nil {
-		return
-	}
-	_ = s.conn.Close()
-	s.conn = nil
-	s.counter.ConnectionClosedCount.Add(1)
 }

@@ -266,7 +266,7 @@ func TestResetConnectionInterval(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 100, 10, 20*time.Millisecond)
 	s := newSink(t, g.Addr().String(), map[string]string{"reset-connection-interval": "60", "batch-size": "5"}, ch)
 	now := time.Unix(1000, 0)
-	s.now = func() time.Time { return now }
+	s.conn.Now = func() time.Time { return now }
 	flumetest.Put(t, ch, testEvents(0, 5)...)
 	runUntilEmpty(t, s, ch)
 	now = now.Add(59 * time.Second)

@@ -16,7 +16,7 @@ import (
 const benchBatch = 100
 
 // BenchmarkInterceptorChain compares the plain path (put on a memory
-// channel, sink.Drain with a no-op delivery) with the same through a
+// channel, sink.Step with a no-op delivery) with the same through a
 // source's channel processor, without and with the chain timestamp + host +
 // static + regex_filter. Each iteration builds a fresh batch of 100 events
 // (100-byte body, one header), as a source would.
@@ -77,8 +77,8 @@ func BenchmarkInterceptorChain(b *testing.B) {
 				if err := put(evs); err != nil {
 					b.Fatal(err)
 				}
-				if st, err := sink.Drain(ctx, ch, benchBatch, &counter, func(context.Context, []flume.Event) error { return nil }); err != nil || st != flume.Ready {
-					b.Fatalf("Drain = %v, %v", st, err)
+				if res, err := sink.Step(ctx, ch, sink.Options{BatchSize: benchBatch}, &counter, func(context.Context, []flume.Event) error { return nil }); err != nil || res.Status != flume.Ready {
+					b.Fatalf("Step = %+v, %v", res, err)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/event")

@@ -88,7 +88,8 @@ func (s *Sink) Stop(context.Context) error {
 
 // Process sends one batch.
 func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, s.ch, s.batchSize, &s.counter, s.post)
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: s.batchSize}, &s.counter, s.post)
+	return res.Status, err
 }
 
 type jsonEvent struct {
