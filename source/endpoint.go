@@ -43,7 +43,8 @@ type Endpoint struct {
 
 // NewEndpoint returns the endpoint of the source set describes (what is its
 // kind, "avro source"), to listen on addr (host:port) with servers made by
-// newServer. describe are attributes for the start-up log line.
+// newServer. counter, when not nil, is started and stopped with the source.
+// describe are attributes for the start-up log line.
 func NewEndpoint(what string, set flume.Settings, addr string, counter *ServerCounter, newServer func() Server, describe ...any) *Endpoint {
 	return &Endpoint{what: what, name: set.Name, addr: addr, log: set.Log(), counter: counter, newServer: newServer, describe: describe}
 }
@@ -60,7 +61,9 @@ func (e *Endpoint) Start(context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s %q: %w", e.what, e.name, err)
 	}
-	e.counter.Started()
+	if e.counter != nil {
+		e.counter.Started()
+	}
 	e.srv = e.newServer()
 	e.srv.Start(ln)
 	e.log.Info(e.what+" listening", append([]any{"address", ln.Addr().String()}, e.describe...)...)
@@ -90,7 +93,9 @@ func (e *Endpoint) Stop(ctx context.Context) error {
 		return nil
 	}
 	err := srv.Shutdown(ctx)
-	e.counter.Stopped()
+	if e.counter != nil {
+		e.counter.Stopped()
+	}
 	e.log.Info(e.what + " stopped")
 	if err != nil {
 		return fmt.Errorf("%s %q: stop: %w", e.what, e.name, err)

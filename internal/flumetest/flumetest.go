@@ -3,6 +3,8 @@ package flumetest
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"maps"
 	"net"
 	"strings"
@@ -122,6 +124,63 @@ func (l *CountingListener) Accept() (net.Conn, error) {
 		l.Accepted.Add(1)
 	}
 	return c, err
+}
+
+// ClosedByPeer reports whether the peer closed c: reading it to the end
+// finishes within 30 s, and not by timing out. It reads and discards what
+// c still delivers.
+func ClosedByPeer(t testing.TB, c net.Conn) bool {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	return !errors.As(err, &ne) || !ne.Timeout()
+}
+
+// Stalled opens n connections to addr that each send partial, the start of
+// a request, and then go silent, as a slow or hostile sender does. They are
+// closed when the test ends.
+func Stalled(t testing.TB, addr string, n int, partial []byte) []net.Conn {
+	t.Helper()
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		if _, err := c.Write(partial); err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+	}
+	return conns
+}
+
+// GateProcessor is a ChannelProcessor that holds every Process call until
+// Release is closed (or the call's context ends), so that a test can act
+// while a source's request is in progress. Entered receives a value as
+// each call arrives.
+type GateProcessor struct {
+	flume.ChannelProcessor
+	Entered chan struct{}
+	Release chan struct{}
+}
+
+// Gate returns a GateProcessor in front of p.
+func Gate(p flume.ChannelProcessor) *GateProcessor {
+	return &GateProcessor{ChannelProcessor: p, Entered: make(chan struct{}, 16), Release: make(chan struct{})}
+}
+
+// Process waits for Release, then hands the events on.
+func (g *GateProcessor) Process(ctx context.Context, events []flume.Event) error {
+	g.Entered <- struct{}{}
+	select {
+	case <-g.Release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return g.ChannelProcessor.Process(ctx, events)
 }
 
 // WaitFor polls cond every few milliseconds until it holds, and fails the

@@ -99,32 +99,18 @@ func echoes(t *testing.T, c net.Conn, r *bufio.Reader, line string) {
 	}
 }
 
-// closedByServer reports whether the server closed c (a read ends without
-// timing out).
-func closedByServer(c net.Conn) bool {
-	_, err := io.Copy(io.Discard, c)
-	var ne net.Error
-	return !errors.As(err, &ne) || !ne.Timeout()
-}
-
 // TestHalfRequestsAreClosed: 500 connections that send half a request and
 // go silent are closed once the request timeout passes, each counted as a
 // bad request, and the server holds no connection afterwards.
 func TestHalfRequestsAreClosed(t *testing.T) {
 	const n = 500
 	s := serve(t, netserver.Limits{RequestTimeout: 300 * time.Millisecond}, lineEcho(nil))
-	conns := make([]net.Conn, n)
-	for i := range conns {
-		conns[i] = connect(t, s.addr)
-		if _, err := io.WriteString(conns[i], "half a li"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conns := flumetest.Stalled(t, s.addr, n, []byte("half a li"))
 	flumetest.WaitFor(t, 30*time.Second, "the half requests' connections to be closed", func() bool {
 		return s.bad.Load() == n && s.conns.Load() == 0
 	})
 	for i, c := range conns {
-		if !closedByServer(c) {
+		if !flumetest.ClosedByPeer(t, c) {
 			t.Fatalf("connection %d is still open", i)
 		}
 	}
@@ -183,7 +169,7 @@ func TestPipelinedHalfRequestIsTimedOut(t *testing.T) {
 	if got, err := r.ReadString('\n'); err != nil || got != "whole\n" {
 		t.Fatalf("answer %q, %v", got, err)
 	}
-	if !closedByServer(c) {
+	if !flumetest.ClosedByPeer(t, c) {
 		t.Fatal("the connection with a half request is still open")
 	}
 	flumetest.WaitFor(t, 10*time.Second, "the bad request to be counted", func() bool { return s.bad.Load() == 1 })
@@ -202,7 +188,7 @@ func TestSlowTLSHandshakeIsTimedOut(t *testing.T) {
 	if _, err := c.Write([]byte{0x16, 0x03, 0x01, 0x00, 0x50, 0x01}); err != nil { // the start of a ClientHello
 		t.Fatal(err)
 	}
-	if !closedByServer(c) {
+	if !flumetest.ClosedByPeer(t, c) {
 		t.Fatal("a stalled TLS handshake kept its connection")
 	}
 	flumetest.WaitFor(t, 10*time.Second, "the stalled handshake's connection to end", func() bool { return s.conns.Load() == 0 })
@@ -223,7 +209,7 @@ func TestMaxConnections(t *testing.T) {
 	for range 2 {
 		extra := connect(t, s.addr)
 		_, _ = io.WriteString(extra, "me too\n")
-		if !closedByServer(extra) {
+		if !flumetest.ClosedByPeer(t, extra) {
 			t.Fatal("a connection over max-connections was served")
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"io"
-	"net"
 	"testing"
 	"time"
 
@@ -13,16 +11,6 @@ import (
 	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc/avrorpc"
 )
-
-// closedByServer reports whether the server closed c: a read ends, and not
-// by timing out.
-func closedByServer(t *testing.T, c net.Conn) bool {
-	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	_, err := io.Copy(io.Discard, c)
-	var ne net.Error
-	return !errors.As(err, &ne) || !ne.Timeout()
-}
 
 func dialAvro(t *testing.T, s *Source) *avrorpc.Conn {
 	t.Helper()
@@ -55,24 +43,13 @@ func TestHalfFramesAreClosed(t *testing.T) {
 	half = binary.BigEndian.AppendUint32(half, 1)  // one buffer
 	half = binary.BigEndian.AppendUint32(half, 64) // of 64 bytes, of which 10 come
 	half = append(half, "0123456789"...)
-	conns := make([]net.Conn, n)
-	for i := range conns {
-		c, err := net.Dial("tcp", s.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		if _, err := c.Write(half); err != nil {
-			t.Fatal(err)
-		}
-		conns[i] = c
-	}
+	conns := flumetest.Stalled(t, s.Addr().String(), n, half)
 	cn := s.Counters()
 	flumetest.WaitFor(t, 30*time.Second, "the half frames' connections to be closed", func() bool {
 		return cn.EventReadFail.Load() == n && cn.OpenConnectionCount.Load() == 1
 	})
 	for i, c := range conns {
-		if !closedByServer(t, c) {
+		if !flumetest.ClosedByPeer(t, c) {
 			t.Fatalf("connection %d is still open", i)
 		}
 	}
@@ -140,30 +117,13 @@ func TestUndecodableCallIsEventReadFail(t *testing.T) {
 	appendOK(t, c, "the connection goes on")
 }
 
-// blockingProcessor holds every Process call until release is closed.
-type blockingProcessor struct {
-	flume.ChannelProcessor
-	entered chan struct{}
-	release chan struct{}
-}
-
-func (p *blockingProcessor) Process(ctx context.Context, evs []flume.Event) error {
-	p.entered <- struct{}{}
-	select {
-	case <-p.release:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return p.ChannelProcessor.Process(ctx, evs)
-}
-
 // TestStopDrainsCallsInProgress: Stop lets a call in progress commit and
 // answer OK; when Stop's context ends first, the call is aborted unanswered
 // (its sender resends) and Stop says so.
 func TestStopDrainsCallsInProgress(t *testing.T) {
 	for _, expire := range []bool{false, true} {
 		ch := flumetest.MemoryChannel(t, 1000, 100, 50*time.Millisecond)
-		proc := &blockingProcessor{ChannelProcessor: flumetest.Processor(ch), entered: make(chan struct{}, 1), release: make(chan struct{})}
+		proc := flumetest.Gate(flumetest.Processor(ch))
 		src, err := Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), proc)
 		if err != nil {
 			t.Fatal(err)
@@ -181,7 +141,7 @@ func TestStopDrainsCallsInProgress(t *testing.T) {
 			}
 			answered <- err
 		}()
-		<-proc.entered
+		<-proc.Entered
 		ctx, cancel := context.WithCancel(context.Background())
 		stopped := make(chan error, 1)
 		go func() { stopped <- s.Stop(ctx) }()
@@ -198,7 +158,7 @@ func TestStopDrainsCallsInProgress(t *testing.T) {
 			}
 			continue
 		}
-		close(proc.release)
+		close(proc.Release)
 		if err := <-answered; err != nil {
 			t.Fatalf("the call in progress: %v", err)
 		}

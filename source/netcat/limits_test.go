@@ -2,22 +2,12 @@ package netcat
 
 import (
 	"bufio"
-	"errors"
 	"io"
 	"net"
 	"testing"
-	"time"
-)
 
-// closedByServer reports whether the server closed c: a read ends, and not
-// by timing out.
-func closedByServer(t *testing.T, c net.Conn) bool {
-	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	_, err := io.Copy(io.Discard, c)
-	var ne net.Error
-	return !errors.As(err, &ne) || !ne.Timeout()
-}
+	"github.com/flumego/flume/internal/flumetest"
+)
 
 func lineOK(t *testing.T, c net.Conn, r *bufio.Reader, line string) {
 	t.Helper()
@@ -37,20 +27,9 @@ func TestHalfLinesAreClosed(t *testing.T) {
 	s, ch := start(t, map[string]string{"request-read-timeout": "300"}, 10)
 	idle, idleR := dial(t, s)
 	lineOK(t, idle, idleR, "before")
-	conns := make([]net.Conn, n)
-	for i := range conns {
-		c, err := net.Dial("tcp", s.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		if _, err := io.WriteString(c, "half a li"); err != nil {
-			t.Fatal(err)
-		}
-		conns[i] = c
-	}
+	conns := flumetest.Stalled(t, s.Addr().String(), n, []byte("half a li"))
 	for i, c := range conns {
-		if !closedByServer(t, c) {
+		if !flumetest.ClosedByPeer(t, c) {
 			t.Fatalf("connection %d is still open", i)
 		}
 	}
@@ -70,7 +49,7 @@ func TestMaxConnections(t *testing.T) {
 	lineOK(t, b, br, "b")
 	extra, _ := dial(t, s)
 	_, _ = io.WriteString(extra, "c\n")
-	if !closedByServer(t, extra) {
+	if !flumetest.ClosedByPeer(t, extra) {
 		t.Fatal("a connection over max-connections was served")
 	}
 	lineOK(t, a, ar, "a again")

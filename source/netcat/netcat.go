@@ -6,44 +6,36 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/netserver"
+	"github.com/flumego/flume/source"
 )
 
-// Source is a netcat source.
+// Source is a netcat source. Its lifecycle is the source.Endpoint every
+// network source shares.
 type Source struct {
-	name     string
-	addr     string
+	*source.Endpoint
 	maxLine  int
 	ack      bool
 	encoding string
-	limits   netserver.Limits
 	out      flume.ChannelProcessor
-	log      *slog.Logger
-
-	mu  sync.Mutex
-	srv *netserver.Server
 }
 
 // Factory builds a netcat source.
 func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
+	addr := net.JoinHostPort(cfg.Required("bind"), strconv.Itoa(cfg.Port("port")))
 	s := &Source{
-		name:     set.Name,
-		addr:     net.JoinHostPort(cfg.Required("bind"), strconv.Itoa(cfg.Port("port"))),
 		maxLine:  cfg.Int("max-line-length", 512),
 		ack:      cfg.Bool("ack-every-event", true),
 		encoding: strings.ToLower(cfg.String("encoding", "utf-8")),
-		limits:   netserver.ParseLimits(cfg),
 		out:      out,
-		log:      set.Log(),
 	}
+	limits := netserver.ParseLimits(cfg)
 	if s.maxLine <= 0 {
 		cfg.Errorf("max-line-length", "must be greater than 0")
 	}
@@ -55,55 +47,16 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
+	log := set.Log()
+	s.Endpoint = source.NewEndpoint("netcat source", set, addr, nil, func() source.Server {
+		return netserver.New(netserver.Config{Name: "netcat source", Logger: log, Limits: limits}, s.serve)
+	}, limits.LogAttrs()...)
 	return s, nil
 }
 
 // Register adds the netcat source to r.
 func Register(r *flume.Registry) error {
 	return r.RegisterSource("netcat", Factory, "org.apache.flume.source.NetcatSource")
-}
-
-// Addr returns the listening address once started.
-func (s *Source) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv == nil {
-		return nil
-	}
-	return s.srv.Addr()
-}
-
-// Start binds the port and accepts connections.
-func (s *Source) Start(context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv != nil {
-		return nil
-	}
-	ln, err := net.Listen("tcp", s.addr)
-	if err != nil {
-		return fmt.Errorf("netcat source %q: %w", s.name, err)
-	}
-	s.srv = netserver.New(netserver.Config{Name: "netcat source", Logger: s.log, Limits: s.limits}, s.serve)
-	s.srv.Start(ln)
-	s.log.Info("netcat source listening", append([]any{"address", ln.Addr().String()}, s.limits.LogAttrs()...)...)
-	return nil
-}
-
-// Stop closes the listener and the idle connections, lets a line being
-// committed finish and answer within ctx (then abandons it: its client got
-// no OK) and waits for every connection to end.
-func (s *Source) Stop(ctx context.Context) error {
-	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
-	s.mu.Unlock()
-	if srv != nil {
-		if err := srv.Shutdown(ctx); err != nil {
-			return fmt.Errorf("netcat source %q: stop: %w", s.name, err)
-		}
-	}
-	return nil
 }
 
 func (s *Source) serve(ctx context.Context, c *netserver.Conn) {

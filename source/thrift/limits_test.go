@@ -14,14 +14,28 @@ import (
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
-// closedByServer reports whether the server closed c: a read ends, and not
-// by timing out.
-func closedByServer(t *testing.T, c net.Conn) bool {
+// rawCall sends a frame on a new connection and returns the reply's
+// message.
+func rawCall(t *testing.T, s *Source, frame []byte) []byte {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	_, err := io.Copy(io.Discard, c)
-	var ne net.Error
-	return !errors.As(err, &ne) || !ne.Timeout()
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	var size [4]byte
+	if _, err := io.ReadFull(c, size[:]); err != nil {
+		t.Fatal(err)
+	}
+	msg := make([]byte, binary.BigEndian.Uint32(size[:]))
+	if _, err := io.ReadFull(c, msg); err != nil {
+		t.Fatal(err)
+	}
+	return msg
 }
 
 func appendOK(t *testing.T, c *thriftrpc.Conn, evs ...flume.Event) {
@@ -42,24 +56,13 @@ func TestHalfFramesAreClosed(t *testing.T) {
 	good := dialSource(t, s, thriftrpc.Compact)
 	appendOK(t, good, testEvents(0, 1)...)
 	half := append(binary.BigEndian.AppendUint32(nil, 64), "0123456789"...) // 10 of 64 bytes
-	conns := make([]net.Conn, n)
-	for i := range conns {
-		c, err := net.Dial("tcp", s.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		if _, err := c.Write(half); err != nil {
-			t.Fatal(err)
-		}
-		conns[i] = c
-	}
+	conns := flumetest.Stalled(t, s.Addr().String(), n, half)
 	cn := s.Counters()
 	flumetest.WaitFor(t, 30*time.Second, "the half frames' connections to be closed", func() bool {
 		return cn.EventReadFail.Load() == n && cn.OpenConnectionCount.Load() == 1
 	})
 	for i, c := range conns {
-		if !closedByServer(t, c) {
+		if !flumetest.ClosedByPeer(t, c) {
 			t.Fatalf("connection %d is still open", i)
 		}
 	}
@@ -121,23 +124,7 @@ func TestOversizedBatchNotDecoded(t *testing.T) {
 	for i := len(frame) - 12; i < len(frame); i++ {
 		frame[i] = 0xff // garbage where the last event ends
 	}
-	c, err := net.Dial("tcp", s.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write(frame); err != nil {
-		t.Fatal(err)
-	}
-	var size [4]byte
-	if _, err := io.ReadFull(c, size[:]); err != nil {
-		t.Fatal(err)
-	}
-	msg := make([]byte, binary.BigEndian.Uint32(size[:]))
-	if _, err := io.ReadFull(c, msg); err != nil {
-		t.Fatal(err)
-	}
+	msg := rawCall(t, s, frame)
 	r, err := codec.DecodeReply(msg)
 	if err != nil || r.Status != thriftrpc.Failed || r.SeqID != 7 {
 		t.Fatalf("reply %+v, %v; want FAILED to call 7", r, err)
@@ -164,23 +151,7 @@ func TestUndecodableCallIsEventReadFail(t *testing.T) {
 	}
 	cut := frame[4 : len(frame)-6] // the call, cut inside its last event
 	frame = append(binary.BigEndian.AppendUint32(nil, uint32(len(cut))), cut...)
-	c, err := net.Dial("tcp", s.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write(frame); err != nil {
-		t.Fatal(err)
-	}
-	var size [4]byte
-	if _, err := io.ReadFull(c, size[:]); err != nil {
-		t.Fatal(err)
-	}
-	msg := make([]byte, binary.BigEndian.Uint32(size[:]))
-	if _, err := io.ReadFull(c, msg); err != nil {
-		t.Fatal(err)
-	}
+	msg := rawCall(t, s, frame)
 	if _, err := codec.DecodeReply(msg); err == nil {
 		t.Fatal("an undecodable call was answered with a status")
 	}
@@ -190,30 +161,13 @@ func TestUndecodableCallIsEventReadFail(t *testing.T) {
 	}
 }
 
-// blockingProcessor holds every Process call until release is closed.
-type blockingProcessor struct {
-	flume.ChannelProcessor
-	entered chan struct{}
-	release chan struct{}
-}
-
-func (p *blockingProcessor) Process(ctx context.Context, evs []flume.Event) error {
-	p.entered <- struct{}{}
-	select {
-	case <-p.release:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return p.ChannelProcessor.Process(ctx, evs)
-}
-
 // TestStopDrainsCallsInProgress: Stop lets a call in progress commit and
 // answer OK; when Stop's context ends first the call is aborted, its
 // client gets no OK, and Stop says so.
 func TestStopDrainsCallsInProgress(t *testing.T) {
 	for _, expire := range []bool{false, true} {
 		ch := flumetest.MemoryChannel(t, 1000, 100, 50*time.Millisecond)
-		proc := &blockingProcessor{ChannelProcessor: flumetest.Processor(ch), entered: make(chan struct{}, 1), release: make(chan struct{})}
+		proc := flumetest.Gate(flumetest.Processor(ch))
 		src, err := Factory(flume.Settings{Name: "r1"}, flume.ContextFromMap(map[string]string{"bind": "127.0.0.1", "port": "0"}), proc)
 		if err != nil {
 			t.Fatal(err)
@@ -231,7 +185,7 @@ func TestStopDrainsCallsInProgress(t *testing.T) {
 			}
 			answered <- err
 		}()
-		<-proc.entered
+		<-proc.Entered
 		ctx, cancel := context.WithCancel(context.Background())
 		stopped := make(chan error, 1)
 		go func() { stopped <- s.Stop(ctx) }()
@@ -248,7 +202,7 @@ func TestStopDrainsCallsInProgress(t *testing.T) {
 			}
 			continue
 		}
-		close(proc.release)
+		close(proc.Release)
 		if err := <-answered; err != nil {
 			t.Fatalf("the call in progress: %v", err)
 		}
