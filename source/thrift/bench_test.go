@@ -3,6 +3,7 @@ package thrift
 import (
 	"context"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,6 +66,8 @@ func benchSource(b *testing.B, proto thriftrpc.Protocol, batch, size int) {
 	ctx := context.Background()
 	b.SetBytes(int64(batch * size))
 	b.ReportAllocs()
+	var ru0, ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	b.ResetTimer()
 	for b.Loop() {
 		st, err := c.AppendBatch(ctx, evs)
@@ -75,7 +78,12 @@ func benchSource(b *testing.B, proto thriftrpc.Protocol, batch, size int) {
 			b.Fatalf("status %v", st)
 		}
 	}
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
+	// CPU time of the whole process (client, source, channel, drain) per
+	// event: robust on a shared machine.
+	cpu := ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
+	b.ReportMetric(float64(cpu)/float64(b.N*batch), "cpu-ns/event")
 }
 
 // BenchmarkRunLoad runs the load generator of `flume-ng bench thrift`
