@@ -17,6 +17,6 @@
 //
 // Delivery guarantee: the runner adds none of its own. It never takes
 // events itself; a Process call that fails or panics has rolled its
-// transaction back (sink.Drain does so), so the next call delivers the
+// transaction back (sink.Step does so), so the next call delivers the
 // same events again.
 package sinkrunner

@@ -73,7 +73,7 @@ func (s *lineSink) Stop(context.Context) error {
 }
 
 func (s *lineSink) Process(ctx context.Context) (flume.Status, error) {
-	return sink.Drain(ctx, s.ch, 100, &s.n, func(_ context.Context, events []flume.Event) error {
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: 100}, &s.n, func(_ context.Context, events []flume.Event) error {
 		var b []byte
 		for _, e := range events {
 			b = append(append(b, e.Body...), '\n')
@@ -81,6 +81,7 @@ func (s *lineSink) Process(ctx context.Context) (flume.Status, error) {
 		_, err := s.f.Write(b)
 		return err
 	})
+	return res.Status, err
 }
 `
 
