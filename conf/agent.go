@@ -109,7 +109,7 @@ func Load(agent string, paths ...string) (*AgentConfig, error) {
 func Agent(name string, props *Properties) *AgentConfig {
 	a := &AgentConfig{Name: name}
 	a.Problems = append(a.Problems, props.Problems...)
-	b := builder{agent: a, prefix: name + "."}
+	b := builder{agent: a, prefix: name + ".", props: props}
 	b.collect(props)
 	b.applyConfigFilters()
 	b.validate()
@@ -118,6 +118,7 @@ func Agent(name string, props *Properties) *AgentConfig {
 
 type builder struct {
 	agent  *AgentConfig
+	props  *Properties
 	prefix string // "a1."
 	lists  map[string]flume.Property
 	comps  map[string]map[string]*Component // section ("sources", ...) -> name -> component
@@ -227,6 +228,12 @@ func (b *builder) component(section, name string, needType bool) *Component {
 	if needType && c.Type == "" {
 		b.problem(flume.Error, missing(c, "type"), false, "%s %q has no type; it is dropped", singular(section), name)
 		return nil
+	}
+	for _, p := range c.Props {
+		if b.props.Unsubstituted(p.Key) {
+			b.problem(flume.Error, p, false, "%s %q is dropped: the ${} substitution of this value passed a limit (reported above)", singular(section), name)
+			return nil
+		}
 	}
 	return c
 }

@@ -9,7 +9,13 @@
 // the last duplicate wins. Then Flume's own rules: keys and values trimmed,
 // empty values ignored, keys without an agent prefix ignored, and Flume's
 // ${...} substitution in values (${env:X}, ${sys:X}, ${other.key},
-// ${x:-default}, $${x} for a literal; undefined variables stay as written).
+// ${x:-default}, $${x} for a literal). As in Flume, an undefined variable
+// and a circular reference stay as written; unlike Flume, each is reported
+// as a warning at the key whose value holds it. Substitution is bounded:
+// references nest at most MaxSubstitutionDepth deep, a value expands to at
+// most MaxSubstitutedValue bytes and the whole configuration grows by at most
+// MaxSubstitutionGrowth bytes; a value past a limit is an error at its key,
+// stays as written, and drops its component.
 //
 // Config filters (<agent>.configfilters, Flume 1.11) are then applied to
 // the values of the agent's sources, channels, sinks and sink groups:

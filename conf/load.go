@@ -18,6 +18,8 @@ type Properties struct {
 	list     []flume.Property
 	index    map[string]int
 	Problems flume.Problems
+	// unsubstituted holds the keys whose ${} substitution passed a limit.
+	unsubstituted map[string]bool
 }
 
 // Get returns the property for a full key.

@@ -9,8 +9,12 @@ import (
 )
 
 // The example's files pass flume-ng check as they are (the production
-// files alone, without a single warning) and with the local overrides.
+// files alone, without a single warning) and with the local overrides, on
+// a host that provides the DataHub credentials they read from the
+// environment (check warns about an undefined ${env:...}).
 func TestCheck(t *testing.T) {
+	t.Setenv("DATAHUB_ACCESS_ID", "id")
+	t.Setenv("DATAHUB_ACCESS_KEY", "key")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	for _, agent := range []string{"web", "collector"} {
