@@ -15,8 +15,13 @@
 // Each line is committed on its own. When the channel refuses it the
 // client gets "FAILED: <reason>" and the line is not stored: the sender is
 // told, as in Flume. A line longer than max-line-length gets "FAILED: Event
-// exceeds the maximum length (N chars, including newline)" and closes that
-// connection; other connections are unaffected. A partial line at EOF is
-// discarded. Stop lets a line being committed finish and answer (within its
-// context). As in Flume, this source publishes no counters.
+// exceeds the maximum length (N chars, including newline)" as soon as N
+// characters have arrived without a newline, as in Flume, and that
+// connection is closed; other connections are unaffected. The reply is not
+// lost to a reset: the source shuts down its side after it and discards
+// what the client still sends (for up to 5 s) before closing. Each such
+// line is logged, one warning per 10 s at most. Lines are split in time
+// linear in their length whatever max-line-length is. A partial line at EOF
+// is discarded. Stop lets a line being committed finish and answer (within
+// its context). As in Flume, this source publishes no counters.
 package netcat
