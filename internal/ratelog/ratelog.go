@@ -1,6 +1,7 @@
 package ratelog
 
 import (
+	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -9,10 +10,11 @@ import (
 // DefaultInterval is the interval of a Limiter whose Interval is zero.
 const DefaultInterval = 10 * time.Second
 
-// Limiter lets one warning through per Interval. The warnings in between
-// are logged at debug level and counted; the next warning that passes
-// carries their number as "similar_suppressed". The zero value is ready
-// and a Limiter is safe for concurrent use.
+// Limiter lets one warning (or one line of another level, see Log) through
+// per Interval. The warnings in between are logged at debug level and
+// counted; the next warning that passes carries their number as
+// "similar_suppressed". The zero value is ready and a Limiter is safe for
+// concurrent use.
 type Limiter struct {
 	// Interval is the least time between two warnings (DefaultInterval
 	// when zero). Set it before the first Warn.
@@ -26,6 +28,14 @@ type Limiter struct {
 // Warn logs msg at warning level, or at debug level when a warning went
 // out less than Interval ago. It reports whether the warning went out.
 func (l *Limiter) Warn(log *slog.Logger, msg string, args ...any) bool {
+	return l.Log(log, slog.LevelWarn, msg, args...)
+}
+
+// Log logs msg at level, or at debug level when a line of this Limiter
+// went out at its own level less than Interval ago (lines of different
+// levels share the Limiter's interval). It reports whether the line went
+// out at level.
+func (l *Limiter) Log(log *slog.Logger, level slog.Level, msg string, args ...any) bool {
 	interval := l.Interval
 	if interval <= 0 {
 		interval = DefaultInterval
@@ -44,7 +54,7 @@ func (l *Limiter) Warn(log *slog.Logger, msg string, args ...any) bool {
 	if n := l.suppressed.Swap(0); n > 0 {
 		args = append(args, "similar_suppressed", n)
 	}
-	log.Warn(msg, args...)
+	log.Log(context.Background(), level, msg, args...)
 	return true
 }
 

@@ -74,3 +74,20 @@ func TestStreak(t *testing.T) {
 		t.Fatalf("log lines\n%q\nwant\n%q", got, want)
 	}
 }
+
+func TestLogKeepsItsLevel(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	now := time.Unix(1000, 0)
+	l := Limiter{Interval: time.Second, now: func() time.Time { return now }}
+	l.Log(log, slog.LevelInfo, "restarted")
+	l.Log(log, slog.LevelInfo, "restarted")
+	now = now.Add(time.Second)
+	l.Log(log, slog.LevelInfo, "restarted")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	for i, want := range []string{"level=INFO", "level=DEBUG", "level=INFO"} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d %q lacks %s", i+1, lines[i], want)
+		}
+	}
+}

@@ -12,6 +12,13 @@
 // Lines end at \n, \r or \r\n, as Java's readLine; the terminator is not
 // part of the body.
 //
+// Restarts: with restart = true the command is run again restartThrottle
+// after it exits. Unlike Flume, the pause is at least MinRestartThrottle
+// (100 ms; a lower value is a configuration warning), and the start and
+// exit lines of a command that keeps exiting are logged once per 10 s (the
+// others at debug level, counted in the next), so a command that exits at
+// once cannot flood the log or the process table.
+//
 // Delivery: unlike Flume, which drops the pending batch and kills the
 // command when the channel is full, this source keeps the batch and retries
 // it, backing off, and stops reading meanwhile: the command blocks on its

@@ -16,6 +16,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/background"
+	"github.com/flumego/flume/internal/ratelog"
 )
 
 // Config holds the exec source's settings.
@@ -29,6 +30,15 @@ type Config struct {
 	BatchTimeout    time.Duration
 	Charset         string
 }
+
+// MinRestartThrottle is the least pause before a command is restarted:
+// Flume restarts at once with restartThrottle 0, which for a command that
+// exits at once means hundreds of processes and log lines a second.
+const MinRestartThrottle = 100 * time.Millisecond
+
+// restartLogInterval is the least time between two logged restarts; the
+// restarts in between are logged at debug level and counted in the next.
+const restartLogInterval = 10 * time.Second
 
 // ParseConfig reads the source's properties with Flume's defaults.
 func ParseConfig(cfg *flume.Context) Config {
@@ -48,8 +58,15 @@ func ParseConfig(cfg *flume.Context) Config {
 	if c.BatchTimeout <= 0 {
 		cfg.Errorf("batchTimeout", "must be greater than 0")
 	}
-	if c.RestartThrottle < 0 {
+	switch {
+	case c.RestartThrottle < 0:
 		cfg.Errorf("restartThrottle", "must not be negative")
+	case c.RestartThrottle < MinRestartThrottle:
+		if c.Restart {
+			cfg.Warnf("restartThrottle", "below the minimum of %d ms; using %d ms, so that a command that exits at once is not restarted hundreds of times a second",
+				MinRestartThrottle.Milliseconds(), MinRestartThrottle.Milliseconds())
+		}
+		c.RestartThrottle = MinRestartThrottle
 	}
 	if c.Command != "" && len(c.argv()) == 0 {
 		cfg.Errorf("command", "empty command")
@@ -73,6 +90,10 @@ type Source struct {
 	log     *slog.Logger
 	counter flume.SourceCounter
 
+	// restartLog and startLog keep a command that keeps exiting to one
+	// restart and one start line per restartLogInterval.
+	restartLog, startLog ratelog.Limiter
+
 	task background.Task
 }
 
@@ -83,7 +104,8 @@ var (
 
 // New returns an exec source that hands its lines to out.
 func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
-	s := &Source{name: set.Name, cfg: cfg, out: out, log: set.Log()}
+	s := &Source{name: set.Name, cfg: cfg, out: out, log: set.Log(),
+		restartLog: ratelog.Limiter{Interval: restartLogInterval}, startLog: ratelog.Limiter{Interval: restartLogInterval}}
 	set.Publish(&s.counter)
 	return s
 }
@@ -144,18 +166,20 @@ func (s *Source) run(ctx, abort context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		level, msg := slog.LevelInfo, "command exited"
+		args := []any{"command", s.cfg.Command}
 		if err != nil {
-			s.log.Warn("command ended", "command", s.cfg.Command, "error", err)
-		} else {
-			s.log.Info("command exited", "command", s.cfg.Command)
+			level, msg = slog.LevelWarn, "command ended"
+			args = append(args, "error", err)
 		}
 		if !s.cfg.Restart {
+			s.log.Log(ctx, level, msg, args...)
 			return // as Flume, the source stays started but idle
 		}
+		s.restartLog.Log(s.log, level, msg+"; restarting it after restartThrottle", append(args, "restart_throttle", s.cfg.RestartThrottle)...)
 		if background.Sleep(ctx, s.cfg.RestartThrottle) != nil {
 			return
 		}
-		s.log.Info("restarting command", "command", s.cfg.Command)
 	}
 }
 
@@ -178,7 +202,7 @@ func (s *Source) runOnce(ctx, abort context.Context) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("exec source %q: start %q: %w", s.name, s.cfg.Command, err)
 	}
-	s.log.Info("command started", "command", s.cfg.Command, "pid", cmd.Process.Pid)
+	s.startLog.Log(s.log, slog.LevelInfo, "command started", "command", s.cfg.Command, "pid", cmd.Process.Pid)
 
 	var wg sync.WaitGroup
 	wg.Add(1)

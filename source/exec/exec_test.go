@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -241,5 +242,79 @@ func TestAbandonedStopKillsCommand(t *testing.T) {
 	}
 	if err := h.src.Start(context.Background()); err != nil {
 		t.Fatalf("Start after Stop = %v", err)
+	}
+}
+
+// records is a slog handler that keeps every record.
+type records struct {
+	mu   sync.Mutex
+	recs []slog.Record
+}
+
+func (r *records) Enabled(context.Context, slog.Level) bool { return true }
+func (r *records) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recs = append(r.recs, rec.Clone())
+	return nil
+}
+func (r *records) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *records) WithGroup(string) slog.Handler      { return r }
+
+func (r *records) matching(msg string) []slog.Record {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []slog.Record
+	for _, rec := range r.recs {
+		if strings.HasPrefix(rec.Message, msg) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// TestRestartFloodIsThrottled is finding 7 of issue 19: restart = true with
+// restartThrottle = 0 and a command that exits at once logged 5,268
+// restarts in 8 s. The throttle is raised to MinRestartThrottle with a
+// located warning, and the start and restart lines are rate-limited (the
+// others go to debug level).
+func TestRestartFloodIsThrottled(t *testing.T) {
+	cfg := flume.ContextFromMap(map[string]string{"command": "true", "restart": "true", "restartThrottle": "0", "batchTimeout": "20"})
+	logs := &records{}
+	src, err := Factory(flume.Settings{Name: "r1", Logger: slog.New(logs)}, cfg, flumetest.Processor(flumetest.MemoryChannel(t, 10, 10, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := cfg.Problems()
+	if len(ps) != 1 || ps[0].Severity != flume.Warning || ps[0].Key != "restartThrottle" || !strings.Contains(ps[0].Message, "minimum of 100 ms") {
+		t.Fatalf("problems %v, want a warning about the minimum at restartThrottle", ps)
+	}
+	s := src.(*Source)
+	begin := time.Now()
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	flumetest.WaitFor(t, 20*time.Second, "6 starts of the command", func() bool { return len(logs.matching("command started")) >= 6 })
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(begin)
+	starts := logs.matching("command started")
+	for i := 1; i < len(starts); i++ {
+		if gap := starts[i].Time.Sub(starts[i-1].Time); gap < MinRestartThrottle {
+			t.Fatalf("restart %d came %v after the previous start, less than the minimum throttle %v", i, gap, MinRestartThrottle)
+		}
+	}
+	allowed := 1 + int(elapsed/restartLogInterval) // lines per interval
+	for _, msg := range []string{"command started", "command exited"} {
+		shown := 0
+		for _, rec := range logs.matching(msg) {
+			if rec.Level > slog.LevelDebug {
+				shown++
+			}
+		}
+		if shown > allowed {
+			t.Errorf("%d %q lines above debug level in %v, want at most %d", shown, msg, elapsed, allowed)
+		}
 	}
 }
