@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/ratelog"
 	"github.com/flumego/flume/internal/ring"
 	"github.com/flumego/flume/internal/waiter"
 	bolt "go.etcd.io/bbolt"
@@ -40,9 +41,13 @@ type Channel struct {
 	log       *slog.Logger
 	cfg       Config
 	counter   Counter
-	space     spaceChecker
-	life      sync.Mutex // serialises Start and Stop
-	ckMu      sync.Mutex // serialises checkpoints
+	space     diskSpace
+	prealloc  atomic.Int64  // bytes the active log file has preallocated and not written
+	kick      chan struct{} // a put was refused for space: free what can be freed
+	rotateReq chan chan error
+	ckWarn    ratelog.Limiter // checkpoints deferred for space
+	life      sync.Mutex      // serialises Start and Stop
+	ckMu      sync.Mutex      // serialises checkpoints
 	nextTxID  atomic.Uint64
 	writeLow  atomic.Uint32 // lowest log file the writer may be writing unapplied records to
 	lastError atomic.Int64  // unix seconds of the last logged take error (rate limit)
@@ -72,13 +77,19 @@ type Channel struct {
 	lastCk  ptr            // applied position of the last checkpoint
 	// lowest log file id the primary and backup checkpoints need (guarded by ckMu)
 	primaryMinLive, backupMinLive uint32
+	// backupStale is set when the backup checkpoint could not be refreshed
+	// for lack of space: it no longer keeps old log files (guarded by ckMu).
+	backupStale bool
 
 	// owned by the writer goroutine
 	active     *logFile
 	activeSize uint32
 	allocated  int64 // bytes of the active file preallocated
 	nextFileID uint32
-	broken     bool // the active file had a write error; rotate before writing
+	broken     bool   // the active file had a write error; rotate before writing
+	activePuts bool   // the active file holds put records
+	room       uint64 // free space of this commit group that preallocation may use
+	grown      uint64 // disk space the log files grew by during this commit group
 }
 
 var _ flume.Channel = (*Channel)(nil)
@@ -89,12 +100,13 @@ func New(set flume.Settings, cfg Config) (*Channel, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("file channel %q: %w", set.Name, err)
 	}
-	c := &Channel{name: set.Name, log: set.Log(), cfg: cfg}
+	c := &Channel{name: set.Name, log: set.Log(), cfg: cfg, kick: make(chan struct{}, 1), rotateReq: make(chan chan error),
+		ckWarn: ratelog.Limiter{Interval: time.Minute}}
 	spaceDirs := append([]string{cfg.CheckpointDir}, cfg.DataDirs...)
 	if cfg.UseDualCheckpoints {
 		spaceDirs = append(spaceDirs, cfg.BackupCheckpointDir)
 	}
-	c.space = spaceChecker{dirs: spaceDirs, min: uint64(cfg.MinimumRequiredSpace), probe: freeSpace}
+	c.space = diskSpace{dirs: spaceDirs, probe: freeSpace}
 	c.counter.ChannelCapacity.Store(int64(cfg.Capacity))
 	c.counter.Closed.Store(1)
 	set.Publish(&c.counter)
@@ -208,9 +220,12 @@ func (c *Channel) open(ctx context.Context) error {
 		c.nextFileID = ids[len(ids)-1] + 1
 	}
 	c.active, c.broken = nil, false
-	if err := c.rotate(); err != nil {
-		return fmt.Errorf("create data log file: %w", err)
+	if err := c.continueLog(rec); err != nil {
+		return err
 	}
+	c.grown = 0
+	c.space.expire()
+	c.updateSpare()
 	c.writeLow.Store(c.active.id)
 	c.nextTxID.Store(rec.nextTxID)
 
@@ -227,6 +242,7 @@ func (c *Channel) open(ctx context.Context) error {
 	c.mu.Unlock()
 	c.lastCk = ptr{}
 	c.primaryMinLive, c.backupMinLive = rec.primaryMinLive, rec.backupMinLive
+	c.backupStale = false // backupMinLive is what the backup on disk needs
 
 	dur := time.Since(start)
 	c.counter.RecoveryDurationMs.Store(dur.Milliseconds())
@@ -244,8 +260,11 @@ func (c *Channel) open(ctx context.Context) error {
 	c.quit = make(chan struct{})
 	if rec.source != "checkpoint" || rec.replayed > 0 {
 		// Make the recovered state the primary checkpoint before taking
-		// traffic: the primary may be missing or corrupt.
-		if err := c.checkpoint(); err != nil {
+		// traffic: the primary may be missing or corrupt. On a disk too
+		// full for it the channel starts anyway, so that it can drain: the
+		// checkpoint on disk (or the logs) still recovers the same queue,
+		// and no log file is deleted before a checkpoint succeeds.
+		if err := c.checkpoint(); err != nil && !lackOfSpace(err) {
 			c.mu.Lock()
 			c.running = false
 			c.mu.Unlock()
@@ -285,7 +304,12 @@ func (c *Channel) stop(ctx context.Context, finalCheckpoint bool) error {
 	if finalCheckpoint && ctx.Err() != nil {
 		err = fmt.Errorf("file channel %q: final checkpoint skipped: %w", c.name, ctx.Err())
 	} else if finalCheckpoint {
-		if err = c.checkpoint(); err != nil {
+		switch err = c.checkpoint(); {
+		case lackOfSpace(err):
+			// Harmless: the next start replays the log from the previous
+			// checkpoint (logged by checkpoint).
+			err = nil
+		case err != nil:
 			err = fmt.Errorf("file channel %q: final checkpoint: %w", c.name, err)
 		}
 	}
@@ -327,15 +351,23 @@ func (c *Channel) closeStorage() {
 }
 
 // checkpointer writes a checkpoint every checkpointInterval when anything
-// was committed since the last one.
+// was committed since the last one, and frees space when a put was refused
+// for lack of it (at most every freeInterval).
 func (c *Channel) checkpointer() {
 	defer c.wg.Done()
 	t := time.NewTicker(c.cfg.CheckpointInterval)
 	defer t.Stop()
+	var lastFree time.Time
 	for {
 		select {
 		case <-c.quit:
 			return
+		case <-c.kick:
+			if time.Since(lastFree) >= freeInterval {
+				lastFree = time.Now()
+				c.freeSpace()
+			}
+			continue
 		case <-t.C:
 		}
 		c.mu.Lock()
@@ -345,6 +377,36 @@ func (c *Channel) checkpointer() {
 			_ = c.checkpoint() // logged and counted
 		}
 	}
+}
+
+// freeSpace frees the disk space the channel can give back: the writer
+// moves to a new log file when the active one holds put records, and a
+// checkpoint deletes the log files no longer needed. Called by the
+// checkpointer when a put was refused for space.
+func (c *Channel) freeSpace() {
+	reply := make(chan error, 1)
+	select {
+	case c.rotateReq <- reply:
+	case <-c.quit:
+		return
+	}
+	if err := <-reply; err != nil {
+		c.ckWarn.Warn(c.log, "file channel: cannot start a new data log file to free space", "error", err)
+	}
+	c.mu.Lock()
+	changed := c.applied != c.lastCk
+	c.mu.Unlock()
+	if changed {
+		_ = c.checkpointFor(true) // logged and counted
+	}
+	c.space.expire()
+}
+
+// lackOfSpace reports whether err is a write the channel did not make, or
+// that failed, for lack of disk space.
+func lackOfSpace(err error) bool {
+	var nr *errNoRoom
+	return errors.As(err, &nr) || isNoSpace(err)
 }
 
 // snapshot captures the queue for a checkpoint, encoded. Called with mu
@@ -380,13 +442,27 @@ func (c *Channel) snapshot() *snapshot {
 // checkpoint writes the primary checkpoint, copies it to the backup
 // directory (useDualCheckpoints) and deletes the log files no checkpoint
 // and no queued event needs any more.
-func (c *Channel) checkpoint() error {
+func (c *Channel) checkpoint() error { return c.checkpointFor(false) }
+
+// checkpointFor writes a checkpoint; freeing is set when it is written to
+// delete drained log files (see roomFor).
+func (c *Channel) checkpointFor(freeing bool) error {
 	c.ckMu.Lock()
 	defer c.ckMu.Unlock()
 	start := time.Now()
 	c.mu.Lock()
 	snap := c.snapshot()
+	held := c.used()
 	c.mu.Unlock()
+	size := uint64(0)
+	for _, ch := range snap.chunks {
+		size += uint64(len(ch))
+	}
+	// bbolt writes the new queue before it frees the old one.
+	if err := c.roomFor("a checkpoint", 2*size+checkpointSlack, held, freeing && c.deletable(snap.state.minLive)); err != nil {
+		c.ckWarn.Warn(c.log, "file channel: checkpoint deferred; the previous checkpoint stays in use", "error", err)
+		return err
+	}
 	if !c.cfg.FsyncPerTransaction {
 		// The snapshot may name records not yet synced; sync them first.
 		if lf := c.logs.get(snap.state.replayFile); lf != nil {
@@ -406,7 +482,9 @@ func (c *Channel) checkpoint() error {
 		}
 		c.db = db
 	}
-	if err := writeCheckpoint(c.db, snap); err != nil {
+	err := writeCheckpoint(c.db, snap)
+	c.space.expire()
+	if err != nil {
 		c.counter.CheckpointWriteErrorCount.Add(1)
 		c.log.Error("file channel: checkpoint failed; the previous checkpoint stays in use", "error", err)
 		return err
@@ -416,18 +494,42 @@ func (c *Channel) checkpoint() error {
 	c.counter.CheckpointQueueSize.Store(int64(snap.state.queueLen))
 	c.lastCkSet(ptr{file: snap.state.replayFile, off: snap.state.replayOff})
 	if c.cfg.UseDualCheckpoints {
-		if err := copyBackup(c.db, c.cfg.BackupCheckpointDir); err != nil {
-			c.counter.CheckpointBackupWriteErrorCount.Add(1)
-			c.log.Error("file channel: backup checkpoint failed; the previous backup stays in use", "error", err)
-		} else {
-			c.backupMinLive = snap.state.minLive
-			c.counter.CheckpointBackupCount.Add(1)
-		}
+		c.backup(snap.state.minLive, held)
 	}
 	c.counter.CheckpointDurationMs.Store(time.Since(start).Milliseconds())
 	c.log.Debug("file channel checkpoint written", "events", snap.state.queueLen, "duration", time.Since(start))
 	c.deleteOldLogs()
 	return nil
+}
+
+// backup copies the primary checkpoint to the backup directory. When there
+// is no room for the copy, the old backup stays but no longer keeps the log
+// files it needs from being deleted: a channel short of space must be able
+// to give back drained files, and if the primary checkpoint is lost later
+// the logs alone still recover the queue exactly. Called with ckMu held.
+func (c *Channel) backup(minLive uint32, held int) {
+	var err error
+	if st, serr := os.Stat(c.primaryPath()); serr == nil {
+		err = c.roomFor("the backup checkpoint", uint64(st.Size()), held, false)
+	}
+	if err == nil {
+		err = copyBackup(c.db, c.cfg.BackupCheckpointDir)
+		c.space.expire()
+	}
+	switch {
+	case err == nil:
+		c.backupMinLive, c.backupStale = minLive, false
+		c.counter.CheckpointBackupCount.Add(1)
+	case lackOfSpace(err):
+		c.counter.CheckpointBackupWriteErrorCount.Add(1)
+		if !c.backupStale {
+			c.log.Warn("file channel: no room to refresh the backup checkpoint; until it is refreshed it does not keep old data log files, which may be deleted (recovery would then use the logs)", "error", err)
+		}
+		c.backupStale = true
+	default:
+		c.counter.CheckpointBackupWriteErrorCount.Add(1)
+		c.log.Error("file channel: backup checkpoint failed; the previous backup stays in use", "error", err)
+	}
 }
 
 func (c *Channel) lastCkSet(p ptr) {
@@ -448,7 +550,7 @@ func (c *Channel) primaryPath() string {
 // Called with ckMu held.
 func (c *Channel) deleteOldLogs() {
 	low := min(c.writeLow.Load(), c.primaryMinLive)
-	if c.cfg.UseDualCheckpoints {
+	if c.cfg.UseDualCheckpoints && !c.backupStale {
 		low = min(low, c.backupMinLive)
 	}
 	c.mu.Lock()
@@ -465,6 +567,52 @@ func (c *Channel) deleteOldLogs() {
 			break
 		}
 		c.counter.LogFilesDeletedCount.Add(1)
+		c.space.expire()
 	}
 	c.counter.LogFileCount.Store(int64(c.logs.count()))
+}
+
+// deletable reports whether a checkpoint whose queue needs log files from
+// minLive on would let a log file be deleted (a backup checkpoint that
+// cannot be refreshed does not keep files; see backup). Called with ckMu
+// held.
+func (c *Channel) deletable(minLive uint32) bool {
+	low := min(c.writeLow.Load(), minLive)
+	c.mu.Lock()
+	for f := range c.refs {
+		low = min(low, f)
+	}
+	c.mu.Unlock()
+	ids := c.logs.ids()
+	return len(ids) > 0 && ids[0] < low
+}
+
+// continueLog makes the last data log file the active one when it ended
+// cleanly, so that a start needs no new disk space; a start on a full disk
+// can then drain the channel. Bytes after the last valid record (a torn
+// write, or preallocated zeros) are cut off first: they were never
+// acknowledged, and nothing is ever written after a torn record. Otherwise
+// (no file yet, or one without a header) a new file is started. Called by
+// Start before the writer runs.
+func (c *Channel) continueLog(rec *recovered) error {
+	if lf := c.logs.get(rec.tailFile); lf != nil && rec.tailFile == c.nextFileID-1 && rec.tailEnd >= headerRecordSize {
+		st, err := lf.f.Stat()
+		if err != nil {
+			return err
+		}
+		if st.Size() > int64(rec.tailEnd) {
+			if err := lf.f.Truncate(int64(rec.tailEnd)); err != nil {
+				return fmt.Errorf("cut the unwritten tail of %s: %w", lf.path, err)
+			}
+			if err := lf.f.Sync(); err != nil {
+				return fmt.Errorf("cut the unwritten tail of %s: %w", lf.path, err)
+			}
+		}
+		c.active, c.activeSize, c.allocated, c.activePuts = lf, rec.tailEnd, int64(rec.tailEnd), true
+		return nil
+	}
+	if err := c.rotate(); err != nil {
+		return fmt.Errorf("create data log file: %w", err)
+	}
+	return nil
 }

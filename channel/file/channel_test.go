@@ -571,13 +571,6 @@ func TestNoGoroutineOutlivesStop(t *testing.T) {
 	}
 }
 
-// expire makes the next check probe the free space again.
-func (s *spaceChecker) expire() {
-	s.mu.Lock()
-	s.at = time.Time{}
-	s.mu.Unlock()
-}
-
 // TestStopWithEndedContextSkipsCheckpoint checks the flume.Lifecycle
 // contract: a Stop whose ctx has ended closes the channel without the
 // final checkpoint, says so, and loses nothing: the next Start replays the

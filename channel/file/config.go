@@ -37,7 +37,9 @@ type Config struct {
 	// next one started (maxFileSize, bytes).
 	MaxFileSize int64
 	// MinimumRequiredSpace is the free space puts leave on the disk of
-	// every data and checkpoint directory (minimumRequiredSpace, bytes).
+	// every data and checkpoint directory (minimumRequiredSpace, bytes);
+	// more when draining the events held would write more (see "Disk
+	// space" in the package documentation).
 	MinimumRequiredSpace int64
 	// KeepAlive is how long Put waits for capacity and Take for a first
 	// event (keep-alive, seconds).

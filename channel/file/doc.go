@@ -33,7 +33,7 @@
 //	transactionCapacity   10000      puts, or takes, per transaction; must not exceed capacity
 //	checkpointInterval    30000      milliseconds between checkpoints (only when something changed)
 //	maxFileSize           2146435071 bytes per data log file (larger values are clamped, as in Flume)
-//	minimumRequiredSpace  524288000  free bytes puts leave on each data and checkpoint disk (floor 1048576)
+//	minimumRequiredSpace  524288000  free bytes puts leave on each data and checkpoint disk (floor 1048576; see Disk space)
 //	keep-alive            3          seconds Put waits for capacity and Take for a first event
 //	checkpointOnClose     true       write a checkpoint at Stop, so the next start replays nothing
 //	fsyncPerTransaction   true       see above
@@ -51,7 +51,7 @@
 // flume.Transaction contract), and a channel whose queue exceeds a lowered
 // capacity starts anyway (puts wait until it drains) instead of forcing a
 // full replay. Below minimumRequiredSpace, puts and put commits fail with a
-// channel error; take commits, which free space, still work.
+// channel error; take commits still work (see Disk space).
 //
 // # On disk
 //
@@ -89,7 +89,8 @@
 // (starting the next file, in the next data directory, when a record would
 // pass maxFileSize), calls fdatasync once, applies the group to the queue
 // in log order and answers every committer. Files are preallocated in 16 MB
-// steps so that the fsync need not record a size change. A write or fsync
+// steps so that the fsync need not record a size change (out of at most
+// half the space puts may still use, so a small disk is not taken whole). A write or fsync
 // error fails the whole group and the next group starts a new file, so no
 // record is ever appended after a damaged one.
 //
@@ -111,14 +112,19 @@
 //  4. replays the log records after the checkpoint's position: committed
 //     puts are appended, committed takes removed; puts without their commit
 //     record (a transaction cut short by the crash) are discarded; a torn
-//     record ends its file (every start writes to a new file, so nothing
-//     valid ever follows a torn record);
-//  5. logs which path was taken (source=checkpoint|backup|logs|empty), how
+//     record ends its file;
+//  5. continues writing the last log file: whatever follows its last valid
+//     record (a torn write, preallocated zeros) was never acknowledged and
+//     is cut off first, so nothing is ever written after a torn record, and
+//     a start needs no new disk space (a file without a header is left and
+//     a new one started);
+//  6. logs which path was taken (source=checkpoint|backup|logs|empty), how
 //     many events and records, and how long it took, and publishes the same
 //     in RecoverySource, RecoveryEventCount, RecoveryReplayedRecords and
 //     RecoveryDurationMs; when the queue did not come from the primary
 //     checkpoint, or records were replayed, writes a checkpoint before
-//     taking traffic.
+//     taking traffic (on a disk too full for it, the channel starts without
+//     it: the checkpoint on disk or the logs recover the same queue).
 //
 // Events taken by transactions that never committed are simply not in any
 // take record, so they come back.
@@ -129,6 +135,39 @@
 // it replays from and the files its events are in). The files kept are
 // always a suffix of the log, so a take record is never deleted before the
 // put it removes, and a full replay from the logs alone stays exact.
+//
+// # Disk space
+//
+// Every write is checked against the free space of the data and checkpoint
+// disks before it is made (the fullest disk counts), so the channel does not
+// fill its disk and can always start and drain:
+//
+//   - Puts leave free minimumRequiredSpace, or, when more, what draining
+//     every event the channel holds writes (25 bytes each: the 8-byte
+//     pointer in a take record plus the record's header, for a sink taking
+//     one event per transaction) plus 256 KiB. Below that, puts and put
+//     commits fail with a channel error (sources push back) and Flume's
+//     threshold holds: the channel stops taking events.
+//   - Take commits may use that reserve, so a sink can always drain the
+//     channel, whatever its batch size and however full the disk was when
+//     the puts stopped; a start needs no new space (step 5 above).
+//   - Checkpoints and backup copies are written only out of the space the
+//     reserve does not need; otherwise they wait (logged once a minute), and
+//     the previous checkpoint stays valid. A backup checkpoint that cannot
+//     be refreshed stops keeping old log files, which may then be deleted
+//     (if the primary checkpoint were lost afterwards, recovery would use
+//     the logs, which stay exact).
+//   - When a put is refused for space, the channel frees what it can (at
+//     most once a second): the writer moves to a new log file if the
+//     active one holds put records, and a checkpoint deletes the files
+//     holding only drained events, using the last 256 KiB if need be. Puts
+//     resume once the space is back.
+//
+// Drained files go back to the disk only when every event in them is taken
+// and the file is not the one being written: a file is never partly freed.
+// TestFullVolumeStartsAndDrains measures it on a 3 MiB tmpfs with the
+// worst sink (one event per take transaction), and
+// TestFullVolumeAgentRestartsAndDrains through a real agent on 20 MiB.
 //
 // # Why logs plus a bbolt checkpoint, not every event in bbolt
 //

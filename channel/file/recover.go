@@ -17,6 +17,9 @@ type recovered struct {
 	ptrs     []ptr
 	nextTxID uint64
 	replayed int // log records applied after the checkpoint
+	// tailFile is the last log file replayed and tailEnd the offset after
+	// its last valid record.
+	tailFile, tailEnd uint32
 	// lowest log file the primary and backup checkpoints on disk need
 	primaryMinLive, backupMinLive uint32
 }
@@ -204,6 +207,7 @@ func (c *Channel) replay(ctx context.Context, rec *recovered, from ptr) error {
 		if err != nil {
 			return fmt.Errorf("replay %s: %w", lf.path, err)
 		}
+		rec.tailFile, rec.tailEnd = id, end
 		if torn {
 			st, _ := lf.f.Stat()
 			var size int64

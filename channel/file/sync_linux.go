@@ -19,7 +19,8 @@ func datasync(f *os.File) error {
 
 // preallocate reserves [off, off+n) of f without changing what reads
 // return (zeros), so that appends within it do not change the file size
-// and fdatasync need not journal a size change.
-func preallocate(f *os.File, off, n int64) {
-	_ = unix.Fallocate(int(f.Fd()), 0, off, n) // best effort: unsupported file systems just append
+// and fdatasync need not journal a size change. It is best effort: when it
+// fails (a file system without fallocate, or no room), writes just append.
+func preallocate(f *os.File, off, n int64) error {
+	return unix.Fallocate(int(f.Fd()), 0, off, n)
 }

@@ -2,9 +2,13 @@
 
 package file
 
-import "os"
+import (
+	"errors"
+	"os"
+)
 
 // datasync flushes f to stable storage.
 func datasync(f *os.File) error { return f.Sync() }
 
-func preallocate(*os.File, int64, int64) {}
+// preallocate is not available here: writes append.
+func preallocate(*os.File, int64, int64) error { return errors.ErrUnsupported }

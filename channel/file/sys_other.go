@@ -3,8 +3,10 @@
 package file
 
 import (
+	"errors"
 	"math"
 	"os"
+	"syscall"
 )
 
 // dirLock is a no-op where advisory file locks are not available.
@@ -25,3 +27,6 @@ func syncDir(dir string) error {
 }
 
 func freeSpace(string) (uint64, error) { return math.MaxUint64, nil }
+
+// isNoSpace reports whether err says the disk is full.
+func isNoSpace(err error) bool { return errors.Is(err, syscall.ENOSPC) }

@@ -65,7 +65,7 @@ func (t *transaction) Put(ctx context.Context, events ...flume.Event) error {
 		}
 		bytes += n
 	}
-	if err := c.space.check(0); err != nil {
+	if err := c.checkPutSpace(uint64(bytes), c.held()+len(events), c.spare()); err != nil {
 		return fail(fmt.Errorf("file channel %q: %w", c.name, err))
 	}
 	if len(events) == 0 {

@@ -2,8 +2,6 @@ package file
 
 import (
 	"fmt"
-	"math"
-	"sync"
 	"time"
 
 	"github.com/flumego/flume"
@@ -27,6 +25,9 @@ func (c *Channel) writer() {
 			batch = append(batch[:0], tx)
 		case <-tick:
 			c.syncActive()
+			continue
+		case reply := <-c.rotateReq:
+			reply <- c.rotateForSpace()
 			continue
 		case <-c.quit:
 			if err := c.closeActive(); err != nil {
@@ -61,24 +62,44 @@ func (c *Channel) syncActive() {
 
 // commitGroup writes, syncs and applies one group of commits.
 func (c *Channel) commitGroup(batch []*transaction) {
-	putBytes := 0
+	// Space: puts must leave putLimit free; take records may use that
+	// reserve (they are what lets the channel drain).
+	total := uint64(0)
 	for _, tx := range batch {
-		if tx.nPuts > 0 {
-			putBytes += len(tx.buf)
+		total += uint64(len(tx.buf))
+	}
+	avail, dir, spaceErr := c.space.avail(total)
+	avail += c.spare()
+	held := c.held()
+	limit := c.putLimit(held)
+	refused := false
+	for _, tx := range batch {
+		need := uint64(len(tx.buf))
+		switch {
+		case spaceErr != nil:
+			tx.err = spaceErr
+		case tx.nPuts > 0 && (avail < need || avail-need < limit):
+			refused = true
+			tx.err = flume.NewChannelError(fmt.Sprintf("usable space in %s is %d bytes and this commit needs %d: puts must leave %d bytes free (minimumRequiredSpace %d, or what draining the %d events held writes, if more); puts are refused until the sinks drain the channel or disk space is freed",
+				dir, avail, need, limit, c.cfg.MinimumRequiredSpace, held))
+		case tx.nPuts == 0 && avail < need+blockSlack:
+			tx.err = flume.NewChannelError(fmt.Sprintf("usable space in %s is %d bytes, too little for this take's %d-byte record; the events stay in the channel until disk space is freed",
+				dir, avail, need))
+		default:
+			avail -= need
 		}
 	}
-	var spaceErr error
-	if putBytes > 0 {
-		spaceErr = c.space.check(uint64(putBytes))
+	if refused {
+		c.lowOnSpace()
 	}
+	c.room = avail - min(avail, limit) // what preallocation may use
 	c.writeLow.Store(c.active.id)
 	var failed error
 	wrote := false
 	var end ptr
 	for _, tx := range batch {
 		switch {
-		case tx.nPuts > 0 && spaceErr != nil:
-			tx.err = spaceErr
+		case tx.err != nil:
 		case failed != nil:
 			tx.err = failed
 		default:
@@ -89,6 +110,7 @@ func (c *Channel) commitGroup(batch []*transaction) {
 			} else {
 				wrote = true
 				end = ptr{file: c.active.id, off: c.activeSize}
+				c.activePuts = c.activePuts || tx.nPuts > 0
 			}
 		}
 	}
@@ -138,9 +160,25 @@ func (c *Channel) commitGroup(batch []*transaction) {
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.writeLow.Store(c.active.id)
+	c.space.use(c.grown)
+	c.grown = 0
+	c.updateSpare()
 	for _, tx := range batch {
 		tx.reply <- struct{}{}
 	}
+}
+
+// spare returns what the active log file has preallocated and not written:
+// space the channel's next records use without taking any from the disk.
+func (c *Channel) spare() uint64 { return uint64(c.prealloc.Load()) }
+
+// updateSpare publishes spare. Called by the writer.
+func (c *Channel) updateSpare() {
+	if c.active == nil || c.broken {
+		c.prealloc.Store(0)
+		return
+	}
+	c.prealloc.Store(max(0, c.allocated-int64(c.activeSize)))
 }
 
 // writeTx appends tx's records to the log, starting a new file whenever
@@ -180,13 +218,26 @@ func (c *Channel) writeTx(tx *transaction) error {
 // preallocStep is how far ahead of the writes log files are preallocated.
 const preallocStep = 16 << 20
 
-// ensureAllocated preallocates the active file up to at least end.
+// ensureAllocated makes the active file ready for writes up to end: it
+// preallocates ahead in preallocStep steps, out of at most half of c.room
+// (what puts need not leave free), and counts the disk space the file
+// grows by in c.grown.
 func (c *Channel) ensureAllocated(end int64) {
 	if end <= c.allocated {
 		return
 	}
 	n := min(max(end, c.allocated+preallocStep), max(end, c.cfg.MaxFileSize)) - c.allocated
-	preallocate(c.active.f, c.allocated, n)
+	ahead := n - (end - c.allocated)
+	if ahead > int64(c.room/2) { // leave the rest of a small disk to others
+		ahead = int64(c.room/2) &^ (blockSlack - 1)
+	}
+	n = end - c.allocated + ahead
+	if ahead > 0 && preallocate(c.active.f, c.allocated, n) == nil {
+		c.room -= uint64(ahead)
+	} else {
+		n = end - c.allocated // the writes extend the file
+	}
+	c.grown += uint64(n)
 	c.allocated += n
 }
 
@@ -215,51 +266,38 @@ func (c *Channel) rotate() error {
 		return err
 	}
 	c.nextFileID++
-	c.active, c.activeSize, c.allocated, c.broken = lf, headerRecordSize, int64(headerRecordSize), false
+	c.active, c.activeSize, c.allocated, c.broken, c.activePuts = lf, headerRecordSize, int64(headerRecordSize), false, false
+	c.grown += blockSlack
+	c.space.expire() // the old file's preallocated tail went back to the disk
 	c.counter.LogFileCount.Store(int64(c.logs.count()))
+	c.updateSpare()
 	return nil
 }
 
-// spaceChecker enforces minimumRequiredSpace on the disks of the data and
-// checkpoint directories (the lowest free space counts). The probe (statfs)
-// runs at most every 100 ms; in between, bytes written are subtracted from
-// the last figure.
-type spaceChecker struct {
-	dirs  []string
-	min   uint64
-	probe func(dir string) (uint64, error)
-
-	mu      sync.Mutex
-	at      time.Time
-	free    uint64
-	freeDir string
-	since   uint64
-}
-
-func (s *spaceChecker) check(need uint64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if time.Since(s.at) > 100*time.Millisecond || s.since+need > s.free/4 {
-		free, dir := uint64(math.MaxUint64), ""
-		for _, d := range s.dirs {
-			f, err := s.probe(d)
-			if err != nil {
-				return flume.NewChannelError(fmt.Sprintf("cannot determine the free space in %s: %v", d, err))
-			}
-			if f < free {
-				free, dir = f, d
-			}
-		}
-		s.at, s.free, s.freeDir, s.since = time.Now(), free, dir, 0
+// rotateForSpace starts a new log file when the active one holds put
+// records, so that once those events are taken the file can be deleted
+// (the active file never is). Called by the writer between commit groups,
+// on behalf of freeSpace; the records of the old file are all applied, so
+// the queue's log position moves to the new file.
+func (c *Channel) rotateForSpace() error {
+	if !c.activePuts || c.broken {
+		return nil
 	}
-	avail := uint64(0)
-	if s.free > s.since {
-		avail = s.free - s.since
+	avail, dir, err := c.space.avail(blockSlack)
+	if err != nil {
+		return err
 	}
-	if avail < need || avail-need < s.min {
-		return flume.NewChannelError(fmt.Sprintf("usable space in %s is %d bytes, below minimumRequiredSpace (%d bytes) for this write of %d bytes; free disk space or lower minimumRequiredSpace",
-			s.freeDir, avail, s.min, need))
+	if avail < 2*blockSlack {
+		return &errNoRoom{what: "a new log file", dir: dir}
 	}
-	s.since += need
+	if err := c.rotate(); err != nil {
+		c.broken = true // the next group tries again
+		return err
+	}
+	c.writeLow.Store(c.active.id)
+	c.mu.Lock()
+	c.applied = ptr{file: c.active.id, off: c.activeSize}
+	c.mu.Unlock()
+	c.log.Info("file channel: started a new data log file so that drained ones can be deleted", "file", c.active.path)
 	return nil
 }

@@ -43,3 +43,19 @@ func TestLogBufferWaitLine(t *testing.T) {
 		t.Fatal("LogValue found a key that is not there")
 	}
 }
+
+func TestCounters(t *testing.T) {
+	var c Counters
+	if got := c.Get("r1", "EventAcceptedCount"); got != -1 {
+		t.Fatalf("nothing published: %d", got)
+	}
+	var sc flume.SourceCounter
+	sc.EventAcceptedCount.Add(7)
+	c.Publish("r1", &sc)
+	if got := c.Get("r1", "EventAcceptedCount"); got != 7 {
+		t.Fatalf("EventAcceptedCount = %d, want 7", got)
+	}
+	if got := c.Get("r1", "NoSuchCounter"); got != -1 {
+		t.Fatalf("an unknown attribute: %d", got)
+	}
+}
