@@ -151,6 +151,7 @@ type Context struct {
 type contextState struct {
 	used     map[string]bool
 	problems Problems
+	needs    []Need
 }
 
 // NewContext returns the context of a component whose keys start with prefix

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/envcheck"
 	"github.com/flumego/flume/monitor"
 )
 
@@ -76,6 +77,10 @@ type LoadReport struct {
 	// Problems are the configuration's problems, errors and warnings,
 	// located.
 	Problems flume.Problems
+	// Environment are what the checks against this machine found about
+	// the components built (package envcheck), located; they change
+	// nothing (the components start, and retry, as before).
+	Environment flume.Problems
 	// Err is nil when the configuration was applied (at start, the agent
 	// runs the components that could be built). Otherwise it says why not:
 	// the source failed, the reload was refused (ErrReloadRefused), there
@@ -198,13 +203,15 @@ func (a *Agent) build(ctx context.Context, reload bool) (*Graph, error) {
 	}
 	g, problems := Build(cfg, a.opts)
 	LogProblems(a.log, problems)
+	env := envcheck.Check(ctx, g.Needs())
+	envcheck.Log(a.log, env)
 	switch n := len(problems.Errors()); {
 	case a.cfg.Strict && n > 0:
 		err = fmt.Errorf("the configuration has %d errors and strict mode is on", n)
 	case g.topo.empty():
 		err = fmt.Errorf("nothing to run: no source and no sink of agent %s could be built", cfg.Name)
 	}
-	a.report(LoadReport{Reload: reload, Problems: problems, Err: err})
+	a.report(LoadReport{Reload: reload, Problems: problems, Environment: env, Err: err})
 	return g, err
 }
 

@@ -128,6 +128,9 @@ type topology struct {
 	sinks map[string]node[flume.Sink]
 	// counters holds the groups components published.
 	counters map[counterKey][]flume.CounterGroup
+	// needs are what the components built for this topology declared they
+	// need from the machine (flume.Context.Need).
+	needs []flume.Need
 }
 
 func (t *topology) empty() bool { return len(t.sources) == 0 && len(t.runners) == 0 }
@@ -159,6 +162,16 @@ type Graph struct {
 	supWG     sync.WaitGroup
 }
 
+// Needs returns what the components built by the last Build or Reload
+// declared they need from the machine (flume.Context.Need), for the
+// environment checks (package envcheck). Components a reload kept are not
+// built again and are not included.
+func (g *Graph) Needs() []flume.Need {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.topo.needs
+}
+
 // Build builds every component of cfg that can be built. The problems it
 // returns are cfg's own plus those found while building (unknown types,
 // factory errors, batch sizes, unknown keys). A component with an error is
@@ -179,6 +192,7 @@ func build(cfg *conf.AgentConfig, opts Options, old *topology) (*topology, flume
 	t.runners = b.runners(channels, t.sinks)
 	t.sources = b.sources(channels)
 	b.inspectDropped()
+	t.needs = b.needs
 	// Flume removes channels nothing is connected to.
 	used := map[string]bool{}
 	for _, s := range cfg.Sinks {
@@ -240,6 +254,7 @@ type builder struct {
 	log            *slog.Logger
 	old            *topology
 	problems       flume.Problems
+	needs          []flume.Need
 	sourceChannels []string
 	pubs           map[counterKey][]flume.CounterGroup
 }
@@ -280,6 +295,7 @@ func (b *builder) finish(cfg *flume.Context, what string, err error) bool {
 	if err != nil || cfg.Err() != nil {
 		return false
 	}
+	b.needs = append(b.needs, cfg.Needs()...)
 	for _, p := range cfg.Unused() {
 		b.problems = append(b.problems, flume.Problem{Severity: flume.Warning, File: p.File, Line: p.Line, Key: p.Key,
 			Message: "unknown property for this component type; it is ignored"})

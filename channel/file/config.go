@@ -150,6 +150,13 @@ func ParseConfig(cfg *flume.Context) Config {
 	if c.UseDualCheckpoints && c.BackupCheckpointDir == "" {
 		cfg.Errorf("backupCheckpointDir", "required when useDualCheckpoints is true")
 	}
+	cfg.Need(flume.NeedWritableDir, "checkpointDir", c.CheckpointDir)
+	for _, d := range c.DataDirs {
+		cfg.Need(flume.NeedWritableDir, "dataDirs", d)
+	}
+	if c.UseDualCheckpoints {
+		cfg.Need(flume.NeedWritableDir, "backupCheckpointDir", c.BackupCheckpointDir)
+	}
 	if c.TransactionCapacity > c.Capacity {
 		cfg.Errorf("transactionCapacity", "transactionCapacity (%d) must not exceed capacity (%d)", c.TransactionCapacity, c.Capacity)
 	}

@@ -462,3 +462,89 @@ func TestBenchRuns(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestCheckFindsEnvironmentProblems is finding 8 of issue 19: a dataDirs
+// that is a regular file, a checkpoint directory on a read-only file system
+// and bind = 999.1.1.1 all passed check silently (the agent then failed to
+// start them and retried). check now reports them as environment errors
+// located at their keys (the exit status stays the configuration's
+// verdict, which does not depend on the machine); the agent reports the
+// same at start, with the configuration's warnings about ${} references
+// (finding 5).
+func TestCheckFindsEnvironmentProblems(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "not-a-dir")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := filepath.Join(dir, "ro")
+	if err := os.Mkdir(readOnly, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantRO := "is on a read-only file system"
+	if os.Geteuid() == 0 {
+		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly).CombinedOutput(); err != nil {
+			t.Skipf("cannot mount a read-only tmpfs: %v: %s", err, out)
+		}
+		t.Cleanup(func() { _ = exec.Command("umount", readOnly).Run() })
+	} else {
+		if err := os.Chmod(readOnly, 0o555); err != nil { // as close as a user gets
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.Chmod(readOnly, 0o755) })
+		wantRO = "is not writable by this process"
+	}
+	cfg := write(t, "env.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = netcat
+a1.sources.r1.bind = 999.1.1.1
+a1.sources.r1.port = 44444
+a1.sources.r1.channels = c1
+a1.channels.c1.type = file
+a1.channels.c1.checkpointDir = `+filepath.Join(readOnly, "checkpoint")+`
+a1.channels.c1.dataDirs = `+file+`
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = `+dir+`/${loop}
+loop = ${loop2}
+loop2 = ${loop}
+`)
+	out, code := run(t, "check", "-n", "a1", "-f", cfg)
+	if code != 0 {
+		t.Fatalf("check exited %d on a valid configuration:\n%s", code, out)
+	}
+	for _, want := range []string{
+		"environment error: " + cfg + `:5: a1.sources.r1.bind: "999.1.1.1": not a valid IPv4 address`,
+		"environment error: " + cfg + `:10: a1.channels.c1.dataDirs: "` + file + `": is a regular file, not a directory`,
+		"environment error: " + cfg + `:9: a1.channels.c1.checkpointDir: "` + filepath.Join(readOnly, "checkpoint") + `": does not exist and cannot be created: ` + readOnly + " " + wantRO,
+		"warning: " + cfg + `:13: a1.sinks.k1.sink.directory: "` + dir + `/${loop}": ${loop} is left as written, as Flume does: circular reference loop → loop2 → loop`,
+		"0 errors, 3 warnings; environment of this machine: 3 errors, 0 warnings",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _ = run(t, "check", "-n", "a1", "-f", cfg, "--format", "json")
+	var rep struct {
+		OK          bool
+		Environment []struct{ Severity, Key, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || !rep.OK || len(rep.Environment) != 3 || rep.Environment[0].Severity != "error" {
+		t.Fatalf("JSON report (%v): %s", err, out)
+	}
+	if out, _ := run(t, "check", "-n", "a1", "-f", cfg, "--no-environment"); strings.Contains(out, "environment error") {
+		t.Fatalf("--no-environment still checked the machine:\n%s", out)
+	}
+	// The agent reports the same at start (here a dry run: it stops there).
+	out, code = run(t, "agent", "-n", "a1", "-f", cfg, "--dryrun")
+	if code != 0 {
+		t.Fatalf("dry run exited %d:\n%s", code, out)
+	}
+	for _, want := range []string{`environment: ` + cfg + `:5: a1.sources.r1.bind`, `environment: ` + cfg + `:10: a1.channels.c1.dataDirs`,
+		`configuration: ` + cfg + `:13: a1.sinks.k1.sink.directory`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("agent log lacks %q:\n%s", want, out)
+		}
+	}
+}

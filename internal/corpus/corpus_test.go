@@ -84,7 +84,7 @@ func verdict(t *testing.T, r agentRef, plugins string) (string, bool) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	args := []string{"check", "-n", r.agent, "-f", filepath.Join("testdata", "configs", r.file),
-		"--format", "json", "--plugins-path", plugins}
+		"--format", "json", "--plugins-path", plugins, "--no-environment"} // verdicts only: no DNS, no stat
 	code := app.Main(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
 	var rep checkReport
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {

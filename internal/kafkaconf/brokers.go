@@ -41,6 +41,7 @@ func ParseBrokers(cfg *flume.Context, oldKey string) []string {
 			continue
 		}
 		out = append(out, b)
+		cfg.Need(flume.NeedPeerAddress, key, b)
 	}
 	if len(out) == 0 && !bad {
 		cfg.Errorf(key, "no broker address")

@@ -34,6 +34,11 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 	target := net.JoinHostPort(hostname, strconv.Itoa(port))
 	if !cfg.Has(rpc.PropHosts) {
 		rc.Hosts = []rpc.Host{{Name: "h1", Addr: target}}
+		cfg.Need(flume.NeedPeerHost, "hostname", hostname)
+	} else {
+		for _, h := range rc.Hosts {
+			cfg.Need(flume.NeedPeerAddress, rpc.PropHostsPrefix+h.Name, h.Addr)
+		}
 	}
 	k := &Sink{name: set.Name, target: target, ch: in, client: rc, log: set.Log()}
 	k.conn = sink.Conn[rpc.Client]{

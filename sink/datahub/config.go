@@ -2,6 +2,7 @@ package datahub
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -114,6 +115,9 @@ func ParseConfig(cfg *flume.Context) Config {
 	} else {
 		c.Endpoint = defaultEndpoint
 		cfg.Warnf("datahub.endPoint", "not set; using the plugin's old default %s (set your region's endpoint, e.g. https://dh-cn-hangzhou.aliyuncs.com)", defaultEndpoint)
+	}
+	if u, err := url.Parse(c.Endpoint); err == nil && u.Hostname() != "" {
+		cfg.Need(flume.NeedPeerHost, "datahub.endPoint", u.Hostname())
 	}
 	c.Project = cfg.Required("datahub.project")
 	c.Topic = cfg.Required("datahub.topic")

@@ -44,6 +44,7 @@ func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 		Extension:    cfg.String("sink.pathManager.extension", ""),
 		Fsync:        cfg.Bool("sink.fsync", false),
 	}
+	cfg.Need(flume.NeedWritableDir, "sink.directory", c.Directory)
 	c.NewSerializer, c.Serializer, _ = serializer.FromConfig(set, cfg, "sink.serializer") // problems are in cfg
 	if c.BatchSize <= 0 {
 		cfg.Errorf("sink.batchSize", "must be greater than 0")

@@ -34,6 +34,7 @@ type Config struct {
 // flume.ErrUnsupported when Kerberos was asked for.
 func ParseConfig(cfg *flume.Context) (Config, error) {
 	c := Config{Hostname: cfg.Required("hostname"), Port: cfg.Port("port")}
+	cfg.Need(flume.NeedPeerHost, "hostname", c.Hostname)
 	c.Client = rpc.ParseThriftClient(cfg)
 	c.ResetInterval = sink.ParseResetInterval(cfg)
 	return c, cfg.Err()

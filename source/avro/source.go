@@ -41,6 +41,7 @@ type Config struct {
 // the source cannot be built.
 func ParseConfig(cfg *flume.Context) (Config, error) {
 	c := Config{Bind: cfg.Required("bind"), Port: cfg.Port("port")}
+	cfg.Need(flume.NeedListenHost, "bind", c.Bind)
 	if cfg.Has("threads") {
 		if _, err := flume.ParseJavaInt(cfg.String("threads", ""), 32); err != nil {
 			cfg.Warnf("threads", "the avro source's threads property must be an integer (it is ignored anyway, as in Flume 1.11)")

@@ -34,7 +34,9 @@ type Source struct {
 
 // Factory builds a netcat source.
 func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
-	addr := net.JoinHostPort(cfg.Required("bind"), strconv.Itoa(cfg.Port("port")))
+	bind := cfg.Required("bind")
+	cfg.Need(flume.NeedListenHost, "bind", bind)
+	addr := net.JoinHostPort(bind, strconv.Itoa(cfg.Port("port")))
 	s := &Source{
 		maxLine:  cfg.Int("max-line-length", 512),
 		ack:      cfg.Bool("ack-every-event", true),

@@ -47,6 +47,7 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 		TLS:          tlsconf.Server(cfg, tlsconf.ServerKeys, tlsconf.SystemGlobal()),
 		Limits:       netserver.ParseLimits(cfg),
 	}
+	cfg.Need(flume.NeedListenHost, "bind", c.Bind)
 	rpc.CheckKerberos(cfg, "agent-principal", "agent-keytab")
 	return c, cfg.Err()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/flumego/flume/agent"
 	"github.com/flumego/flume/builtin"
 	"github.com/flumego/flume/conf"
+	"github.com/flumego/flume/envcheck"
 	"github.com/flumego/flume/internal/sysprop"
 )
 
@@ -313,6 +314,7 @@ var checkOptions = []option{
 	{short: "f", long: "conf-file", arg: true, help: "configuration file (repeatable)"},
 	{short: "u", long: "conf-uri", arg: true, help: "configuration URI"},
 	{long: "format", arg: true, help: "text (default) or json"},
+	{long: "no-environment", help: "skip the checks against this machine (directories, addresses, host names)"},
 }
 
 // checkReport is the JSON form of check's output (--format json), for
@@ -327,6 +329,10 @@ type checkReport struct {
 	Channels    int            `json:"channels"`
 	SinkRunners int            `json:"sinkRunners"`
 	Problems    []checkProblem `json:"problems"`
+	// Environment holds what the checks against this machine found
+	// (package envcheck). It does not change OK or the exit status: it
+	// depends on where check runs, not on the configuration.
+	Environment []checkProblem `json:"environment"`
 }
 
 type checkProblem struct {
@@ -352,8 +358,10 @@ func newCheckProblem(p flume.Problem) checkProblem {
 
 // runCheck validates a configuration strictly: it builds every component
 // without starting anything, prints every problem, and fails if any
-// component would be dropped.
-func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
+// component would be dropped. Then it prints what the checks against this
+// machine find (package envcheck, unless --no-environment), marked as
+// environment problems; they do not change the exit status.
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	s, err := newSession(args, checkOptions, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "flume-ng check: %v\n", err)
@@ -374,7 +382,7 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flume-ng check: --format %q: expected text or json\n", f)
 		return 1
 	}
-	report := checkReport{Agent: name, Problems: []checkProblem{}}
+	report := checkReport{Agent: name, Problems: []checkProblem{}, Environment: []checkProblem{}}
 	cfg, err := s.loadConfig(name)
 	if err != nil {
 		if asJSON {
@@ -386,21 +394,31 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	graph, problems := agent.Build(cfg, agent.Options{Registry: s.reg, Logger: slog.New(slog.DiscardHandler)})
-	errs := len(problems.Errors())
 	snap := graph.Snapshot()
+	var env flume.Problems
+	if !s.opts.has("no-environment") {
+		env = envcheck.Check(ctx, graph.Needs())
+	}
+	errs, envErrs := len(problems.Errors()), len(env.Errors())
 	report.OK = errs == 0 && (len(snap.Sources) > 0 || len(snap.Runners) > 0)
 	report.Sources, report.Channels, report.SinkRunners = len(snap.Sources), len(snap.Channels), len(snap.Runners)
 	if asJSON {
 		for _, p := range problems {
 			report.Problems = append(report.Problems, newCheckProblem(p))
 		}
+		for _, p := range env {
+			report.Environment = append(report.Environment, newCheckProblem(p))
+		}
 		writeJSON(stdout, report)
 	} else {
 		for _, p := range problems {
 			fmt.Fprintf(stdout, "%s: %s\n", p.Severity, p.Error())
 		}
-		fmt.Fprintf(stdout, "agent %s: %d sources, %d channels, %d sink runners would run; %d errors, %d warnings\n",
-			name, len(snap.Sources), len(snap.Channels), len(snap.Runners), errs, len(problems)-errs)
+		for _, p := range env {
+			fmt.Fprintf(stdout, "environment %s: %s\n", p.Severity, p.Error())
+		}
+		fmt.Fprintf(stdout, "agent %s: %d sources, %d channels, %d sink runners would run; %d errors, %d warnings; environment of this machine: %d errors, %d warnings\n",
+			name, len(snap.Sources), len(snap.Channels), len(snap.Runners), errs, len(problems)-errs, envErrs, len(env)-envErrs)
 	}
 	if !report.OK {
 		return 1

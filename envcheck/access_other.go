@@ -1,0 +1,6 @@
+//go:build !unix
+
+package envcheck
+
+// writable cannot ask the system here; the component's start reports it.
+func writable(string) string { return "" }

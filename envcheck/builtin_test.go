@@ -1,0 +1,107 @@
+package envcheck_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/agent"
+	"github.com/flumego/flume/builtin"
+	"github.com/flumego/flume/conf"
+)
+
+// TestBuiltinsDeclareTheirNeeds builds an agent with every built-in that has
+// a directory, a listening address or a peer host among its keys, and checks
+// that each declared it.
+func TestBuiltinsDeclareTheirNeeds(t *testing.T) {
+	text := `a1.sources = nc av th
+a1.channels = fc
+a1.sinks = roll avs avh ths kaf dh
+a1.sources.nc.type = netcat
+a1.sources.nc.bind = nc.example
+a1.sources.nc.port = 1
+a1.sources.nc.channels = fc
+a1.sources.av.type = avro
+a1.sources.av.bind = av.example
+a1.sources.av.port = 2
+a1.sources.av.channels = fc
+a1.sources.th.type = thrift
+a1.sources.th.bind = th.example
+a1.sources.th.port = 3
+a1.sources.th.channels = fc
+a1.channels.fc.type = file
+a1.channels.fc.checkpointDir = /cp
+a1.channels.fc.dataDirs = /d1, /d2
+a1.channels.fc.useDualCheckpoints = true
+a1.channels.fc.backupCheckpointDir = /bk
+a1.sinks.roll.type = file_roll
+a1.sinks.roll.channel = fc
+a1.sinks.roll.sink.directory = /roll
+a1.sinks.avs.type = avro
+a1.sinks.avs.channel = fc
+a1.sinks.avs.hostname = avs.example
+a1.sinks.avs.port = 4
+a1.sinks.avh.type = avro
+a1.sinks.avh.channel = fc
+a1.sinks.avh.hostname = unused.example
+a1.sinks.avh.port = 5
+a1.sinks.avh.hosts = h1 h2
+a1.sinks.avh.hosts.h1 = h1.example:6
+a1.sinks.avh.hosts.h2 = h2.example:7
+a1.sinks.ths.type = thrift
+a1.sinks.ths.channel = fc
+a1.sinks.ths.hostname = ths.example
+a1.sinks.ths.port = 8
+a1.sinks.kaf.type = org.apache.flume.sink.kafka.KafkaSink
+a1.sinks.kaf.channel = fc
+a1.sinks.kaf.kafka.bootstrap.servers = k1.example:9092,k2.example:9092
+a1.sinks.kaf.kafka.topic = t
+a1.sinks.dh.type = com.aliyun.datahub.flume.sink.DatahubSink
+a1.sinks.dh.channel = fc
+a1.sinks.dh.datahub.accessId = id
+a1.sinks.dh.datahub.accessKey = key
+a1.sinks.dh.datahub.endPoint = https://dh.example
+a1.sinks.dh.datahub.project = p
+a1.sinks.dh.datahub.topic = t
+a1.sinks.dh.serializer = DELIMITED
+a1.sinks.dh.serializer.fieldnames = a
+`
+	props, err := conf.Parse("a1.properties", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := flume.NewRegistry()
+	if err := builtin.Register(r); err != nil {
+		t.Fatal(err)
+	}
+	g, problems := agent.Build(conf.Agent("a1", props), agent.Options{Registry: r})
+	if len(problems.Errors()) > 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	var got []string
+	for _, n := range g.Needs() {
+		got = append(got, n.Kind.String()+" "+strings.TrimPrefix(n.Property.Key, "a1.")+"="+n.Value)
+	}
+	for _, want := range []string{
+		"address to listen on sources.nc.bind=nc.example",
+		"address to listen on sources.av.bind=av.example",
+		"address to listen on sources.th.bind=th.example",
+		"writable directory channels.fc.checkpointDir=/cp",
+		"writable directory channels.fc.dataDirs=/d1",
+		"writable directory channels.fc.dataDirs=/d2",
+		"writable directory channels.fc.backupCheckpointDir=/bk",
+		"writable directory sinks.roll.sink.directory=/roll",
+		"host to connect to sinks.avs.hostname=avs.example",
+		"host:port to connect to sinks.avh.hosts.h1=h1.example:6",
+		"host:port to connect to sinks.avh.hosts.h2=h2.example:7",
+		"host to connect to sinks.ths.hostname=ths.example",
+		"host:port to connect to sinks.kaf.kafka.bootstrap.servers=k1.example:9092",
+		"host:port to connect to sinks.kaf.kafka.bootstrap.servers=k2.example:9092",
+		"host to connect to sinks.dh.datahub.endPoint=dh.example",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("no need %q among:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+}
