@@ -511,8 +511,8 @@ loop = ${loop2}
 loop2 = ${loop}
 `)
 	out, code := run(t, "check", "-n", "a1", "-f", cfg)
-	if code != 0 {
-		t.Fatalf("check exited %d on a valid configuration:\n%s", code, out)
+	if code != 1 {
+		t.Fatalf("check exited %d on a configuration this machine cannot run; want 1:\n%s", code, out)
 	}
 	for _, want := range []string{
 		"environment error: " + cfg + `:5: a1.sources.r1.bind: "999.1.1.1": not a valid IPv4 address`,
@@ -527,14 +527,15 @@ loop2 = ${loop}
 	}
 	out, _ = run(t, "check", "-n", "a1", "-f", cfg, "--format", "json")
 	var rep struct {
-		OK          bool
-		Environment []struct{ Severity, Key, Message string }
+		OK            bool
+		EnvironmentOK bool
+		Environment   []struct{ Severity, Key, Message string }
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || !rep.OK || len(rep.Environment) != 3 || rep.Environment[0].Severity != "error" {
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || !rep.OK || rep.EnvironmentOK || len(rep.Environment) != 3 || rep.Environment[0].Severity != "error" {
 		t.Fatalf("JSON report (%v): %s", err, out)
 	}
-	if out, _ := run(t, "check", "-n", "a1", "-f", cfg, "--no-environment"); strings.Contains(out, "environment error") {
-		t.Fatalf("--no-environment still checked the machine:\n%s", out)
+	if out, code := run(t, "check", "-n", "a1", "-f", cfg, "--no-environment"); strings.Contains(out, "environment error") || code != 0 {
+		t.Fatalf("--no-environment still checked the machine (exit %d):\n%s", code, out)
 	}
 	// The agent reports the same at start (here a dry run: it stops there).
 	out, code = run(t, "agent", "-n", "a1", "-f", cfg, "--dryrun")

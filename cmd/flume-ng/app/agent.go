@@ -333,6 +333,9 @@ type checkReport struct {
 	// (package envcheck). It does not change OK or the exit status: it
 	// depends on where check runs, not on the configuration.
 	Environment []checkProblem `json:"environment"`
+	// EnvironmentOK is false when the checks against this machine found an
+	// error (the configuration itself may still be OK).
+	EnvironmentOK bool `json:"environmentOK"`
 }
 
 type checkProblem struct {
@@ -360,7 +363,10 @@ func newCheckProblem(p flume.Problem) checkProblem {
 // without starting anything, prints every problem, and fails if any
 // component would be dropped. Then it prints what the checks against this
 // machine find (package envcheck, unless --no-environment), marked as
-// environment problems; they do not change the exit status.
+// environment problems: an environment error (a data directory that is a
+// file, a bind address this machine does not have) also makes it fail, since
+// the agent could not run here; --no-environment checks the configuration
+// alone, for a machine other than the one it will run on.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	s, err := newSession(args, checkOptions, stderr)
 	if err != nil {
@@ -401,6 +407,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	errs, envErrs := len(problems.Errors()), len(env.Errors())
 	report.OK = errs == 0 && (len(snap.Sources) > 0 || len(snap.Runners) > 0)
+	report.EnvironmentOK = envErrs == 0
 	report.Sources, report.Channels, report.SinkRunners = len(snap.Sources), len(snap.Channels), len(snap.Runners)
 	if asJSON {
 		for _, p := range problems {
@@ -420,7 +427,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "agent %s: %d sources, %d channels, %d sink runners would run; %d errors, %d warnings; environment of this machine: %d errors, %d warnings\n",
 			name, len(snap.Sources), len(snap.Channels), len(snap.Runners), errs, len(problems)-errs, envErrs, len(env)-envErrs)
 	}
-	if !report.OK {
+	if !report.OK || envErrs > 0 {
 		return 1
 	}
 	return 0
