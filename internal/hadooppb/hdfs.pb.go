@@ -3247,6 +3247,110 @@ func (x *IsFileClosedResponseProto) GetResult() bool {
 	return false
 }
 
+type TruncateRequestProto struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Src           *string                `protobuf:"bytes,1,req,name=src" json:"src,omitempty"`
+	NewLength     *uint64                `protobuf:"varint,2,req,name=newLength" json:"newLength,omitempty"`
+	ClientName    *string                `protobuf:"bytes,3,req,name=clientName" json:"clientName,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TruncateRequestProto) Reset() {
+	*x = TruncateRequestProto{}
+	mi := &file_internal_hadooppb_hdfs_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TruncateRequestProto) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TruncateRequestProto) ProtoMessage() {}
+
+func (x *TruncateRequestProto) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_hadooppb_hdfs_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TruncateRequestProto.ProtoReflect.Descriptor instead.
+func (*TruncateRequestProto) Descriptor() ([]byte, []int) {
+	return file_internal_hadooppb_hdfs_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *TruncateRequestProto) GetSrc() string {
+	if x != nil && x.Src != nil {
+		return *x.Src
+	}
+	return ""
+}
+
+func (x *TruncateRequestProto) GetNewLength() uint64 {
+	if x != nil && x.NewLength != nil {
+		return *x.NewLength
+	}
+	return 0
+}
+
+func (x *TruncateRequestProto) GetClientName() string {
+	if x != nil && x.ClientName != nil {
+		return *x.ClientName
+	}
+	return ""
+}
+
+type TruncateResponseProto struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *bool                  `protobuf:"varint,1,req,name=result" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TruncateResponseProto) Reset() {
+	*x = TruncateResponseProto{}
+	mi := &file_internal_hadooppb_hdfs_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TruncateResponseProto) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TruncateResponseProto) ProtoMessage() {}
+
+func (x *TruncateResponseProto) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_hadooppb_hdfs_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TruncateResponseProto.ProtoReflect.Descriptor instead.
+func (*TruncateResponseProto) Descriptor() ([]byte, []int) {
+	return file_internal_hadooppb_hdfs_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *TruncateResponseProto) GetResult() bool {
+	if x != nil && x.Result != nil {
+		return *x.Result
+	}
+	return false
+}
+
 var File_internal_hadooppb_hdfs_proto protoreflect.FileDescriptor
 
 const file_internal_hadooppb_hdfs_proto_rawDesc = "" +
@@ -3492,6 +3596,14 @@ const file_internal_hadooppb_hdfs_proto_rawDesc = "" +
 	"\x18IsFileClosedRequestProto\x12\x10\n" +
 	"\x03src\x18\x01 \x02(\tR\x03src\"3\n" +
 	"\x19IsFileClosedResponseProto\x12\x16\n" +
+	"\x06result\x18\x01 \x02(\bR\x06result\"f\n" +
+	"\x14TruncateRequestProto\x12\x10\n" +
+	"\x03src\x18\x01 \x02(\tR\x03src\x12\x1c\n" +
+	"\tnewLength\x18\x02 \x02(\x04R\tnewLength\x12\x1e\n" +
+	"\n" +
+	"clientName\x18\x03 \x02(\tR\n" +
+	"clientName\"/\n" +
+	"\x15TruncateResponseProto\x12\x16\n" +
 	"\x06result\x18\x01 \x02(\bR\x06result*N\n" +
 	"\x10StorageTypeProto\x12\b\n" +
 	"\x04DISK\x10\x01\x12\a\n" +
@@ -3529,7 +3641,7 @@ func file_internal_hadooppb_hdfs_proto_rawDescGZIP() []byte {
 }
 
 var file_internal_hadooppb_hdfs_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_internal_hadooppb_hdfs_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_internal_hadooppb_hdfs_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_internal_hadooppb_hdfs_proto_goTypes = []any{
 	(StorageTypeProto)(0),                       // 0: flumego.hadoop.StorageTypeProto
 	(ChecksumTypeProto)(0),                      // 1: flumego.hadoop.ChecksumTypeProto
@@ -3582,16 +3694,18 @@ var file_internal_hadooppb_hdfs_proto_goTypes = []any{
 	(*FsyncResponseProto)(nil),                  // 48: flumego.hadoop.FsyncResponseProto
 	(*IsFileClosedRequestProto)(nil),            // 49: flumego.hadoop.IsFileClosedRequestProto
 	(*IsFileClosedResponseProto)(nil),           // 50: flumego.hadoop.IsFileClosedResponseProto
-	(*TokenProto)(nil),                          // 51: flumego.hadoop.TokenProto
+	(*TruncateRequestProto)(nil),                // 51: flumego.hadoop.TruncateRequestProto
+	(*TruncateResponseProto)(nil),               // 52: flumego.hadoop.TruncateResponseProto
+	(*TokenProto)(nil),                          // 53: flumego.hadoop.TokenProto
 }
 var file_internal_hadooppb_hdfs_proto_depIdxs = []int32{
 	7,  // 0: flumego.hadoop.DatanodeInfoProto.id:type_name -> flumego.hadoop.DatanodeIDProto
 	4,  // 1: flumego.hadoop.DatanodeInfoProto.adminState:type_name -> flumego.hadoop.DatanodeInfoProto.AdminState
 	6,  // 2: flumego.hadoop.LocatedBlockProto.b:type_name -> flumego.hadoop.ExtendedBlockProto
 	8,  // 3: flumego.hadoop.LocatedBlockProto.locs:type_name -> flumego.hadoop.DatanodeInfoProto
-	51, // 4: flumego.hadoop.LocatedBlockProto.blockToken:type_name -> flumego.hadoop.TokenProto
+	53, // 4: flumego.hadoop.LocatedBlockProto.blockToken:type_name -> flumego.hadoop.TokenProto
 	0,  // 5: flumego.hadoop.LocatedBlockProto.storageTypes:type_name -> flumego.hadoop.StorageTypeProto
-	51, // 6: flumego.hadoop.LocatedBlockProto.blockTokens:type_name -> flumego.hadoop.TokenProto
+	53, // 6: flumego.hadoop.LocatedBlockProto.blockTokens:type_name -> flumego.hadoop.TokenProto
 	9,  // 7: flumego.hadoop.LocatedBlocksProto.blocks:type_name -> flumego.hadoop.LocatedBlockProto
 	9,  // 8: flumego.hadoop.LocatedBlocksProto.lastBlock:type_name -> flumego.hadoop.LocatedBlockProto
 	5,  // 9: flumego.hadoop.HdfsFileStatusProto.fileType:type_name -> flumego.hadoop.HdfsFileStatusProto.FileType
@@ -3637,7 +3751,7 @@ func file_internal_hadooppb_hdfs_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_internal_hadooppb_hdfs_proto_rawDesc), len(file_internal_hadooppb_hdfs_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   45,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -257,11 +257,11 @@ func TestRefusesWhatItDoesNotImplement(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, call := range map[string]func() error{
-		"setPermission": func() error { return c.Chmod("/f", 0o600) },
-		"setOwner":      func() error { return c.Chown("/f", "x", "y") },
-		"getFsStats":    func() error { _, err := c.StatFs(); return err },
-		"truncate":      func() error { _, err := c.Truncate("/f", 0); return err },
-		"setXAttr":      func() error { return c.SetXAttr("/f", "user.a", "b") },
+		"setPermission":     func() error { return c.Chmod("/f", 0o600) },
+		"setOwner":          func() error { return c.Chown("/f", "x", "y") },
+		"getFsStats":        func() error { _, err := c.StatFs(); return err },
+		"getContentSummary": func() error { _, err := c.GetContentSummary("/f"); return err },
+		"setXAttr":          func() error { return c.SetXAttr("/f", "user.a", "b") },
 	} {
 		if err := call(); remoteException(err) != ExUnsupported {
 			t.Errorf("%s: %v, want %s", name, err, ExUnsupported)
@@ -269,6 +269,34 @@ func TestRefusesWhatItDoesNotImplement(t *testing.T) {
 	}
 	if s := f.Stats(); s.Refused != 5 {
 		t.Errorf("%d refusals counted, want 5", s.Refused)
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	f := startFake(t, Config{BlockSize: 1 << 20})
+	c := client(t, f, "u")
+	data := randomBytes(1<<20 + 5000)
+	w, err := c.Create("/t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	closeFile(t, w)
+	// Inside the second block: block recovery, answered false.
+	if done, err := c.Truncate("/t", 1<<20+100); err != nil || done {
+		t.Fatalf("truncate inside a block: %v %v, want false", done, err)
+	}
+	// At the block boundary: done at once.
+	if done, err := c.Truncate("/t", 1<<20); err != nil || !done {
+		t.Fatalf("truncate at a block boundary: %v %v, want true", done, err)
+	}
+	if got, err := c.ReadFile("/t"); err != nil || !bytes.Equal(got, data[:1<<20]) {
+		t.Fatalf("after truncation: %d bytes, %v", len(got), err)
+	}
+	if _, err := c.Truncate("/t", 2<<20); !errors.Is(err, os.ErrInvalid) {
+		t.Errorf("truncate beyond the end: %v", err)
 	}
 }
 

@@ -131,9 +131,9 @@ func (d *dnConn) writeBlock(body []byte) (bool, error) {
 		f.mu.Unlock()
 		return d.opError(pb.Status_ERROR, msg)
 	}
-	drop := -1
+	fault := drop{after: -1}
 	if len(f.drops) > 0 {
-		drop, f.drops = f.drops[0], f.drops[1:]
+		fault, f.drops = f.drops[0], f.drops[1:]
 	}
 	r := &replica{id: b.id, gs: b.gs, csType: int32(cs.typ), bpc: cs.bpc, writer: func() { d.c.Close() }}
 	f.replicas[b.id] = r
@@ -172,11 +172,9 @@ func (d *dnConn) writeBlock(body []byte) (bool, error) {
 		}
 		lastSeqno = seqno
 		dataPackets++
-		if drop >= 0 && dataPackets > drop {
-			f.mu.Lock()
-			f.stats.Dropped++
-			f.mu.Unlock()
-			return false, fmt.Errorf("%s: pipeline dropped at packet %d, as asked", blockName(eb), dataPackets)
+		dropNow := fault.after >= 0 && dataPackets > fault.after
+		if dropNow && !fault.store {
+			return false, d.dropped(eb, dataPackets)
 		}
 		bad, err := cs.verify(p.checksums, p.data)
 		if err != nil {
@@ -189,6 +187,9 @@ func (d *dnConn) writeBlock(body []byte) (bool, error) {
 		if err := d.store(r, cs, h, p.data); err != nil {
 			return false, fmt.Errorf("%s: %w", blockName(eb), err)
 		}
+		if dropNow {
+			return false, d.dropped(eb, dataPackets)
+		}
 		if err := d.ack(seqno, pb.Status_SUCCESS); err != nil {
 			return false, err
 		}
@@ -196,6 +197,13 @@ func (d *dnConn) writeBlock(body []byte) (bool, error) {
 			return true, nil
 		}
 	}
+}
+
+func (d *dnConn) dropped(eb *pb.ExtendedBlockProto, packet int) error {
+	d.f.mu.Lock()
+	d.f.stats.Dropped++
+	d.f.mu.Unlock()
+	return fmt.Errorf("%s: pipeline dropped at packet %d, as asked", blockName(eb), packet)
 }
 
 // store adds a packet's data to the replica (BlockReceiver.receivePacket):

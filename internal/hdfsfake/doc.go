@@ -17,9 +17,9 @@
 //   - ClientProtocol (ClientNamenodeProtocol) methods: getServerDefaults,
 //     getFileInfo, getListing (paged by dfs.ls.limit), getBlockLocations,
 //     mkdirs, create, addBlock, abandonBlock, updateBlockForPipeline, fsync,
-//     complete, rename, rename2, delete, renewLease, recoverLease and
-//     isFileClosed, with HDFS's semantics and exception classes: create
-//     refuses an existing file (FileAlreadyExistsException) and a file
+//     complete, rename, rename2, delete, renewLease, recoverLease,
+//     isFileClosed and truncate, with HDFS's semantics and exception
+//     classes: create refuses an existing file (FileAlreadyExistsException) and a file
 //     another client has open (AlreadyBeingCreatedException), append
 //     refuses an open file the same way; addBlock and complete check the
 //     caller holds the lease (LeaseExpiredException); getFileInfo reports
@@ -58,7 +58,9 @@
 //
 // Failures on demand: DropPipeline makes the DataNode drop a coming write
 // pipeline mid-block, closing the connection without acknowledging the
-// packet it received; SetCompleteRefusals sets how many complete calls per
+// packet it received (DropPipelineAfterStoring: after storing it, as a
+// DataNode that failed after writing to disk); SetStandby makes the
+// NameNode a standby one (StandbyException); SetCompleteRefusals sets how many complete calls per
 // file answer false. Stats counts calls, refusals, pipelines and
 // recoveries; ReadFile, Stat and Files inspect the namespace.
 //

@@ -105,7 +105,8 @@ type Fake struct {
 	nextBlk  uint64
 	nextGS   uint64
 	refusals int
-	drops    []int
+	standby  bool
+	drops    []drop
 	stats    Stats
 
 	nnLn, dnLn net.Listener
@@ -277,7 +278,33 @@ func (f *Fake) SetCompleteRefusals(n int) {
 // first). Calls queue up, one pipeline each.
 func (f *Fake) DropPipeline(afterPackets int) {
 	f.mu.Lock()
-	f.drops = append(f.drops, max(afterPackets, 0))
+	f.drops = append(f.drops, drop{after: max(afterPackets, 0)})
+	f.mu.Unlock()
+}
+
+// DropPipelineAfterStoring is DropPipeline for a DataNode that fails after
+// writing the packet to its disk: it stores data packet afterPackets+1,
+// then closes the connection without acknowledging it, so the replica
+// (and, after lease recovery, the file) holds bytes the client never saw
+// acknowledged.
+func (f *Fake) DropPipelineAfterStoring(afterPackets int) {
+	f.mu.Lock()
+	f.drops = append(f.drops, drop{after: max(afterPackets, 0), store: true})
+	f.mu.Unlock()
+}
+
+// drop is a DropPipeline fault.
+type drop struct {
+	after int
+	store bool
+}
+
+// SetStandby makes the NameNode answer every ClientProtocol call with
+// StandbyException, as the standby NameNode of an HA pair does, so that
+// clients fail over to the next NameNode of the name service.
+func (f *Fake) SetStandby(standby bool) {
+	f.mu.Lock()
+	f.standby = standby
 	f.mu.Unlock()
 }
 

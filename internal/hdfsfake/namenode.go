@@ -46,6 +46,7 @@ func init() {
 		"renewLease":             method(func() *pb.RenewLeaseRequestProto { return &pb.RenewLeaseRequestProto{} }, (*nnConn).renewLease),
 		"recoverLease":           method(func() *pb.RecoverLeaseRequestProto { return &pb.RecoverLeaseRequestProto{} }, (*nnConn).recoverLease),
 		"isFileClosed":           method(func() *pb.IsFileClosedRequestProto { return &pb.IsFileClosedRequestProto{} }, (*nnConn).isFileClosed),
+		"truncate":               method(func() *pb.TruncateRequestProto { return &pb.TruncateRequestProto{} }, (*nnConn).truncate),
 	}
 }
 
@@ -751,6 +752,52 @@ func (s *nnConn) isFileClosed(req *pb.IsFileClosedRequestProto) (proto.Message, 
 		return nil, rerr
 	}
 	return &pb.IsFileClosedResponseProto{Result: proto.Bool(n.lease == nil)}, nil
+}
+
+// truncate is FSDirTruncateOp: a cut at a block boundary drops the blocks
+// after it and answers true; a cut inside a block truncates it through
+// block recovery, which the fake completes at once, and answers false, as
+// HDFS does (the client waits until the file is closed again).
+func (s *nnConn) truncate(req *pb.TruncateRequestProto) (proto.Message, *remoteError) {
+	f := s.f
+	src := req.GetSrc()
+	n, rerr := f.lookupFile(src)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if rerr := s.checkOpen(n, "TRUNCATE_FILE", src, req.GetClientName()); rerr != nil {
+		return nil, rerr
+	}
+	size, length := req.GetNewLength(), f.fileLength(n)
+	if size > length {
+		return nil, &remoteError{ExIllegalArgument, fmt.Sprintf("Cannot truncate to a larger file size. Current size: %d, truncate size: %d.", length, size)}
+	}
+	var off uint64
+	for i, b := range n.blocks {
+		if off+b.numBytes <= size {
+			off += b.numBytes
+			continue
+		}
+		for _, d := range n.blocks[i+1:] {
+			delete(f.blocks, d.id)
+			delete(f.replicas, d.id)
+		}
+		n.blocks = n.blocks[:i+1]
+		n.mtime = f.nowMillis()
+		if off == size {
+			n.blocks = n.blocks[:i]
+			delete(f.blocks, b.id)
+			delete(f.replicas, b.id)
+			return &pb.TruncateResponseProto{Result: proto.Bool(true)}, nil
+		}
+		f.nextGS++
+		b.gs, b.numBytes = f.nextGS, size-off
+		if r := f.replicas[b.id]; r != nil {
+			r.gs, r.data = b.gs, r.data[:b.numBytes:b.numBytes]
+		}
+		return &pb.TruncateResponseProto{Result: proto.Bool(false)}, nil
+	}
+	return &pb.TruncateResponseProto{Result: proto.Bool(true)}, nil
 }
 
 func (s *nnConn) getBlockLocations(req *pb.GetBlockLocationsRequestProto) (proto.Message, *remoteError) {

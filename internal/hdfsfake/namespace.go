@@ -22,6 +22,7 @@ const (
 	ExNoSuchProtocol        = "org.apache.hadoop.ipc.RpcNoSuchProtocolException"
 	ExVersionMismatch       = "org.apache.hadoop.ipc.RPC$VersionMismatch"
 	ExIpc                   = "org.apache.hadoop.ipc.IpcException"
+	ExStandby               = "org.apache.hadoop.ipc.StandbyException"
 	ExAccessControl         = "org.apache.hadoop.security.AccessControlException"
 	ExAuthorization         = "org.apache.hadoop.security.authorize.AuthorizationException"
 	ExInvalidProtocolBuffer = "com.google.protobuf.InvalidProtocolBufferException"

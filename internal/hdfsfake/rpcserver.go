@@ -309,7 +309,11 @@ func (s *nnConn) call(call *rpcCall) error {
 	f := s.f
 	f.mu.Lock()
 	f.stats.Calls[method]++
+	standby := f.standby
 	f.mu.Unlock()
+	if standby {
+		return s.respondError(id, pb.RpcResponseHeaderProto_ERROR_APPLICATION, ExStandby, "Operation category READ is not supported in state standby. Visit https://s.apache.org/sbnn-error")
+	}
 	refuse := func(code pb.RpcResponseHeaderProto_RpcErrorCodeProto, class, msg string) error {
 		f.mu.Lock()
 		f.stats.Refused++
