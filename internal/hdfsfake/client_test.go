@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -337,4 +338,27 @@ func slicesEqual(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func TestDiscardData(t *testing.T) {
+	f := startFake(t, Config{DiscardData: true, BlockSize: 1 << 20})
+	c := client(t, f, "u")
+	w, err := c.Create("/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := randomBytes(1<<20 + 3000)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	closeFile(t, w)
+	if fi, err := c.Stat("/big"); err != nil || fi.Size() != int64(len(data)) {
+		t.Fatalf("stat: %v %v, want %d bytes", fi, err, len(data))
+	}
+	if b, _ := f.ReadFile("/big"); len(b) != 0 {
+		t.Errorf("kept %d bytes", len(b))
+	}
+	if _, err := c.ReadFile("/big"); err == nil || !strings.Contains(err.Error(), "discards data") {
+		t.Errorf("reading discarded data: %v", err)
+	}
 }

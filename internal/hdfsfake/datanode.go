@@ -217,7 +217,7 @@ func (d *dnConn) store(r *replica, cs *checksummer, h *pb.PacketHeaderProto, dat
 	if f.replicas[r.id] != r {
 		return errors.New("the replica was deleted or recovered while being written")
 	}
-	off, onDisk := h.GetOffsetInBlock(), int64(len(r.data))
+	off, onDisk := h.GetOffsetInBlock(), r.size
 	if off < 0 || off > onDisk {
 		return fmt.Errorf("packet at offset %d, but %d bytes received", off, onDisk)
 	}
@@ -225,10 +225,13 @@ func (d *dnConn) store(r *replica, cs *checksummer, h *pb.PacketHeaderProto, dat
 		return fmt.Errorf("Unexpected packet data length: a partial chunk must be sent in an individual packet (data length = %d > bytesPerChecksum = %d)", len(data), cs.bpc)
 	}
 	overlap := min(onDisk-off, int64(len(data)))
-	if !bytes.Equal(r.data[off:off+overlap], data[:overlap]) {
-		return fmt.Errorf("packet at offset %d resends %d stored bytes with different contents", off, overlap)
+	if !f.cfg.DiscardData {
+		if !bytes.Equal(r.data[off:off+overlap], data[:overlap]) {
+			return fmt.Errorf("packet at offset %d resends %d stored bytes with different contents", off, overlap)
+		}
+		r.data = append(r.data, data[overlap:]...)
 	}
-	r.data = append(r.data, data[overlap:]...)
+	r.size += int64(len(data)) - overlap
 	if h.GetLastPacketInBlock() {
 		// The replica is finalized and reported to the NameNode.
 		r.finalized = true
@@ -270,6 +273,11 @@ func (d *dnConn) readBlock(body []byte) (bool, error) {
 	switch {
 	case eb.GetPoolId() != f.poolID || r == nil:
 		return d.opError(pb.Status_ERROR, "Replica not found for "+blockName(eb))
+	case f.cfg.DiscardData:
+		f.mu.Lock()
+		f.stats.Refused++
+		f.mu.Unlock()
+		return d.opError(pb.Status_ERROR_UNSUPPORTED, "the flumego HDFS fake DataNode discards data (Config.DiscardData): it cannot be read")
 	case gs < eb.GetGenerationStamp():
 		return d.opError(pb.Status_ERROR, fmt.Sprintf("Replica gen stamp < block genstamp, block=%s, replica gen stamp %d", blockName(eb), gs))
 	}

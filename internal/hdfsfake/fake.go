@@ -36,6 +36,10 @@ type Config struct {
 	// MaxRPCBytes bounds one RPC request (ipc.maximum.data.length, default
 	// 64 MiB); a longer one closes the connection, as Hadoop does.
 	MaxRPCBytes int
+	// DiscardData makes the DataNode verify, count and acknowledge data
+	// without keeping it, for long runs and benchmarks: blocks then cannot
+	// be read (READ_BLOCK is refused, ReadFile returns no bytes).
+	DiscardData bool
 	// SocketTimeout is how long the DataNode waits for the next packet of
 	// a write pipeline or the next operation on a connection before it
 	// closes it (dfs.client.socket-timeout, default 60s): clients send

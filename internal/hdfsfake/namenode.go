@@ -724,7 +724,7 @@ func (s *nnConn) recoverLease(req *pb.RecoverLeaseRequestProto) (proto.Message, 
 	// holds, report it under a new generation stamp.
 	f.nextGS++
 	r := f.replicas[last.id]
-	if r == nil || len(r.data) == 0 {
+	if r == nil || r.size == 0 {
 		n.blocks = n.blocks[:len(n.blocks)-1]
 		delete(f.blocks, last.id)
 		if r != nil && r.writer != nil {
@@ -738,7 +738,7 @@ func (s *nnConn) recoverLease(req *pb.RecoverLeaseRequestProto) (proto.Message, 
 		r.finalized = true
 		r.gs = f.nextGS
 		last.gs = f.nextGS
-		last.numBytes = uint64(len(r.data))
+		last.numBytes = uint64(r.size)
 		last.state = blockComplete
 	}
 	n.lease = nil
@@ -793,7 +793,10 @@ func (s *nnConn) truncate(req *pb.TruncateRequestProto) (proto.Message, *remoteE
 		f.nextGS++
 		b.gs, b.numBytes = f.nextGS, size-off
 		if r := f.replicas[b.id]; r != nil {
-			r.gs, r.data = b.gs, r.data[:b.numBytes:b.numBytes]
+			r.gs, r.size = b.gs, int64(b.numBytes)
+			if r.data != nil {
+				r.data = r.data[:b.numBytes:b.numBytes]
+			}
 		}
 		return &pb.TruncateResponseProto{Result: proto.Bool(false)}, nil
 	}

@@ -109,7 +109,8 @@ type block struct {
 type replica struct {
 	id        uint64
 	gs        uint64
-	data      []byte
+	data      []byte // nil when the fake discards data
+	size      int64  // bytes stored
 	finalized bool
 	csType    int32  // hadooppb.ChecksumTypeProto
 	bpc       int    // bytes per checksum
@@ -214,7 +215,7 @@ func (f *Fake) tryComplete(b *block) {
 	if b.state != blockCommitted {
 		return
 	}
-	if r := f.replicas[b.id]; r != nil && r.finalized && uint64(len(r.data)) == b.numBytes && r.gs >= b.gs {
+	if r := f.replicas[b.id]; r != nil && r.finalized && uint64(r.size) == b.numBytes && r.gs >= b.gs {
 		b.state = blockComplete
 	}
 }
