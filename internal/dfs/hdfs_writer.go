@@ -136,12 +136,11 @@ func (f *hdfsFile) send(n int) error {
 	}
 	f.seqno++
 	f.sent = f.bufOff + int64(n)
+	// Keep the partial last chunk at the start of the buffer, to resend;
+	// the buffer's memory is reused.
 	whole := n - n%f.bpc
-	f.buf = f.buf[whole:]
+	f.buf = f.buf[:copy(f.buf, f.buf[whole:])]
 	f.bufOff += int64(whole)
-	if len(f.buf) == 0 {
-		f.buf = nil
-	}
 	return nil
 }
 
@@ -232,7 +231,7 @@ func (f *hdfsFile) endBlock() error {
 	f.block = proto.Clone(f.block).(*pb.ExtendedBlockProto)
 	f.block.NumBytes = proto.Uint64(uint64(length))
 	f.blockStart += length
-	f.buf, f.bufOff, f.sent = nil, 0, 0
+	f.buf, f.bufOff, f.sent = f.buf[:0], 0, 0
 	return nil
 }
 
@@ -331,6 +330,7 @@ type pipeline struct {
 
 	wmu      sync.Mutex // serializes packet writes
 	lastSend time.Time
+	out      []byte // the packet being written, reused
 
 	mu      sync.Mutex
 	pending []int64 // sent, unacknowledged seqnos, in order
@@ -486,7 +486,9 @@ func (p *pipeline) write(off, seqno int64, last bool, data []byte) error {
 	})
 	bpc := p.f.bpc
 	chunks := (len(data) + bpc - 1) / bpc
-	out := make([]byte, 0, 6+len(h)+chunks*p.csN+len(data))
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	out := p.out[:0]
 	out = binary.BigEndian.AppendUint32(out, uint32(4+chunks*p.csN+len(data)))
 	out = binary.BigEndian.AppendUint16(out, uint16(len(h)))
 	out = append(out, h...)
@@ -496,8 +498,7 @@ func (p *pipeline) write(off, seqno int64, last bool, data []byte) error {
 		}
 	}
 	out = append(out, data...)
-	p.wmu.Lock()
-	defer p.wmu.Unlock()
+	p.out = out
 	p.conn.SetWriteDeadline(time.Now().Add(p.f.fs.timeout))
 	_, err := p.conn.Write(out)
 	p.lastSend = time.Now()
