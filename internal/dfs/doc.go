@@ -11,4 +11,17 @@
 // durable on the pipeline and visible to readers) or fsync, File.Close may
 // ask to be retried (ErrRetry) while the last block's replication is
 // reported, and Recover closes what a crashed writer left open.
+//
+// OpenHDFS opens an hdfs:// file system: a NameNode's host:port, or an HA
+// name service of the Hadoop configuration (HADOOP_CONF_DIR), reached
+// through github.com/colinmarc/hdfs/v2 (NameNode failover, Kerberos from a
+// keytab, lease renewal). Files are written by this package's own client of
+// the data transfer protocol, because the library's Flush does not wait
+// for the DataNodes: here Flush returns once every DataNode of the pipeline
+// has acknowledged every byte (hflush), idle pipelines send heartbeats, and
+// a failed pipeline breaks its file (no pipeline recovery): Write and Flush
+// then fail, and Close recovers the file's lease. Options and Check name
+// what the Flume properties configure; what flumego does not implement
+// (SASL-protected data transfer, a proxy user with Kerberos, encryption
+// zones) fails with an UnsupportedError.
 package dfs

@@ -2,6 +2,7 @@ package hdfsfake
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -415,5 +416,76 @@ func TestDataTransferRefusals(t *testing.T) {
 	}
 	if s := f.Stats(); s.Refused != 2 {
 		t.Errorf("%d refusals, want 2", s.Refused)
+	}
+}
+
+// TestReadOpenBlock reads a block still being written: the DataNode serves
+// the acknowledged bytes, while the NameNode reports the file's length
+// without them.
+func TestReadOpenBlock(t *testing.T) {
+	f := startFake(t, Config{})
+	c, br, lb := rawPipeline(t, f, "/open")
+	data := randomBytes(1000)
+	c.Write(appendPacket(nil, &pb.PacketHeaderProto{OffsetInBlock: proto.Int64(0), Seqno: proto.Int64(0), LastPacketInBlock: proto.Bool(false), DataLen: proto.Int32(1000)}, crc32c(data), data))
+	readAck(t, br)
+
+	r := dialNN(t, f, hrpc)
+	r.context("reader")
+	r.call(1, "getBlockLocations", clientProtocol, &pb.GetBlockLocationsRequestProto{Src: proto.String("/open"), Offset: proto.Uint64(0), Length: proto.Uint64(1 << 30)})
+	locs := &pb.GetBlockLocationsResponseProto{}
+	if _, err := r.answer(locs); err != nil {
+		t.Fatal(err)
+	}
+	l := locs.GetLocations()
+	if l.GetFileLength() != 0 || !l.GetUnderConstruction() || l.GetIsLastBlockComplete() || len(l.GetBlocks()) != 0 || l.GetLastBlock().GetB().GetBlockId() != lb.GetB().GetBlockId() {
+		t.Errorf("locations of the open file: %v", l)
+	}
+
+	rc, err := net.Dial("tcp", f.DataNodeAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	rc.SetDeadline(time.Now().Add(10 * time.Second))
+	rc.Write(appendDelimited([]byte{0, dataTransferVersion, opReadBlock}, &pb.OpReadBlockProto{
+		Header: &pb.ClientOperationHeaderProto{BaseHeader: &pb.BaseHeaderProto{Block: lb.GetB()}, ClientName: proto.String("reader")},
+		Offset: proto.Uint64(600), Len: proto.Uint64(400)}))
+	rbr := bufio.NewReader(rc)
+	b, err := readDelimitedMsg(rbr, 1<<20)
+	resp := &pb.BlockOpResponseProto{}
+	if err != nil || proto.Unmarshal(b, resp) != nil || resp.GetStatus() != pb.Status_SUCCESS {
+		t.Fatalf("READ_BLOCK answered %v %v", resp, err)
+	}
+	if off := resp.GetReadOpChecksumInfo().GetChunkOffset(); off != 512 {
+		t.Errorf("chunk offset %d, want 512", off)
+	}
+	var got []byte
+	for {
+		p, err := readPacket(rbr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad, err := (&checksummer{typ: pb.ChecksumTypeProto_CHECKSUM_CRC32C, bpc: 512, size: 4, tab: crc32.MakeTable(crc32.Castagnoli)}).verify(p.checksums, p.data); err != nil || bad >= 0 {
+			t.Fatalf("packet checksums: %d %v", bad, err)
+		}
+		got = append(got, p.data...)
+		if p.header.GetLastPacketInBlock() {
+			break
+		}
+	}
+	if !bytes.Equal(got, data[512:]) {
+		t.Errorf("read %d bytes from 512, want the %d acknowledged", len(got), 1000-512)
+	}
+	// Past the acknowledged bytes: refused.
+	rc2, _ := net.Dial("tcp", f.DataNodeAddr())
+	defer rc2.Close()
+	rc2.SetDeadline(time.Now().Add(10 * time.Second))
+	rc2.Write(appendDelimited([]byte{0, dataTransferVersion, opReadBlock}, &pb.OpReadBlockProto{
+		Header: &pb.ClientOperationHeaderProto{BaseHeader: &pb.BaseHeaderProto{Block: lb.GetB()}, ClientName: proto.String("reader")},
+		Offset: proto.Uint64(0), Len: proto.Uint64(1001)}))
+	b, _ = readDelimitedMsg(bufio.NewReader(rc2), 1<<20)
+	proto.Unmarshal(b, resp)
+	if resp.GetStatus() != pb.Status_ERROR || !strings.Contains(resp.GetMessage(), "don't match block") {
+		t.Errorf("reading past the acknowledged bytes: %v", resp)
 	}
 }
