@@ -172,6 +172,14 @@ func TestOpenFileAfterFlush(t *testing.T) {
 	if _, err := reader.CreateFile("/open", 1, 1<<20, 0o644); !errors.Is(err, os.ErrExist) {
 		t.Errorf("create by another client: %v, want ErrExist (from AlreadyBeingCreatedException)", err)
 	}
+	// The first complete is refused: the last block is committed but not
+	// reported, so the file still counts 0 bytes.
+	if err := w.Close(); !hdfs.IsErrReplicating(err) {
+		t.Fatalf("first close: %v, want ErrReplicating", err)
+	}
+	if fi, _ := reader.Stat("/open"); fi.Size() != 0 {
+		t.Errorf("between the closes the file counts %d bytes, want 0", fi.Size())
+	}
 	closeFile(t, w)
 	if fi, _ := reader.Stat("/open"); fi.Size() != int64(len(data)) {
 		t.Errorf("closed file at %d bytes, want %d", fi.Size(), len(data))

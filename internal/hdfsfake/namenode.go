@@ -378,7 +378,6 @@ func (f *Fake) commit(n *inode, last *pb.ExtendedBlockProto) *remoteError {
 			return errIO(fmt.Sprintf("Commit of blk_%d with length %d, committed before with %d", b.id, last.GetNumBytes(), b.numBytes))
 		}
 	}
-	f.tryComplete(b)
 	return nil
 }
 
@@ -409,6 +408,7 @@ func (s *nnConn) addBlock(req *pb.AddBlockRequestProto) (proto.Message, *remoteE
 		if rerr := f.commit(n, prev); rerr != nil {
 			return nil, rerr
 		}
+		f.tryComplete(last)
 		if len(n.blocks) >= 2 && n.blocks[len(n.blocks)-2].state != blockComplete {
 			return nil, &remoteError{ExNotReplicatedYet, "Not replicated yet: " + src}
 		}
@@ -531,16 +531,18 @@ func (s *nnConn) complete(req *pb.CompleteRequestProto) (proto.Message, *remoteE
 		// Nothing committed: the last block's length is still unknown.
 		return &pb.CompleteResponseProto{Result: proto.Bool(false)}, nil
 	}
+	if len(n.blocks) > 0 && n.lease.refusals > 0 {
+		// The DataNode's report of the last block is on its way: the
+		// block stays COMMITTED, out of the file's length, until then.
+		n.lease.refusals--
+		f.stats.CompleteRefusals++
+		return &pb.CompleteResponseProto{Result: proto.Bool(false)}, nil
+	}
 	for _, b := range n.blocks {
 		f.tryComplete(b)
 		if b.state != blockComplete {
 			return &pb.CompleteResponseProto{Result: proto.Bool(false)}, nil
 		}
-	}
-	if len(n.blocks) > 0 && n.lease.refusals > 0 {
-		n.lease.refusals--
-		f.stats.CompleteRefusals++
-		return &pb.CompleteResponseProto{Result: proto.Bool(false)}, nil
 	}
 	n.lease = nil
 	n.mtime = f.nowMillis()
