@@ -36,8 +36,9 @@ type Options struct {
 	// authenticates to the NameNode named by dfs.namenode.kerberos.principal.
 	KerberosPrincipal, KerberosKeytab string
 	// HadoopConfDir is the directory of core-site.xml and hdfs-site.xml
-	// (default: $HADOOP_CONF_DIR, else $HADOOP_HOME/etc/hadoop or
-	// $HADOOP_HOME/conf). It names the NameNodes of an HA name service
+	// (default: $HADOOP_CONF_DIR when set, else the first of
+	// $HADOOP_HOME/etc/hadoop, $HADOOP_HOME/conf and /etc/hadoop/conf that
+	// holds one). It names the NameNodes of an HA name service
 	// (dfs.nameservices, dfs.ha.namenodes.*, dfs.namenode.rpc-address.*),
 	// the default file system (fs.defaultFS) and the cluster's security.
 	HadoopConfDir string
@@ -79,11 +80,16 @@ func (o Options) withDefaults() Options {
 // there is none.
 func (o Options) hadoopConf() (hadoopconf.HadoopConf, string, error) {
 	dirs := []string{o.HadoopConfDir}
-	if o.HadoopConfDir == "" {
+	switch {
+	case o.HadoopConfDir != "":
+	case os.Getenv("HADOOP_CONF_DIR") != "":
+		// As in Hadoop, it alone then.
 		dirs = []string{os.Getenv("HADOOP_CONF_DIR")}
-		if home := os.Getenv("HADOOP_HOME"); home != "" {
-			dirs = append(dirs, filepath.Join(home, "etc", "hadoop"), filepath.Join(home, "conf"))
-		}
+	case os.Getenv("HADOOP_HOME") != "":
+		home := os.Getenv("HADOOP_HOME")
+		dirs = []string{filepath.Join(home, "etc", "hadoop"), filepath.Join(home, "conf"), "/etc/hadoop/conf"}
+	default:
+		dirs = []string{"/etc/hadoop/conf"}
 	}
 	for _, d := range dirs {
 		if d == "" {
