@@ -18,10 +18,20 @@ import (
 type Params struct {
 	Events    int    // number of events
 	EventSize int    // body bytes per event (a line of EventSize-1 characters plus '\n')
+	Headers   int    // headers per event (loadevent.Names: timestamp, host, seq, ...)
 	Batch     int    // batch size of sources, channels and sinks
+	Capacity  int    // capacity of the memory channels; 0: 10 batches
 	Binary    string // the flume-ng binary to run agents with
 	Dir       string // scratch directory
 	Input     string // pre-generated input file (optional)
+}
+
+// capacity returns the memory channels' capacity.
+func (p Params) capacity() int {
+	if p.Capacity > 0 {
+		return p.Capacity
+	}
+	return 10 * p.Batch
 }
 
 // Result is one measured run.

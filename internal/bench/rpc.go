@@ -74,7 +74,7 @@ func rpcNull(ctx context.Context, p Params, kind string, conns int) (Result, err
 	channel := fmt.Sprintf(`a1.channels.c1.type = memory
 a1.channels.c1.capacity = %d
 a1.channels.c1.transactionCapacity = %d
-`, 10*p.Batch, p.Batch)
+`, p.capacity(), p.Batch)
 	r, err := rpcPipeline(ctx, p, kind, conns, channel)
 	r.Scenario = fmt.Sprintf("%s-null-%dconn", kind, conns)
 	if kind == "thrift" {
@@ -101,7 +101,7 @@ a1.sinks = k1
 		a.Kill()
 		return Result{}, err
 	}
-	lp := loadgen.Params{Addr: addr, Connections: conns, Batch: p.Batch, EventSize: p.EventSize, Events: p.Events}
+	lp := loadgen.Params{Addr: addr, Connections: conns, Batch: p.Batch, EventSize: p.EventSize, Headers: p.Headers, Events: p.Events}
 	var r loadgen.Result
 	var note string
 	if kind == "avro" {
@@ -145,7 +145,7 @@ b1.sinks.k1.channel = c1
 b1.sinks.k1.sink.directory = %[3]s
 b1.sinks.k1.sink.rollInterval = 0
 b1.sinks.k1.sink.batchSize = %[2]d
-`, 10*p.Batch, p.Batch, out), "-Dflume.root.logger=INFO,console")
+`, p.capacity(), p.Batch, out), "-Dflume.root.logger=INFO,console")
 	if err != nil {
 		return Result{}, err
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/flumego/flume/internal/loadevent"
 )
 
 func init() {
@@ -25,11 +27,40 @@ a1.sources.r1.type = exec
 a1.sources.r1.command = cat %s
 a1.sources.r1.batchSize = %d
 a1.sources.r1.channels = c1
-a1.channels.c1.type = memory
+%sa1.channels.c1.type = memory
 a1.channels.c1.capacity = %d
 a1.channels.c1.transactionCapacity = %d
 a1.sinks.k1.channel = c1
-%s`, input, p.Batch, 10*p.Batch, p.Batch, sink)
+%s`, input, p.Batch, headerInterceptors(p.Headers), p.capacity(), p.Batch, sink)
+}
+
+// headerInterceptors returns the interceptors of source a1.sources.r1 that
+// give each line the first n headers of the load generators'
+// (loadevent.Names), as a tailing agent gets them: timestamp and host from
+// their interceptors, seq the line's number (LinesFile's lines start with
+// it) from regex_extractor, then static h4, h5, ... of 16 characters.
+func headerInterceptors(n int) string {
+	var ids []string
+	var b strings.Builder
+	for i, name := range loadevent.Names(n) {
+		id := fmt.Sprintf("h%d", i+1)
+		ids = append(ids, id)
+		pre := "a1.sources.r1.interceptors." + id
+		switch name {
+		case "timestamp":
+			fmt.Fprintf(&b, "%s.type = timestamp\n", pre)
+		case "host":
+			fmt.Fprintf(&b, "%s.type = host\n%[1]s.useIP = false\n", pre)
+		case "seq":
+			fmt.Fprintf(&b, "%s.type = regex_extractor\n%[1]s.regex = ^([0-9]+)\n%[1]s.serializers = s\n%[1]s.serializers.s.name = seq\n", pre)
+		default:
+			fmt.Fprintf(&b, "%[1]s.type = static\n%[1]s.key = %[2]s\n%[1]s.value = value-%[3]d-abcdefgh\n", pre, name, i+1)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return "a1.sources.r1.interceptors = " + strings.Join(ids, " ") + "\n" + b.String()
 }
 
 func input(p Params) (string, int64, error) {
@@ -150,7 +181,7 @@ a1.sources.r1.channels = c1
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = %d
 a1.channels.c1.transactionCapacity = %d
-%s`, p.Events, p.Batch, interceptors, 10*p.Batch, p.Batch, sinks)
+%s`, p.Events, p.Batch, interceptors, p.capacity(), p.Batch, sinks)
 }
 
 func nullSink(name string, p Params) string {

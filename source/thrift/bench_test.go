@@ -10,27 +10,30 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/bench/loadgen"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/internal/loadevent"
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
 
 // BenchmarkSource measures the thrift source end to end on loopback: one
 // client connection sends pre-encoded appendBatch calls of 1000 events of
-// 200 body bytes → thrift source → memory channel → a goroutine draining
-// it. One op is one batch; allocs/op counts the whole process (decoding,
-// channel, drain).
+// 200 body bytes, with 0 or 3 headers (timestamp, host, seq) → thrift
+// source → memory channel → a goroutine draining it. One op is one batch;
+// allocs/op counts the whole process (decoding, channel, drain).
 //
 //	go test -run XXX -bench BenchmarkSource -count 5 ./source/thrift/
 func BenchmarkSource(b *testing.B) {
 	for _, proto := range []thriftrpc.Protocol{thriftrpc.Compact, thriftrpc.Binary} {
 		for _, batch := range []int{100, 1000} {
-			b.Run(fmt.Sprintf("%s/batch=%d/event=200", proto, batch), func(b *testing.B) {
-				benchSource(b, proto, batch, 200)
-			})
+			for _, headers := range []int{0, 3} {
+				b.Run(fmt.Sprintf("%s/batch=%d/event=200/headers=%d", proto, batch, headers), func(b *testing.B) {
+					benchSource(b, proto, batch, 200, headers)
+				})
+			}
 		}
 	}
 }
 
-func benchSource(b *testing.B, proto thriftrpc.Protocol, batch, size int) {
+func benchSource(b *testing.B, proto thriftrpc.Protocol, batch, size, headers int) {
 	ch := flumetest.MemoryChannel(b, 20*batch, batch, 100*time.Millisecond)
 	s := startSource(b, map[string]string{"protocol": proto.String()}, flumetest.Processor(ch))
 	stop := make(chan struct{})
@@ -58,11 +61,7 @@ func benchSource(b *testing.B, proto thriftrpc.Protocol, batch, size int) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	evs := make([]flume.Event, batch)
-	body := make([]byte, size)
-	for i := range evs {
-		evs[i] = flume.Event{Body: body}
-	}
+	evs := loadevent.Batch(batch, make([]byte, size), headers, 1)
 	ctx := context.Background()
 	b.SetBytes(int64(batch * size))
 	b.ReportAllocs()

@@ -19,6 +19,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	events := fs.Int("events", 2000000, "events per run")
 	size := fs.Int("size", 100, "event size in bytes (a line including its newline)")
 	batch := fs.Int("batch", 1000, "batch size of sources, channels and sinks")
+	headers := fs.Int("headers", 3, "headers per event (timestamp, host, seq, then h4...): sent by the RPC load generators, added by interceptors in the exec scenarios")
+	capacity := fs.Int("capacity", 0, "capacity of the memory channels (default: 10 batches)")
 	runs := fs.Int("runs", 3, "runs per scenario; the median is reported")
 	dir := fs.String("dir", "", "scratch directory (default: a temporary one)")
 	input := fs.String("input", "", "use this input file instead of generating one")
@@ -53,8 +55,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		defer os.RemoveAll(scratch)
 	}
-	p := bench.Params{Events: *events, EventSize: *size, Batch: *batch, Binary: self, Dir: scratch, Input: *input}
-	fmt.Fprintf(stdout, "flumego %s bench: %d events of %d bytes, batch %d, %d runs each\n", Version, *events, *size, *batch, *runs)
+	if *headers < 0 || *capacity < 0 {
+		fmt.Fprintln(stderr, "flume-ng bench: -headers and -capacity must not be negative")
+		return 2
+	}
+	p := bench.Params{Events: *events, EventSize: *size, Headers: *headers, Batch: *batch, Capacity: *capacity, Binary: self, Dir: scratch, Input: *input}
+	fmt.Fprintf(stdout, "flumego %s bench: %d events of %d bytes with %d headers, batch %d, %d runs each\n", Version, *events, *size, *headers, *batch, *runs)
 	code := 0
 	for _, name := range names {
 		s, ok := bench.Lookup(name)

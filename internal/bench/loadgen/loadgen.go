@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/loadevent"
 	"github.com/flumego/flume/rpc/avrorpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
@@ -23,8 +24,11 @@ type Params struct {
 	Connections int
 	// Batch is the number of events per appendBatch call.
 	Batch int
-	// EventSize is the body size of every event (no headers).
+	// EventSize is the body size of every event.
 	EventSize int
+	// Headers is the number of headers of every event: timestamp, host,
+	// seq, then h4, ... (see loadevent.Batch).
+	Headers int
 	// Events is the total number of events to send.
 	Events int
 }
@@ -139,20 +143,13 @@ func (c thriftConn) send(ctx context.Context, call []byte) (bool, error) {
 // run encodes the batches, opens the connections, then sends every batch:
 // each connection takes the next one until none is left.
 func run(ctx context.Context, p Params, encode func([]flume.Event) ([]byte, error), dial func(context.Context) (conn, error)) (Result, error) {
-	if p.Connections < 1 || p.Batch < 1 || p.EventSize < 0 || p.Events < 0 {
-		return Result{}, fmt.Errorf("invalid parameters (connections %d, batch %d, event size %d, events %d)",
-			p.Connections, p.Batch, p.EventSize, p.Events)
+	if p.Connections < 1 || p.Batch < 1 || p.EventSize < 0 || p.Headers < 0 || p.Events < 0 {
+		return Result{}, fmt.Errorf("invalid parameters (connections %d, batch %d, event size %d, headers %d, events %d)",
+			p.Connections, p.Batch, p.EventSize, p.Headers, p.Events)
 	}
-	body := make([]byte, p.EventSize)
-	for i := range body {
-		body[i] = 'a' + byte(i%26)
-	}
+	body := loadevent.Body(p.EventSize)
 	batchOf := func(n int) ([]byte, error) {
-		evs := make([]flume.Event, n)
-		for i := range evs {
-			evs[i] = flume.Event{Body: body}
-		}
-		return encode(evs)
+		return encode(loadevent.Batch(n, body, p.Headers, 1))
 	}
 	full, err := batchOf(p.Batch)
 	if err != nil {

@@ -2,12 +2,14 @@ package loadgen
 
 import (
 	"context"
+	"maps"
 	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/loadevent"
 	"github.com/flumego/flume/rpc/avrorpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 )
@@ -18,6 +20,7 @@ type tally struct {
 	mu                   sync.Mutex
 	refuse               int
 	calls, events, bytes int64
+	headers              map[string]string // of the second event seen
 }
 
 // take records one call and tells whether it is accepted.
@@ -32,6 +35,9 @@ func (s *tally) take(evs []flume.Event) bool {
 	s.events += int64(len(evs))
 	for _, e := range evs {
 		s.bytes += int64(len(e.Body))
+	}
+	if s.headers == nil && len(evs) > 1 {
+		s.headers = maps.Collect(evs[1].AllHeaders())
 	}
 	return true
 }
@@ -70,11 +76,14 @@ func TestAvro(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
-	r, err := Avro(t.Context(), Params{Addr: ln.Addr().String(), Connections: 2, Batch: 100, EventSize: 200, Events: 1050})
+	r, err := Avro(t.Context(), Params{Addr: ln.Addr().String(), Connections: 2, Batch: 100, EventSize: 200, Headers: 3, Events: 1050})
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(t, r, s, 1050, 200, 2)
+	if h := s.headers; len(h) != 3 || h["seq"] != "2" || h["host"] != loadevent.Host || len(h["timestamp"]) != 13 {
+		t.Fatalf("headers of the second event: %v", h)
+	}
 	if r.Calls != 11 {
 		t.Fatalf("%d calls, want 11 (10 of 100 events, one of 50)", r.Calls)
 	}
@@ -96,12 +105,15 @@ func TestThrift(t *testing.T) {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	p := Params{Addr: srv.Addr().String(), Connections: 3, Batch: 7, EventSize: 50, Events: 100}
+	p := Params{Addr: srv.Addr().String(), Connections: 3, Batch: 7, EventSize: 50, Headers: 5, Events: 100}
 	r, err := Thrift(t.Context(), p, "binary")
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(t, r, s, 100, 50, 1)
+	if h := s.headers; len(h) != 5 || h["h5"] != "value-5-abcdefgh" {
+		t.Fatalf("headers of the second event: %v", h)
+	}
 	if _, err := Thrift(t.Context(), p, "json"); err == nil {
 		t.Fatal("unknown protocol accepted")
 	}
@@ -116,6 +128,7 @@ func TestInvalidParams(t *testing.T) {
 		{Addr: "127.0.0.1:1", Connections: 0, Batch: 1, Events: 1},
 		{Addr: "127.0.0.1:1", Connections: 1, Batch: 0, Events: 1},
 		{Addr: "127.0.0.1:1", Connections: 1, Batch: 1, EventSize: -1, Events: 1},
+		{Addr: "127.0.0.1:1", Connections: 1, Batch: 1, Headers: -1, Events: 1},
 	} {
 		if _, err := Avro(t.Context(), p); err == nil {
 			t.Errorf("%+v accepted", p)
