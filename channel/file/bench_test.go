@@ -11,17 +11,19 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/loadevent"
 )
 
-// benchEvents returns n events with bodies of size bytes.
-func benchEvents(n, size int) []flume.Event {
-	evs := make([]flume.Event, n)
+// benchEvents returns n events with bodies of size bytes and the first
+// headers headers of the benchmark loads (timestamp, host, seq).
+func benchEvents(n, size, headers int) []flume.Event {
+	evs := loadevent.Batch(n, nil, headers, 1)
 	for i := range evs {
 		b := make([]byte, size)
 		for j := range b {
 			b[j] = byte('a' + (i+j)%26)
 		}
-		evs[i] = flume.Event{Body: b}
+		evs[i].Body = b
 	}
 	return evs
 }
@@ -49,54 +51,65 @@ func benchChannel(b *testing.B, cfg Config) *Channel {
 
 // BenchmarkPutCommit measures put+commit of 500-byte events: each of the
 // writers commits transactions of batch events until b.N transactions are
-// done in total.
+// done in total. The headers=3 variants give each event 3 headers.
 func BenchmarkPutCommit(b *testing.B) {
 	for _, batch := range []int{1, 100, 1000} {
 		for _, writers := range []int{1, 4, 8} {
-			b.Run(fmt.Sprintf("batch=%d/writers=%d", batch, writers), func(b *testing.B) {
-				c := benchChannel(b, benchConfig(b, batch))
-				evs := benchEvents(batch, 500)
-				ctx := context.Background()
-				b.SetBytes(int64(batch * 500))
-				b.ReportAllocs()
-				b.ResetTimer()
-				runParallel(b, writers, func() error {
-					return flume.Do(ctx, c, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) })
+			for _, headers := range []int{0, 3} {
+				if headers > 0 && writers != 4 {
+					continue
+				}
+				b.Run(fmt.Sprintf("batch=%d/writers=%d/headers=%d", batch, writers, headers), func(b *testing.B) {
+					c := benchChannel(b, benchConfig(b, batch))
+					evs := benchEvents(batch, 500, headers)
+					ctx := context.Background()
+					b.SetBytes(int64(batch * 500))
+					b.ReportAllocs()
+					b.ResetTimer()
+					runParallel(b, writers, func() error {
+						return flume.Do(ctx, c, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) })
+					})
+					b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 				})
-				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
-			})
+			}
 		}
 	}
 }
 
 // BenchmarkTakeCommit measures take+commit of 500-byte events from a
-// channel filled beforehand, with 1 and 8 concurrent takers.
+// channel filled beforehand, with 1 and 8 concurrent takers. The headers=3
+// variants give each event 3 headers.
 func BenchmarkTakeCommit(b *testing.B) {
 	for _, batch := range []int{1, 100, 1000} {
 		for _, takers := range []int{1, 8} {
-			b.Run(fmt.Sprintf("batch=%d/takers=%d", batch, takers), func(b *testing.B) {
-				c := benchChannel(b, benchConfig(b, batch))
-				ctx := context.Background()
-				fill := benchEvents(1000, 500)
-				for n := 0; n < b.N*batch; n += 1000 {
-					if err := flume.Do(ctx, c, func(tx flume.Transaction) error { return tx.Put(ctx, fill...) }); err != nil {
-						b.Fatal(err)
-					}
+			for _, headers := range []int{0, 3} {
+				if headers > 0 && takers != 1 {
+					continue
 				}
-				b.SetBytes(int64(batch * 500))
-				b.ReportAllocs()
-				b.ResetTimer()
-				runParallel(b, takers, func() error {
-					return flume.Do(ctx, c, func(tx flume.Transaction) error {
-						evs, err := tx.Take(ctx, batch)
-						if err == nil && len(evs) != batch {
-							err = fmt.Errorf("took %d events, want %d", len(evs), batch)
+				b.Run(fmt.Sprintf("batch=%d/takers=%d/headers=%d", batch, takers, headers), func(b *testing.B) {
+					c := benchChannel(b, benchConfig(b, batch))
+					ctx := context.Background()
+					fill := benchEvents(1000, 500, headers)
+					for n := 0; n < b.N*batch; n += 1000 {
+						if err := flume.Do(ctx, c, func(tx flume.Transaction) error { return tx.Put(ctx, fill...) }); err != nil {
+							b.Fatal(err)
 						}
-						return err
+					}
+					b.SetBytes(int64(batch * 500))
+					b.ReportAllocs()
+					b.ResetTimer()
+					runParallel(b, takers, func() error {
+						return flume.Do(ctx, c, func(tx flume.Transaction) error {
+							evs, err := tx.Take(ctx, batch)
+							if err == nil && len(evs) != batch {
+								err = fmt.Errorf("took %d events, want %d", len(evs), batch)
+							}
+							return err
+						})
 					})
+					b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 				})
-				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
-			})
+			}
 		}
 	}
 }
@@ -146,7 +159,7 @@ func BenchmarkRecovery(b *testing.B) {
 	if err := copyFile(filepath.Join(cfg.CheckpointDir, checkpointName), empty); err != nil {
 		b.Fatal(err)
 	}
-	evs := benchEvents(1000, 500)
+	evs := benchEvents(1000, 500, 0)
 	for n := 0; n < events; n += len(evs) {
 		if err := flume.Do(ctx, c, func(tx flume.Transaction) error { return tx.Put(ctx, evs...) }); err != nil {
 			b.Fatal(err)

@@ -23,7 +23,7 @@ func BenchmarkDesignBoltOnly(b *testing.B) {
 		for _, writers := range []int{1, 4} {
 			b.Run(fmt.Sprintf("put/batch=%d/writers=%d", batch, writers), func(b *testing.B) {
 				db, seq := boltDesignDB(b)
-				evs := benchEvents(batch, 500)
+				evs := benchEvents(batch, 500, 0)
 				b.SetBytes(int64(batch * 500))
 				b.ResetTimer()
 				runParallel(b, writers, func() error {
@@ -34,7 +34,7 @@ func BenchmarkDesignBoltOnly(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("take/batch=%d/takers=1", batch), func(b *testing.B) {
 			db, seq := boltDesignDB(b)
-			evs := benchEvents(1000, 500)
+			evs := benchEvents(1000, 500, 0)
 			for n := 0; n < b.N*batch; n += 1000 {
 				if err := db.Update(func(tx *bolt.Tx) error { return boltPut(tx, seq, evs) }); err != nil {
 					b.Fatal(err)

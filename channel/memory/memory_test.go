@@ -9,6 +9,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/channeltest"
+	"github.com/flumego/flume/internal/loadevent"
 )
 
 func newStarted(t testing.TB, cfg Config) *Channel {
@@ -199,26 +200,27 @@ func TestCounters(t *testing.T) {
 	}
 }
 
+// BenchmarkPutTake puts and takes batches of 100-byte events with 0 and 3
+// headers (timestamp, host, seq).
 func BenchmarkPutTake(b *testing.B) {
 	for _, batch := range []int{1, 100, 1000} {
-		b.Run("batch="+itoa(batch), func(b *testing.B) {
-			ch := newStarted(b, Config{Capacity: 10 * batch, TransactionCapacity: batch})
-			evs := make([]flume.Event, batch)
-			for i := range evs {
-				evs[i] = flume.NewEvent(make([]byte, 100))
-			}
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				tx, _ := ch.Begin()
-				_ = tx.Put(ctx, evs...)
-				_ = tx.Commit(ctx)
-				tx, _ = ch.Begin()
-				_, _ = tx.Take(ctx, batch)
-				_ = tx.Commit(ctx)
-			}
-			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
-		})
+		for _, headers := range []int{0, 3} {
+			b.Run("batch="+itoa(batch)+"/headers="+itoa(headers), func(b *testing.B) {
+				ch := newStarted(b, Config{Capacity: 10 * batch, TransactionCapacity: batch})
+				evs := loadevent.Batch(batch, loadevent.Body(100), headers, 1)
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					tx, _ := ch.Begin()
+					_ = tx.Put(ctx, evs...)
+					_ = tx.Commit(ctx)
+					tx, _ = ch.Begin()
+					_, _ = tx.Take(ctx, batch)
+					_ = tx.Commit(ctx)
+				}
+				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
 	}
 }
 

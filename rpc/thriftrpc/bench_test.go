@@ -5,15 +5,21 @@ import (
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/loadevent"
 )
 
 // BenchmarkCodec measures encoding (client side) and decoding (server
-// side) of an appendBatch of 1000 events of 200 body bytes.
+// side) of an appendBatch of 1000 events of 200 body bytes with 0 and 3
+// headers (timestamp, host, seq).
 func BenchmarkCodec(b *testing.B) {
-	evs := make([]flume.Event, 1000)
-	for i := range evs {
-		evs[i] = flume.Event{Body: make([]byte, 200)}
+	for _, headers := range []int{0, 3} {
+		b.Run(fmt.Sprintf("headers=%d", headers), func(b *testing.B) {
+			benchCodec(b, loadevent.Batch(1000, loadevent.Body(200), headers, 1))
+		})
 	}
+}
+
+func benchCodec(b *testing.B, evs []flume.Event) {
 	for _, p := range []Protocol{Compact, Binary} {
 		c := NewCodec(p, 0)
 		frame, err := c.EncodeCall(MethodAppendBatch, 1, evs)
