@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/avrobin"
@@ -12,9 +13,9 @@ import (
 // AppendEvent appends the Avro binary encoding of e as an AvroFlumeEvent:
 // map<string> headers, then bytes body.
 func AppendEvent(dst []byte, e flume.Event) []byte {
-	if n := len(e.Headers); n > 0 {
+	if n := e.HeaderCount(); n > 0 {
 		dst = avrobin.AppendLong(dst, int64(n))
-		for k, v := range e.Headers {
+		for k, v := range e.AllHeaders() {
 			dst = avrobin.AppendString(dst, k)
 			dst = avrobin.AppendString(dst, v)
 		}
@@ -24,24 +25,25 @@ func AppendEvent(dst []byte, e flume.Event) []byte {
 }
 
 // AppendEventSorted is AppendEvent with the headers written in sorted
-// order, so that equal events encode to equal bytes (the Kafka sink's
-// useFlumeEventFormat values). keys is scratch space (may be nil) and is
-// returned for reuse.
-func AppendEventSorted(dst []byte, e flume.Event, keys []string) ([]byte, []string) {
-	if n := len(e.Headers); n > 0 {
-		keys = keys[:0]
-		for k := range e.Headers {
-			keys = append(keys, k)
+// order of their names, so that equal events encode to equal bytes
+// whatever order their headers were set in (the Kafka sink's
+// useFlumeEventFormat values). scratch (may be nil) is returned for reuse.
+func AppendEventSorted(dst []byte, e flume.Event, scratch []flume.Header) ([]byte, []flume.Header) {
+	if n := e.HeaderCount(); n > 0 {
+		scratch = scratch[:0]
+		for k, v := range e.AllHeaders() {
+			scratch = append(scratch, flume.Header{Name: k, Value: v})
 		}
-		slices.Sort(keys)
+		slices.SortFunc(scratch, func(a, b flume.Header) int { return strings.Compare(a.Name, b.Name) })
 		dst = avrobin.AppendLong(dst, int64(n))
-		for _, k := range keys {
-			dst = avrobin.AppendString(dst, k)
-			dst = avrobin.AppendString(dst, e.Headers[k])
+		for _, h := range scratch {
+			dst = avrobin.AppendString(dst, h.Name)
+			dst = avrobin.AppendString(dst, h.Value)
 		}
+		clear(scratch) // keep no strings alive
 	}
 	dst = append(dst, 0)
-	return avrobin.AppendBytes(dst, e.Body), keys
+	return avrobin.AppendBytes(dst, e.Body), scratch
 }
 
 // AppendEvents appends events as an array<AvroFlumeEvent> (one block, then
@@ -59,9 +61,9 @@ func AppendEvents(dst []byte, events []flume.Event) []byte {
 // EncodedSize returns the length of AppendEvent's output for e.
 func EncodedSize(e flume.Event) int {
 	n := 1 + avrobin.VarintSize(len(e.Body)) + len(e.Body)
-	if len(e.Headers) > 0 {
-		n += avrobin.VarintSize(len(e.Headers))
-		for k, v := range e.Headers {
+	if c := e.HeaderCount(); c > 0 {
+		n += avrobin.VarintSize(c)
+		for k, v := range e.AllHeaders() {
 			n += avrobin.VarintSize(len(k)) + len(k) + avrobin.VarintSize(len(v)) + len(v)
 		}
 	}
@@ -70,8 +72,8 @@ func EncodedSize(e flume.Event) int {
 
 // DecodeEvent decodes one AvroFlumeEvent from the head of b and returns the
 // rest. The event shares b's memory (body bytes and header strings are not
-// copied): b must never be modified afterwards. Header maps are allocated
-// per event, as flume.Event requires.
+// copied): b must never be modified afterwards. A header name the map
+// carries twice gets its last value, as in Java's HashMap.
 func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 	var e flume.Event
 	for {
@@ -83,9 +85,6 @@ func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 		if n == 0 {
 			break
 		}
-		if e.Headers == nil {
-			e.Headers = make(map[string]string, n)
-		}
 		for range n {
 			var k, v string
 			if k, b, err = avrobin.ReadStringNoCopy(b, "header name"); err != nil {
@@ -94,7 +93,7 @@ func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 			if v, b, err = avrobin.ReadStringNoCopy(b, "header value"); err != nil {
 				return e, nil, err
 			}
-			e.Headers[k] = v
+			e.SetHeader(k, v)
 		}
 	}
 	body, b, err := avrobin.ReadBytes(b, "body")

@@ -5,8 +5,8 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/avrobin"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // oneItemBlocks encodes n events as an array<AvroFlumeEvent> split into n
@@ -16,7 +16,7 @@ func oneItemBlocks(n int) []byte {
 	var b []byte
 	for i := range n {
 		b = avrobin.AppendLong(b, 1)
-		b = AppendEvent(b, flume.Event{Headers: map[string]string{"seq": fmt.Sprint(i)}, Body: []byte("x")})
+		b = AppendEvent(b, flumetest.Event("x", "seq", fmt.Sprint(i)))
 	}
 	return append(b, 0)
 }

@@ -36,11 +36,13 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer client.Close()
-	events := []flume.Event{
-		{Headers: map[string]string{"app": "shop"}, Body: []byte("order 1 placed")},
-		{Headers: map[string]string{"app": "shop"}, Body: []byte("order 2 placed")},
-		{Body: []byte("order 1 shipped")},
+	var events []flume.Event
+	for _, body := range []string{"order 1 placed", "order 2 placed"} {
+		e := flume.NewEvent([]byte(body))
+		e.SetHeader("app", "shop")
+		events = append(events, e)
 	}
+	events = append(events, flume.NewEvent([]byte("order 1 shipped")))
 	// AppendBatch splits into calls of batch-size events and returns nil
 	// only when the agent committed all of them.
 	if err := client.AppendBatch(context.Background(), events); err != nil {

@@ -20,7 +20,7 @@ import (
 func thriftEvents(n int) []flume.Event {
 	out := make([]flume.Event, n)
 	for i := range out {
-		out[i] = flume.Event{Headers: map[string]string{"seq": strconv.Itoa(i)}, Body: []byte(fmt.Sprintf("body %d", i))}
+		out[i] = flumetest.EventWithHeaders([]byte(fmt.Sprintf("body %d", i)), map[string]string{"seq": strconv.Itoa(i)})
 	}
 	return out
 }
@@ -58,8 +58,8 @@ func TestThriftClientAgainstPythonServer(t *testing.T) {
 				t.Fatalf("batches of %v, want [30 30 10]", sizes)
 			}
 			for i, e := range got {
-				if e.Headers["seq"] != strconv.Itoa(i) || string(e.Body) != fmt.Sprintf("body %d", i) {
-					t.Fatalf("event %d arrived as %q %q", i, e.Headers, e.Body)
+				if flumetest.Headers(e)["seq"] != strconv.Itoa(i) || string(e.Body) != fmt.Sprintf("body %d", i) {
+					t.Fatalf("event %d arrived as %q %q", i, flumetest.Headers(e), e.Body)
 				}
 			}
 			srv.SetAnswer(t, "FAILED")

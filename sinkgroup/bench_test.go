@@ -6,6 +6,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/sink"
 	"github.com/flumego/flume/sinkgroup"
 )
@@ -16,7 +17,7 @@ const benchBatch = 100
 func benchEvents(body []byte) []flume.Event {
 	evs := make([]flume.Event, benchBatch)
 	for i := range evs {
-		evs[i] = flume.Event{Headers: map[string]string{"seq": "1"}, Body: body}
+		evs[i] = flumetest.EventWithHeaders(body, map[string]string{"seq": "1"})
 	}
 	return evs
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"sync"
 	"testing"
@@ -78,7 +79,9 @@ func newChannel(t *testing.T, o Options, capacity, txCapacity int) flume.Channel
 // Event returns the test event with sequence number i: body "e<i>" and a
 // header "seq" = i.
 func Event(i int) flume.Event {
-	return flume.Event{Headers: map[string]string{"seq": strconv.Itoa(i)}, Body: []byte("e" + strconv.Itoa(i))}
+	e := flume.NewEvent([]byte("e" + strconv.Itoa(i)))
+	e.SetHeader("seq", strconv.Itoa(i))
+	return e
 }
 
 // Events returns Event(from) .. Event(to-1).
@@ -92,7 +95,8 @@ func Events(from, to int) []flume.Event {
 
 // Seq returns the sequence number of a test event, or -1.
 func Seq(e flume.Event) int {
-	n, err := strconv.Atoi(e.Headers["seq"])
+	v, _ := e.Header("seq")
+	n, err := strconv.Atoi(v)
 	if err != nil {
 		return -1
 	}
@@ -383,10 +387,14 @@ func testHeadersAndBodies(t *testing.T, o Options) {
 	for i := range big {
 		big[i] = byte(i * 7)
 	}
+	withHeaders := flume.NewEvent([]byte("x"))
+	withHeaders.SetHeader("", "")
+	withHeaders.SetHeader("k", "v")
+	withHeaders.SetHeader("ü", "\x00\xff")
 	in := []flume.Event{
 		{},
 		{Body: []byte{}},
-		{Headers: map[string]string{"": "", "k": "v", "ü": "\x00\xff"}, Body: []byte("x")},
+		withHeaders,
 		{Body: big},
 	}
 	put(t, ch, in)
@@ -398,12 +406,12 @@ func testHeadersAndBodies(t *testing.T, o Options) {
 		if string(got[i].Body) != string(in[i].Body) {
 			t.Errorf("event %d: body differs (%d bytes, want %d)", i, len(got[i].Body), len(in[i].Body))
 		}
-		if len(got[i].Headers) != len(in[i].Headers) {
-			t.Errorf("event %d: headers %v, want %v", i, got[i].Headers, in[i].Headers)
+		if got[i].HeaderCount() != in[i].HeaderCount() {
+			t.Errorf("event %d: headers %v, want %v", i, maps.Collect(got[i].AllHeaders()), maps.Collect(in[i].AllHeaders()))
 		}
-		for k, v := range in[i].Headers {
-			if got[i].Headers[k] != v {
-				t.Errorf("event %d: header %q = %q, want %q", i, k, got[i].Headers[k], v)
+		for k, v := range in[i].AllHeaders() {
+			if w, _ := got[i].Header(k); w != v {
+				t.Errorf("event %d: header %q = %q, want %q", i, k, w, v)
 			}
 		}
 	}

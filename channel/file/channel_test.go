@@ -15,6 +15,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/channeltest"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func put(t testing.TB, c flume.Channel, evs []flume.Event) {
@@ -248,7 +249,7 @@ func TestMinimumRequiredSpace(t *testing.T) {
 	// A commit that would eat into the reserve fails and changes nothing.
 	big := make([]flume.Event, 50)
 	for i := range big {
-		big[i] = flume.Event{Headers: map[string]string{"seq": "99"}, Body: make([]byte, 1000)}
+		big[i] = flumetest.Event(string(make([]byte, 1000)), "seq", "99")
 	}
 	c.space.expire() // probe again
 	err = flume.Do(context.Background(), c, func(tx flume.Transaction) error { return tx.Put(context.Background(), big...) })

@@ -77,8 +77,8 @@ func finishRecord(buf []byte, start int) uint32 {
 
 // eventRecordSize returns the encoded size of e's recPut record.
 func eventRecordSize(e flume.Event) int {
-	n := recordHeaderSize + payloadFixed + uvarintLen(uint64(len(e.Headers))) + len(e.Body)
-	for k, v := range e.Headers {
+	n := recordHeaderSize + payloadFixed + uvarintLen(uint64(e.HeaderCount())) + len(e.Body)
+	for k, v := range e.AllHeaders() {
 		n += uvarintLen(uint64(len(k))) + len(k) + uvarintLen(uint64(len(v))) + len(v)
 	}
 	return n
@@ -98,8 +98,8 @@ func uvarintLen(v uint64) int {
 func appendPut(buf []byte, txid uint64, e flume.Event) ([]byte, uint32) {
 	start := len(buf)
 	buf = appendRecordStart(buf, recPut, txid)
-	buf = binary.AppendUvarint(buf, uint64(len(e.Headers)))
-	for k, v := range e.Headers {
+	buf = binary.AppendUvarint(buf, uint64(e.HeaderCount()))
+	for k, v := range e.AllHeaders() {
 		buf = binary.AppendUvarint(buf, uint64(len(k)))
 		buf = append(buf, k...)
 		buf = binary.AppendUvarint(buf, uint64(len(v)))
@@ -190,9 +190,6 @@ func decodeEvent(b []byte) (flume.Event, error) {
 	}
 	b = b[k:]
 	var e flume.Event
-	if n > 0 {
-		e.Headers = make(map[string]string, min(n, 64))
-	}
 	for i := uint64(0); i < n; i++ {
 		var key, val string
 		var err error
@@ -202,7 +199,7 @@ func decodeEvent(b []byte) (flume.Event, error) {
 		if val, b, err = readString(b); err != nil {
 			return flume.Event{}, err
 		}
-		e.Headers[key] = val
+		e.SetHeader(key, val)
 	}
 	e.Body = b[:len(b):len(b)]
 	return e, nil

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,14 +148,16 @@ func run(ctx context.Context, o options, stdin io.Reader, stderr io.Writer) erro
 		}
 		props["batch-size"] = strconv.Itoa(int(n))
 	}
-	var headers map[string]string
+	// Every event carries the header file's headers: the events share
+	// them, which is allowed as nobody modifies them.
+	var proto flume.Event
 	if o.headerFile != "" {
 		h, err := readProperties(o.headerFile)
 		if err != nil {
 			return fmt.Errorf("header file: %w", err)
 		}
-		if len(h) > 0 {
-			headers = h
+		for _, k := range slices.Sorted(maps.Keys(h)) {
+			proto.SetHeader(k, h[k])
 		}
 	}
 	client, err := rpc.NewClient(props)
@@ -161,7 +165,7 @@ func run(ctx context.Context, o options, stdin io.Reader, stderr io.Writer) erro
 		return fmt.Errorf("unable to open connection to Flume: %w", err)
 	}
 	defer client.Close()
-	s := &sender{ctx: ctx, client: client, headers: headers}
+	s := &sender{ctx: ctx, client: client, proto: proto}
 	switch {
 	case o.dirname != "":
 		err = s.sendDir(o.dirname)
@@ -197,10 +201,10 @@ func readProperties(path string) (map[string]string, error) {
 }
 
 type sender struct {
-	ctx     context.Context
-	client  rpc.Client
-	headers map[string]string
-	sent    int64
+	ctx    context.Context
+	client rpc.Client
+	proto  flume.Event // the headers of every event
+	sent   int64
 }
 
 // sendLines sends every line of r, batch by batch.
@@ -221,7 +225,9 @@ func (s *sender) sendLines(r io.Reader) error {
 		return nil
 	}
 	for sc.Scan() {
-		batch = append(batch, flume.Event{Headers: s.headers, Body: bytes.Clone(sc.Bytes())})
+		e := s.proto
+		e.Body = bytes.Clone(sc.Bytes())
+		batch = append(batch, e)
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {
 				return err

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc/avrorpc"
 )
 
@@ -56,7 +57,7 @@ func (s *source) events() (batches int, bodies []string, headers []map[string]st
 	for _, b := range s.batches {
 		for _, e := range b {
 			bodies = append(bodies, string(e.Body))
-			headers = append(headers, e.Headers)
+			headers = append(headers, flumetest.Headers(e))
 		}
 	}
 	return len(s.batches), bodies, headers
@@ -78,7 +79,7 @@ func TestStdinLinesInBatchesOfFive(t *testing.T) {
 	}
 	batches, bodies, headers := s.events()
 	want := []string{"one", "two", "three", "four", "", "six é", "seven\x00\xff", "eight"}
-	if batches != 2 || fmt.Sprint(bodies) != fmt.Sprint(want) || headers[0] != nil {
+	if batches != 2 || fmt.Sprint(bodies) != fmt.Sprint(want) || len(headers[0]) != 0 {
 		t.Fatalf("%d batches, bodies %q, headers %v", batches, bodies, headers[0])
 	}
 }

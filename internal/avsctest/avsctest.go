@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,7 +99,10 @@ type jsEvent struct {
 func toJS(events []flume.Event) []jsEvent {
 	out := make([]jsEvent, len(events))
 	for i, e := range events {
-		out[i] = jsEvent{Headers: e.Headers, Body: base64.StdEncoding.EncodeToString(e.Body)}
+		out[i] = jsEvent{Body: base64.StdEncoding.EncodeToString(e.Body)}
+		if e.HeaderCount() > 0 {
+			out[i].Headers = maps.Collect(e.AllHeaders())
+		}
 	}
 	return out
 }
@@ -232,8 +236,8 @@ func StartServer(t testing.TB, opts ServerOptions) *Server {
 			}
 			body, _ := base64.StdEncoding.DecodeString(e.Body)
 			ev := flume.Event{Body: body}
-			if len(e.Headers) > 0 {
-				ev.Headers = e.Headers
+			for k, v := range e.Headers {
+				ev.SetHeader(k, v)
 			}
 			s.Events <- Received{Call: e.Call, Event: ev}
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,17 +65,58 @@ func TakeAll(t testing.TB, ch flume.Channel) []flume.Event {
 	}
 }
 
+// Event returns an event with body and the headers given as name, value,
+// name, value, ... (set in that order).
+func Event(body string, nameValues ...string) flume.Event {
+	if len(nameValues)%2 != 0 {
+		panic("flumetest.Event: odd number of header names and values")
+	}
+	e := flume.NewEvent([]byte(body))
+	for i := 0; i < len(nameValues); i += 2 {
+		e.SetHeader(nameValues[i], nameValues[i+1])
+	}
+	return e
+}
+
+// EventWithHeaders returns an event with body and the headers of h, set in
+// the order of their names (nil and empty maps give no headers).
+func EventWithHeaders(body []byte, h map[string]string) flume.Event {
+	e := flume.NewEvent(body)
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		e.SetHeader(k, h[k])
+	}
+	return e
+}
+
+// Headers returns e's headers as a map, empty (not nil) when it has none.
+func Headers(e flume.Event) map[string]string {
+	return maps.Collect(e.AllHeaders())
+}
+
+// SameEvent reports whether a and b have equal bodies and the same headers
+// (in any order).
+func SameEvent(a, b flume.Event) bool {
+	if !bytes.Equal(a.Body, b.Body) || a.HeaderCount() != b.HeaderCount() {
+		return false
+	}
+	for k, v := range a.AllHeaders() {
+		if w, ok := b.Header(k); !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
 // SameEvents fails the test unless got and want hold the same events in
-// the same order: equal bodies and equal headers (no headers and an empty
-// header map are the same).
+// the same order: equal bodies and the same headers, in any order.
 func SameEvents(t testing.TB, got, want []flume.Event) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d events, want %d", len(got), len(want))
 	}
 	for i := range want {
-		if !bytes.Equal(got[i].Body, want[i].Body) || !maps.Equal(got[i].Headers, want[i].Headers) {
-			t.Fatalf("event %d: got %q %q, want %q %q", i, got[i].Headers, got[i].Body, want[i].Headers, want[i].Body)
+		if !SameEvent(got[i], want[i]) {
+			t.Fatalf("event %d: got %q %q, want %q %q", i, Headers(got[i]), got[i].Body, Headers(want[i]), want[i].Body)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package flumetest
 
 import (
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -57,5 +58,29 @@ func TestCounters(t *testing.T) {
 	}
 	if got := c.Get("r1", "NoSuchCounter"); got != -1 {
 		t.Fatalf("an unknown attribute: %d", got)
+	}
+}
+
+func TestEventHelpers(t *testing.T) {
+	e := Event("body", "b", "2", "a", "1")
+	if string(e.Body) != "body" || !maps.Equal(Headers(e), map[string]string{"a": "1", "b": "2"}) {
+		t.Fatalf("Event: %q %v", e.Body, Headers(e))
+	}
+	f := EventWithHeaders([]byte("body"), map[string]string{"a": "1", "b": "2"})
+	if !SameEvent(e, f) {
+		t.Fatalf("same headers in another order: %v vs %v", Headers(e), Headers(f))
+	}
+	f.SetHeader("b", "3")
+	if SameEvent(e, f) {
+		t.Fatal("different header values compare equal")
+	}
+	if SameEvent(e, Event("other", "b", "2", "a", "1")) || SameEvent(e, Event("body", "b", "2")) {
+		t.Fatal("different bodies or header counts compare equal")
+	}
+	if h := Headers(EventWithHeaders(nil, nil)); h == nil || len(h) != 0 {
+		t.Fatalf("Headers of an event without headers: %#v", h)
+	}
+	if !SameEvent(flume.Event{Body: nil}, flume.Event{Body: []byte{}}) {
+		t.Fatal("nil and empty bodies differ")
 	}
 }

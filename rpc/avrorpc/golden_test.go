@@ -15,6 +15,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/avroevent"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -104,7 +105,7 @@ func TestJavaFirstAppend(t *testing.T) {
 		t.Fatalf("answer serial %d payload % x; Java sends serial %d payload % x", serial, payload, wantSerial, wantPayload)
 	}
 	_, got := rec.snapshot()
-	if len(got) != 1 || got[0].Headers["a"] != "b" || len(got[0].Headers) != 1 || string(got[0].Body) != "hi" {
+	if len(got) != 1 || flumetest.Headers(got[0])["a"] != "b" || got[0].HeaderCount() != 1 || string(got[0].Body) != "hi" {
 		t.Fatalf("server received %+v", got)
 	}
 }
@@ -141,7 +142,7 @@ func TestClientAgainstJavaAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	st, err := conn.Append(context.Background(), flume.Event{Headers: map[string]string{"a": "b"}, Body: []byte("hi")})
+	st, err := conn.Append(context.Background(), flumetest.Event("hi", "a", "b"))
 	if err != nil || st != OK {
 		t.Fatalf("append: %v %v", st, err)
 	}
@@ -158,7 +159,7 @@ func TestClientAgainstJavaAnswer(t *testing.T) {
 // of our server and an appendBatch call on an established connection.
 func TestGoldenFrames(t *testing.T) {
 	events := []flume.Event{
-		{Headers: map[string]string{"host": "web1"}, Body: []byte("line one")},
+		flumetest.Event("line one", "host", "web1"),
 		{Body: []byte("line two")},
 	}
 	call := EncodeAppendBatch(events)
@@ -177,7 +178,7 @@ func TestGoldenFrames(t *testing.T) {
 		t.Fatalf("call header: %q %v", name, err)
 	}
 	got, rest, err := avroevent.DecodeEvents(params, nil, 0)
-	if err != nil || len(rest) != 0 || len(got) != 2 || got[0].Headers["host"] != "web1" || string(got[1].Body) != "line two" {
+	if err != nil || len(rest) != 0 || len(got) != 2 || flumetest.Headers(got[0])["host"] != "web1" || string(got[1].Body) != "line two" {
 		t.Fatalf("decoded %+v rest %x err %v", got, rest, err)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // startServer runs a server on a loopback port until the test ends.
@@ -276,7 +277,7 @@ func TestArbitraryBufferSplits(t *testing.T) {
 	hs, _ := AppendHandshakeRequest(nil, HandshakeRequest{ClientHash: ProtocolHash, ServerHash: ProtocolHash, Meta: map[string][]byte{}})
 	var evs []flume.Event
 	for i := range 300 {
-		evs = append(evs, flume.Event{Headers: map[string]string{"i": fmt.Sprint(i)}, Body: bytes.Repeat([]byte{byte(i)}, i)})
+		evs = append(evs, flumetest.EventWithHeaders(bytes.Repeat([]byte{byte(i)}, i), map[string]string{"i": fmt.Sprint(i)}))
 	}
 	msg := append(hs, EncodeAppendBatch(evs)...)
 	var bufs [][]byte
@@ -299,7 +300,7 @@ func TestArbitraryBufferSplits(t *testing.T) {
 		t.Fatalf("answer %d % x %v", serial, payload, err)
 	}
 	_, got := rec.snapshot()
-	if len(got) != 300 || got[299].Headers["i"] != "299" || !bytes.Equal(got[150].Body, evs[150].Body) {
+	if len(got) != 300 || flumetest.Headers(got[299])["i"] != "299" || !bytes.Equal(got[150].Body, evs[150].Body) {
 		t.Fatalf("got %d events", len(got))
 	}
 }

@@ -129,8 +129,8 @@ func (c *Codec) writeEvent(ctx context.Context, e flume.Event) {
 	p := c.wp
 	_ = p.WriteStructBegin(ctx, "ThriftFlumeEvent")
 	_ = p.WriteFieldBegin(ctx, "headers", thrift.MAP, 1)
-	_ = p.WriteMapBegin(ctx, thrift.STRING, thrift.STRING, len(e.Headers))
-	for k, v := range e.Headers {
+	_ = p.WriteMapBegin(ctx, thrift.STRING, thrift.STRING, e.HeaderCount())
+	for k, v := range e.AllHeaders() {
 		_ = p.WriteString(ctx, k)
 		_ = p.WriteString(ctx, v)
 	}
@@ -336,11 +336,6 @@ func (c *Codec) readEvent(ctx context.Context) (flume.Event, error) {
 			if n > 0 && (kt != thrift.STRING || vt != thrift.STRING) {
 				return e, fmt.Errorf("ThriftFlumeEvent.headers must be map<string,string>, not map<%d,%d>", kt, vt)
 			}
-			if n > 0 {
-				// The count was checked against the bytes left in the
-				// frame; still, do not let it size the allocation alone.
-				e.Headers = make(map[string]string, min(n, 64))
-			}
 			for range n {
 				k, err := p.ReadString(ctx)
 				if err != nil {
@@ -350,7 +345,7 @@ func (c *Codec) readEvent(ctx context.Context) (flume.Event, error) {
 				if err != nil {
 					return e, err
 				}
-				e.Headers[k] = v
+				e.SetHeader(k, v)
 			}
 			if err := p.ReadMapEnd(ctx); err != nil {
 				return e, err

@@ -18,12 +18,9 @@ import (
 func events(n int, tag string) []flume.Event {
 	evs := make([]flume.Event, n)
 	for i := range evs {
-		evs[i] = flume.Event{
-			Headers: map[string]string{"seq": fmt.Sprint(i), "tag": tag, "ünï": "cödé ✓"},
-			Body:    []byte(fmt.Sprintf("%s body %d \x00\x01\xfe\xff", tag, i)),
-		}
+		evs[i] = flumetest.EventWithHeaders([]byte(fmt.Sprintf("%s body %d \x00\x01\xfe\xff", tag, i)), map[string]string{"seq": fmt.Sprint(i), "tag": tag, "ünï": "cödé ✓"})
 	}
-	evs[0].Headers = map[string]string{} // an event without headers
+	evs[0] = flume.NewEvent(evs[0].Body) // an event without headers
 	return evs
 }
 

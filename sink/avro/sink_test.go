@@ -20,7 +20,8 @@ func numbered(from, to int) []flume.Event {
 	for i := from; i < to; i++ {
 		e := flume.Event{Body: []byte(fmt.Sprintf("event %d", i))}
 		if i%3 == 0 {
-			e.Headers = map[string]string{"n": fmt.Sprint(i), "k": "v"}
+			e.SetHeader("n", fmt.Sprint(i))
+			e.SetHeader("k", "v")
 		}
 		evs = append(evs, e)
 	}

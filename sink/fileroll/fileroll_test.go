@@ -125,7 +125,7 @@ func TestRollTimePathManager(t *testing.T) {
 
 func TestHeaderAndText(t *testing.T) {
 	s, ch, dir := newSink(t, map[string]string{"sink.serializer": "header_and_text", "sink.rollInterval": "0"})
-	flumetest.Put(t, ch, flume.Event{Headers: map[string]string{"b": "2", "a": "1"}, Body: []byte("body")})
+	flumetest.Put(t, ch, flumetest.EventWithHeaders([]byte("body"), map[string]string{"b": "2", "a": "1"}))
 	if _, err := s.Process(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestHeaderAndText(t *testing.T) {
 
 func TestAvroEventReadable(t *testing.T) {
 	s, ch, dir := newSink(t, map[string]string{"sink.serializer": "avro_event", "sink.serializer.compressionCodec": "deflate", "sink.rollInterval": "0"})
-	flumetest.Put(t, ch, flume.Event{Headers: map[string]string{"h": "v"}, Body: []byte("one")}, flume.NewEvent([]byte("two")))
+	flumetest.Put(t, ch, flumetest.Event("one", "h", "v"), flume.NewEvent([]byte("two")))
 	if _, err := s.Process(context.Background()); err != nil {
 		t.Fatal(err)
 	}

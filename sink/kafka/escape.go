@@ -3,6 +3,7 @@ package kafka
 import (
 	"errors"
 	"fmt"
+	"github.com/flumego/flume"
 	"strconv"
 	"strings"
 	"time"
@@ -110,8 +111,8 @@ func allChars(s string, ok func(byte) bool) bool {
 // "timestamp" header.
 var errNoTimestamp = errors.New("the topic has time escapes but the event has no timestamp header (epoch milliseconds; add a timestamp interceptor)")
 
-// expand returns the topic for an event with the given headers.
-func (f *topicFormat) expand(headers map[string]string) (string, error) {
+// expand returns the topic for event e (its headers).
+func (f *topicFormat) expand(e flume.Event) (string, error) {
 	if f.literal {
 		return f.parts[0].text, nil
 	}
@@ -121,11 +122,12 @@ func (f *topicFormat) expand(headers map[string]string) (string, error) {
 		case 0:
 			b.WriteString(p.text)
 		case 'h':
-			b.WriteString(headers[p.text])
+			v, _ := e.Header(p.text)
+			b.WriteString(v)
 		case 's':
 			b.WriteString(hostInfo(p.text))
 		case 't':
-			s, err := timeShorthand(p.text[0], headers)
+			s, err := timeShorthand(p.text[0], e)
 			if err != nil {
 				return "", err
 			}
@@ -135,8 +137,8 @@ func (f *topicFormat) expand(headers map[string]string) (string, error) {
 	return b.String(), nil
 }
 
-func timeShorthand(c byte, headers map[string]string) (string, error) {
-	raw, ok := headers["timestamp"]
+func timeShorthand(c byte, e flume.Event) (string, error) {
+	raw, ok := e.Header("timestamp")
 	if !ok {
 		return "", errNoTimestamp
 	}

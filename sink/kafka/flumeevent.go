@@ -17,8 +17,8 @@ import (
 // (count, then key and value strings, then 0) or a single 0 when empty, then
 // the body as bytes; the encoding of avrorpc, whose appendBatch carries the
 // same record. Headers are written in sorted order, so equal events encode
-// equally. keys is scratch space (may be nil) and is returned for reuse.
-// Readers decode such values with avroevent.Unmarshal.
-func AppendFlumeEvent(dst []byte, e flume.Event, keys []string) ([]byte, []string) {
-	return avroevent.AppendEventSorted(dst, e, keys)
+// equally. scratch (may be nil) is returned for reuse. Readers decode such
+// values with avroevent.Unmarshal.
+func AppendFlumeEvent(dst []byte, e flume.Event, scratch []flume.Header) ([]byte, []flume.Header) {
+	return avroevent.AppendEventSorted(dst, e, scratch)
 }

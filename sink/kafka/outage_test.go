@@ -25,10 +25,7 @@ const outageKeys = 8
 func keyedEvents(n int) []flume.Event {
 	out := make([]flume.Event, n)
 	for i := range out {
-		out[i] = flume.Event{
-			Headers: map[string]string{"key": "k" + strconv.Itoa(i%outageKeys)},
-			Body:    []byte(strconv.Itoa(i)),
-		}
+		out[i] = flumetest.EventWithHeaders([]byte(strconv.Itoa(i)), map[string]string{"key": "k" + strconv.Itoa(i%outageKeys)})
 	}
 	return out
 }

@@ -89,7 +89,7 @@ type Sink struct {
 
 	// Process-only scratch space.
 	msgs         []kafkago.Message
-	keys         []string
+	keys         []flume.Header // scratch of AppendFlumeEvent
 	perPartition map[topicPartition]int
 
 	// Invalid timestamp headers, logged at most once a minute.
@@ -285,7 +285,7 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 	for i := range events {
 		e := &events[i]
 		m := kafkago.Message{Time: start}
-		topic, err := s.topicOf(e.Headers)
+		topic, err := s.topicOf(*e)
 		if err != nil {
 			return fmt.Errorf("event %d of %d: %w", i+1, len(events), err)
 		}
@@ -293,11 +293,11 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 			return fmt.Errorf("event %d of %d: the topic is empty (header %q)", i+1, len(events), s.cfg.TopicHeader)
 		}
 		m.Topic = topic
-		if k, ok := e.Headers["key"]; ok {
+		if k, ok := e.Header("key"); ok {
 			m.Key = append(make([]byte, 0, len(k)), k...) // an empty key is a key, not none
 		}
 		if s.cfg.PartitionHeader != "" {
-			if v, ok := e.Headers[s.cfg.PartitionHeader]; ok {
+			if v, ok := e.Header(s.cfg.PartitionHeader); ok {
 				id, err := strconv.ParseInt(v, 10, 32)
 				if err != nil {
 					return fmt.Errorf("event %d of %d: non integer partition id %q in header %q", i+1, len(events), v, s.cfg.PartitionHeader)
@@ -309,7 +309,7 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 			m.WriterData = s.cfg.StaticPartition
 		}
 		if s.cfg.TimestampHeader != "" {
-			if v, ok := e.Headers[s.cfg.TimestampHeader]; ok {
+			if v, ok := e.Header(s.cfg.TimestampHeader); ok {
 				if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms >= 0 {
 					m.Time = time.UnixMilli(ms)
 				} else {
@@ -324,7 +324,7 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 		} else if m.Value = e.Body; m.Value == nil {
 			m.Value = []byte{} // an empty body is an empty value, never a tombstone
 		}
-		m.Headers = s.recordHeaders(e.Headers)
+		m.Headers = s.recordHeaders(*e)
 		msgs = append(msgs, m)
 	}
 	if badTimestamps > 0 {
@@ -354,25 +354,25 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 	return nil
 }
 
-func (s *Sink) topicOf(h map[string]string) (string, error) {
+func (s *Sink) topicOf(e flume.Event) (string, error) {
 	if !s.cfg.AllowTopicOverride {
 		return s.cfg.Topic, nil
 	}
-	if t, ok := h[s.cfg.TopicHeader]; ok {
+	if t, ok := e.Header(s.cfg.TopicHeader); ok {
 		return t, nil
 	}
-	return s.topic.expand(h)
+	return s.topic.expand(e)
 }
 
 // recordHeaders returns the Kafka record headers of an event: the
 // header.* mappings, or with kafkaRecordHeaders = all every header.
-func (s *Sink) recordHeaders(h map[string]string) []kafkago.Header {
+func (s *Sink) recordHeaders(e flume.Event) []kafkago.Header {
 	if s.cfg.RecordHeaders == HeadersAll {
-		if len(h) == 0 {
+		if e.HeaderCount() == 0 {
 			return nil
 		}
-		out := make([]kafkago.Header, 0, len(h))
-		for k, v := range h {
+		out := make([]kafkago.Header, 0, e.HeaderCount())
+		for k, v := range e.AllHeaders() {
 			name := k
 			if mapped, ok := s.cfg.HeaderMap[k]; ok {
 				name = mapped
@@ -384,7 +384,7 @@ func (s *Sink) recordHeaders(h map[string]string) []kafkago.Header {
 	}
 	var out []kafkago.Header
 	for _, m := range s.headerMap {
-		if v, ok := h[m.flume]; ok {
+		if v, ok := e.Header(m.flume); ok {
 			out = append(out, kafkago.Header{Key: m.kafka, Value: []byte(v)})
 		}
 	}

@@ -58,20 +58,20 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 // syntax for the headers (sorted here), then a commons-io hex dump of the
 // first maxBytes body bytes without its leading offset.
 func Dump(e flume.Event, maxBytes int) string {
-	keys := make([]string, 0, len(e.Headers))
-	for k := range e.Headers {
-		keys = append(keys, k)
+	headers := make([]flume.Header, 0, e.HeaderCount())
+	for k, v := range e.AllHeaders() {
+		headers = append(headers, flume.Header{Name: k, Value: v})
 	}
-	sort.Strings(keys)
+	sort.Slice(headers, func(i, j int) bool { return headers[i].Name < headers[j].Name })
 	var b strings.Builder
 	b.WriteString("{ headers:{")
-	for i, k := range keys {
+	for i, h := range headers {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(k)
+		b.WriteString(h.Name)
 		b.WriteByte('=')
-		b.WriteString(e.Headers[k])
+		b.WriteString(h.Value)
 	}
 	b.WriteString("} body:")
 	body := e.Body

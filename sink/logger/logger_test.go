@@ -20,7 +20,7 @@ func TestDumpMatchesFlume(t *testing.T) {
 		// The reference's example, byte for byte.
 		{flume.Event{Body: []byte("Hello world!\r")}, 16,
 			"{ headers:{} body: 48 65 6C 6C 6F 20 77 6F 72 6C 64 21 0D          Hello world!. }"},
-		{flume.Event{Headers: map[string]string{"b": "2", "a": "1"}}, 16, "{ headers:{a=1, b=2} body: }"},
+		{flumetest.EventWithHeaders(nil, map[string]string{"b": "2", "a": "1"}), 16, "{ headers:{a=1, b=2} body: }"},
 		{flume.Event{Body: []byte("0123456789abcdefXYZ")}, 16,
 			"{ headers:{} body: 30 31 32 33 34 35 36 37 38 39 61 62 63 64 65 66 0123456789abcdef }"},
 		{flume.Event{Body: []byte("0123456789abcdefXY")}, 18,

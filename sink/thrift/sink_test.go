@@ -24,10 +24,7 @@ import (
 func testEvents(from, to int) []flume.Event {
 	out := make([]flume.Event, 0, to-from)
 	for i := from; i < to; i++ {
-		out = append(out, flume.Event{
-			Headers: map[string]string{"seq": strconv.Itoa(i), "State": "CA"},
-			Body:    []byte(fmt.Sprintf("event %d \x00\xff ✓", i)),
-		})
+		out = append(out, flumetest.EventWithHeaders([]byte(fmt.Sprintf("event %d \x00\xff ✓", i)), map[string]string{"seq": strconv.Itoa(i), "State": "CA"}))
 	}
 	return out
 }

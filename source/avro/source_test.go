@@ -47,7 +47,9 @@ func sampleEvents(n int, prefix string) []flume.Event {
 	for i := range evs {
 		evs[i] = flume.Event{Body: []byte(fmt.Sprintf("%s-%d \x00\xff body", prefix, i))}
 		if i%2 == 0 {
-			evs[i].Headers = map[string]string{"seq": fmt.Sprint(i), "host": "web-1", "unicode": "é✓"}
+			evs[i].SetHeader("seq", fmt.Sprint(i))
+			evs[i].SetHeader("host", "web-1")
+			evs[i].SetHeader("unicode", "é✓")
 		}
 	}
 	return evs

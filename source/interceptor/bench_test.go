@@ -8,6 +8,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/sink"
 	"github.com/flumego/flume/source"
 	"github.com/flumego/flume/source/interceptor"
@@ -72,7 +73,7 @@ func BenchmarkInterceptorChain(b *testing.B) {
 			for b.Loop() {
 				evs := make([]flume.Event, benchBatch)
 				for i := range evs {
-					evs[i] = flume.Event{Headers: map[string]string{"seq": "1"}, Body: body}
+					evs[i] = flumetest.EventWithHeaders(body, map[string]string{"seq": "1"})
 				}
 				if err := put(evs); err != nil {
 					b.Fatal(err)
@@ -122,7 +123,7 @@ func BenchmarkChainOnly(b *testing.B) {
 			for b.Loop() {
 				evs := make([]flume.Event, benchBatch)
 				for i := range evs {
-					evs[i] = flume.Event{Headers: map[string]string{"seq": "1"}, Body: body}
+					evs[i] = flumetest.EventWithHeaders(body, map[string]string{"seq": "1"})
 				}
 				for _, in := range tc.chain {
 					var err error

@@ -8,6 +8,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/channeltest"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/source"
 	"github.com/flumego/flume/source/interceptor"
 )
@@ -60,8 +61,8 @@ func TestChainThroughChannelProcessor(t *testing.T) {
 			if channeltest.Seq(e)%10 == 5 {
 				t.Fatalf("event %d should have been filtered", channeltest.Seq(e))
 			}
-			if e.Headers["timestamp"] == "" || e.Headers["host"] == "" || e.Headers["datacenter"] != "NYC_01" {
-				t.Fatalf("event %d headers %v", channeltest.Seq(e), e.Headers)
+			if flumetest.Headers(e)["timestamp"] == "" || flumetest.Headers(e)["host"] == "" || flumetest.Headers(e)["datacenter"] != "NYC_01" {
+				t.Fatalf("event %d headers %v", channeltest.Seq(e), flumetest.Headers(e))
 			}
 		}
 		return nil

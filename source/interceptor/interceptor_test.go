@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/localhost"
 )
 
@@ -45,7 +46,7 @@ func tryBuild(typ string, props map[string]string) (flume.Interceptor, error) {
 func events(hdrs ...map[string]string) []flume.Event {
 	out := make([]flume.Event, len(hdrs))
 	for i, h := range hdrs {
-		out[i] = flume.Event{Headers: h, Body: []byte("body " + strconv.Itoa(i))}
+		out[i] = flumetest.EventWithHeaders([]byte("body "+strconv.Itoa(i)), h)
 	}
 	return out
 }
@@ -91,14 +92,14 @@ func TestTimestamp(t *testing.T) {
 	out := run(t, build(t, "timestamp", nil), events(nil, map[string]string{"timestamp": "1"}))
 	after := time.Now().UnixMilli()
 	for _, e := range out {
-		v, err := strconv.ParseInt(e.Headers["timestamp"], 10, 64)
+		v, err := strconv.ParseInt(flumetest.Headers(e)["timestamp"], 10, 64)
 		if err != nil || v < before || v > after {
-			t.Fatalf("timestamp %q not within [%d, %d]", e.Headers["timestamp"], before, after)
+			t.Fatalf("timestamp %q not within [%d, %d]", flumetest.Headers(e)["timestamp"], before, after)
 		}
 	}
 	out = run(t, build(t, "timestamp", map[string]string{"preserveExisting": "true", "headerName": "ts"}),
 		events(map[string]string{"ts": "1"}, nil))
-	if out[0].Headers["ts"] != "1" || out[1].Headers["ts"] == "" || out[1].Headers["timestamp"] != "" {
+	if flumetest.Headers(out[0])["ts"] != "1" || flumetest.Headers(out[1])["ts"] == "" || flumetest.Headers(out[1])["timestamp"] != "" {
 		t.Fatalf("preserveExisting/headerName: %v", out)
 	}
 	// The guide's "header" spelling works, with a warning.
@@ -107,7 +108,7 @@ func TestTimestamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out := run(t, in, events(nil)); out[0].Headers["when"] == "" {
+	if out := run(t, in, events(nil)); flumetest.Headers(out[0])["when"] == "" {
 		t.Fatal("header key not honoured")
 	}
 	if len(cfg.Problems()) != 1 || cfg.Problems()[0].Severity != flume.Warning {
@@ -117,9 +118,9 @@ func TestTimestamp(t *testing.T) {
 
 func TestHost(t *testing.T) {
 	out := run(t, build(t, "host", nil), events(nil))
-	ip := net.ParseIP(out[0].Headers["host"])
+	ip := net.ParseIP(flumetest.Headers(out[0])["host"])
 	if ip == nil {
-		t.Fatalf("useIP default true: host header %q is not an address", out[0].Headers["host"])
+		t.Fatalf("useIP default true: host header %q is not an address", flumetest.Headers(out[0])["host"])
 	}
 	local := ip.IsLoopback()
 	addrs, _ := net.InterfaceAddrs()
@@ -133,11 +134,11 @@ func TestHost(t *testing.T) {
 	}
 	out = run(t, build(t, "host", map[string]string{"useIP": "false", "hostHeader": "h", "preserveExisting": "true"}),
 		events(nil, map[string]string{"h": "keep"}))
-	if out[0].Headers["h"] == "" || out[1].Headers["h"] != "keep" {
+	if flumetest.Headers(out[0])["h"] == "" || flumetest.Headers(out[1])["h"] != "keep" {
 		t.Fatalf("useIP=false/hostHeader/preserveExisting: %v", out)
 	}
 	out = run(t, build(t, "host", nil), events(map[string]string{"host": "old"}))
-	if out[0].Headers["host"] == "old" {
+	if flumetest.Headers(out[0])["host"] == "old" {
 		t.Fatal("preserveExisting defaults to false")
 	}
 }
@@ -183,13 +184,13 @@ func TestHostResolution(t *testing.T) {
 
 func TestStatic(t *testing.T) {
 	out := run(t, build(t, "static", nil), events(nil, map[string]string{"key": "old"}))
-	if out[0].Headers["key"] != "value" || out[1].Headers["key"] != "old" {
+	if flumetest.Headers(out[0])["key"] != "value" || flumetest.Headers(out[1])["key"] != "old" {
 		t.Fatalf("defaults key=value, preserveExisting=true: %v", out)
 	}
 	out = run(t, build(t, "static", map[string]string{"key": "dc", "value": "east", "preserveExisting": "false"}),
 		events(map[string]string{"dc": "west"}))
-	if out[0].Headers["dc"] != "east" {
-		t.Fatalf("preserveExisting=false: %v", out[0].Headers)
+	if flumetest.Headers(out[0])["dc"] != "east" {
+		t.Fatalf("preserveExisting=false: %v", flumetest.Headers(out[0]))
 	}
 }
 
@@ -199,7 +200,7 @@ func TestRemoveHeader(t *testing.T) {
 	}
 	keys := func(e flume.Event) string {
 		var k []string
-		for n := range e.Headers {
+		for n := range flumetest.Headers(e) {
 			k = append(k, n)
 		}
 		return strings.Join(sortStrings(k), ",")
@@ -215,7 +216,7 @@ func TestRemoveHeader(t *testing.T) {
 		{map[string]string{"matching": "x-.*"}, "a,b,c,keep,xx-trace"}, // whole name: xx-trace stays
 		{map[string]string{"withName": "keep", "fromList": "a", "matching": "x+-\\p{Lower}+"}, "b,c"},
 	} {
-		out := run(t, build(t, "remove_header", tc.props), []flume.Event{{Headers: hdr()}, {}})
+		out := run(t, build(t, "remove_header", tc.props), []flume.Event{flumetest.EventWithHeaders(nil, hdr()), {}})
 		if got := keys(out[0]); got != tc.want {
 			t.Errorf("%v: headers %s, want %s", tc.props, got, tc.want)
 		}
@@ -241,16 +242,16 @@ var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 func TestUUID(t *testing.T) {
 	out := run(t, build(t, "org.apache.flume.sink.solr.morphline.UUIDInterceptor$Builder", nil),
 		events(nil, nil, map[string]string{"id": "mine"}))
-	if !uuidRE.MatchString(out[0].Headers["id"]) || out[0].Headers["id"] == out[1].Headers["id"] {
-		t.Fatalf("ids %q %q", out[0].Headers["id"], out[1].Headers["id"])
+	if !uuidRE.MatchString(flumetest.Headers(out[0])["id"]) || flumetest.Headers(out[0])["id"] == flumetest.Headers(out[1])["id"] {
+		t.Fatalf("ids %q %q", flumetest.Headers(out[0])["id"], flumetest.Headers(out[1])["id"])
 	}
-	if out[2].Headers["id"] != "mine" {
+	if flumetest.Headers(out[2])["id"] != "mine" {
 		t.Fatal("preserveExisting defaults to true")
 	}
 	out = run(t, build(t, "org.apache.flume.sink.solr.morphline.UUIDInterceptor$Builder",
 		map[string]string{"headerName": "eid", "prefix": "web-", "preserveExisting": "false"}),
 		events(map[string]string{"eid": "old"}))
-	v := out[0].Headers["eid"]
+	v := flumetest.Headers(out[0])["eid"]
 	if !strings.HasPrefix(v, "web-") || !uuidRE.MatchString(strings.TrimPrefix(v, "web-")) {
 		t.Fatalf("prefixed id %q", v)
 	}
@@ -304,11 +305,11 @@ func TestRegexExtractor(t *testing.T) {
 		"serializers.s2.type": "DEFAULT",
 	})
 	out := run(t, in, []flume.Event{{Body: []byte("x 1:2:3 and 4:5:6")}, {Body: []byte("none")}})
-	if h := out[0].Headers; h["one"] != "1" || h["two"] != "2" || len(h) != 2 {
+	if h := flumetest.Headers(out[0]); h["one"] != "1" || h["two"] != "2" || len(h) != 2 {
 		t.Fatalf("first match, groups beyond serializers ignored: %v", h)
 	}
-	if out[1].Headers != nil {
-		t.Fatalf("no match leaves the event alone: %v", out[1].Headers)
+	if out[1].HeaderCount() != 0 {
+		t.Fatalf("no match leaves the event alone: %v", flumetest.Headers(out[1]))
 	}
 
 	x := build(t, "regex_extractor", map[string]string{
@@ -325,14 +326,14 @@ func TestRegexExtractor(t *testing.T) {
 		{Body: []byte("2012-10-17 14:34:44")},      // optional group missing: no header
 		{Body: []byte("2012-13-45 99:34:44 INFO")}, // not a date: header left unset
 	})
-	if h := out[0].Headers; h["timestamp"] != "1350484484000" || h["level"] != "WARN" {
+	if h := flumetest.Headers(out[0]); h["timestamp"] != "1350484484000" || h["level"] != "WARN" {
 		t.Fatalf("millis serializer: %v", h)
 	}
-	if _, ok := out[1].Headers["level"]; ok {
+	if _, ok := flumetest.Headers(out[1])["level"]; ok {
 		t.Fatal("a group that took no part in the match must not set a header")
 	}
-	if _, ok := out[2].Headers["timestamp"]; ok || x.ParseFailures.Load() != 1 || out[2].Headers["level"] != "INFO" {
-		t.Fatalf("bad date: headers %v, failures %d", out[2].Headers, x.ParseFailures.Load())
+	if _, ok := flumetest.Headers(out[2])["timestamp"]; ok || x.ParseFailures.Load() != 1 || flumetest.Headers(out[2])["level"] != "INFO" {
+		t.Fatalf("bad date: headers %v, failures %d", flumetest.Headers(out[2]), x.ParseFailures.Load())
 	}
 
 	for _, tc := range []struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/javaregex"
 )
 
@@ -45,11 +46,11 @@ func TestJavaOnlyPatterns(t *testing.T) {
 			"serializers": "u q v", "serializers.u.name": "user", "serializers.q.name": "quote", "serializers.v.name": "msg",
 		})
 		out := run(t, x, bodyEvents(`id=1 user=ann says "it's fine" ok`, `user ann`))
-		if h := out[0].Headers; h["user"] != "ann" || h["quote"] != `"` || h["msg"] != "it's fine" {
+		if h := flumetest.Headers(out[0]); h["user"] != "ann" || h["quote"] != `"` || h["msg"] != "it's fine" {
 			t.Errorf("lookbehind and backreference: %v", h)
 		}
-		if out[1].Headers != nil {
-			t.Errorf("no match must leave the event alone: %v", out[1].Headers)
+		if out[1].HeaderCount() != 0 {
+			t.Errorf("no match must leave the event alone: %v", flumetest.Headers(out[1]))
 		}
 	})
 	t.Run("search_replace", func(t *testing.T) {
@@ -68,9 +69,9 @@ func TestJavaOnlyPatterns(t *testing.T) {
 	})
 	t.Run("remove_header", func(t *testing.T) {
 		r := build(t, "remove_header", map[string]string{"matching": `x-(?!keep$).*`, "fromList": "a;b", "fromListSeparator": `;(?=b)`})
-		out := run(t, r, []flume.Event{{Headers: map[string]string{"x-trace": "1", "x-keep": "2", "a": "3", "b": "4", "c": "5"}}})
+		out := run(t, r, []flume.Event{flumetest.EventWithHeaders(nil, map[string]string{"x-trace": "1", "x-keep": "2", "a": "3", "b": "4", "c": "5"})})
 		var names []string
-		for k := range out[0].Headers {
+		for k := range flumetest.Headers(out[0]) {
 			names = append(names, k)
 		}
 		if got := strings.Join(sortStrings(names), ","); got != "c,x-keep" {
@@ -152,8 +153,8 @@ func TestCatastrophicPatternPerEvent(t *testing.T) {
 	t.Run("regex_extractor", func(t *testing.T) {
 		in, logs := build(t, "regex_extractor", map[string]string{"regex": evil, "serializers": "w", "serializers.w.name": "word"})
 		out := check(t, in, logs, in.(*RegexExtractor).MatchFailures, bodyEvents(bad, "hello world"))
-		if out[0].Headers != nil || out[1].Headers["word"] != "world" {
-			t.Errorf("headers %v and %v", out[0].Headers, out[1].Headers)
+		if out[0].HeaderCount() != 0 || flumetest.Headers(out[1])["word"] != "world" {
+			t.Errorf("headers %v and %v", flumetest.Headers(out[0]), flumetest.Headers(out[1]))
 		}
 	})
 	t.Run("search_replace", func(t *testing.T) {
@@ -166,9 +167,9 @@ func TestCatastrophicPatternPerEvent(t *testing.T) {
 	t.Run("remove_header", func(t *testing.T) {
 		in, logs := build(t, "remove_header", map[string]string{"matching": evil})
 		name := strings.Repeat("h ", 6) + strings.Repeat("x", 40) + "!"
-		out := check(t, in, logs, in.(*RemoveHeader).MatchFailures, []flume.Event{{Headers: map[string]string{name: "1", "drop me": "2"}}})
-		if _, ok := out[0].Headers[name]; !ok || len(out[0].Headers) != 1 {
-			t.Errorf("headers %v", out[0].Headers)
+		out := check(t, in, logs, in.(*RemoveHeader).MatchFailures, []flume.Event{flumetest.EventWithHeaders(nil, map[string]string{name: "1", "drop me": "2"})})
+		if _, ok := flumetest.Headers(out[0])[name]; !ok || out[0].HeaderCount() != 1 {
+			t.Errorf("headers %v", flumetest.Headers(out[0]))
 		}
 	})
 }

@@ -41,7 +41,7 @@ func setHeader(events []flume.Event, name string, preserve bool, value func() st
 	for i := range events {
 		e := &events[i]
 		if preserve {
-			if _, ok := e.Headers[name]; ok {
+			if _, ok := e.Header(name); ok {
 				continue
 			}
 		}

@@ -44,21 +44,18 @@ func NewRemoveHeader(set flume.Settings, cfg *flume.Context) (flume.Interceptor,
 
 // Intercept removes the configured headers.
 func (r *RemoveHeader) Intercept(events []flume.Event) ([]flume.Event, error) {
-	for _, e := range events {
-		if e.Headers == nil {
+	for i := range events {
+		e := &events[i]
+		if e.HeaderCount() == 0 {
 			continue
 		}
 		if r.WithName != "" {
-			delete(e.Headers, r.WithName)
+			e.DelHeader(r.WithName)
 		}
 		if r.FromList == nil && r.Matching == nil {
 			continue
 		}
-		for k := range e.Headers {
-			if r.FromList[k] || r.matches(k) {
-				delete(e.Headers, k)
-			}
-		}
+		e.DelHeaderFunc(func(k, _ string) bool { return r.FromList[k] || r.matches(k) })
 	}
 	return events, nil
 }

@@ -52,10 +52,7 @@ func startSource(t testing.TB, props map[string]string, out flume.ChannelProcess
 func testEvents(from, to int) []flume.Event {
 	out := make([]flume.Event, 0, to-from)
 	for i := from; i < to; i++ {
-		out = append(out, flume.Event{
-			Headers: map[string]string{"seq": strconv.Itoa(i), "State": "CA", "ünï": "cödé ✓"},
-			Body:    []byte(fmt.Sprintf("event %d \x00\xff", i)),
-		})
+		out = append(out, flumetest.EventWithHeaders([]byte(fmt.Sprintf("event %d \x00\xff", i)), map[string]string{"seq": strconv.Itoa(i), "State": "CA", "ünï": "cödé ✓"}))
 	}
 	return out
 }
@@ -331,7 +328,7 @@ func testManyConnections(t *testing.T, threads int) {
 				return err
 			})
 			for _, e := range got {
-				i, _ := strconv.Atoi(e.Headers["seq"])
+				i, _ := strconv.Atoi(flumetest.Headers(e)["seq"])
 				seen[i].Add(1)
 			}
 			n += len(got)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,10 +101,7 @@ type jsonEvent struct {
 func (s *Sink) post(ctx context.Context, events []flume.Event) error {
 	batch := make([]jsonEvent, len(events))
 	for i, e := range events {
-		batch[i] = jsonEvent{Headers: e.Headers, Body: string(e.Body)}
-		if batch[i].Headers == nil {
-			batch[i].Headers = map[string]string{}
-		}
+		batch[i] = jsonEvent{Headers: maps.Collect(e.AllHeaders()), Body: string(e.Body)}
 	}
 	payload, err := json.Marshal(batch)
 	if err != nil {

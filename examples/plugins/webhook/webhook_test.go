@@ -13,6 +13,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // receiver is a real HTTP server on loopback that records posted batches
@@ -56,7 +57,7 @@ func setup(t *testing.T, props map[string]string, n int) (*Sink, *memory.Channel
 	for i := 0; i < n; i += 10 {
 		var evs []flume.Event
 		for j := i; j < min(i+10, n); j++ {
-			evs = append(evs, flume.Event{Headers: map[string]string{"seq": strconv.Itoa(j)}, Body: []byte("event " + strconv.Itoa(j))})
+			evs = append(evs, flumetest.EventWithHeaders([]byte("event "+strconv.Itoa(j)), map[string]string{"seq": strconv.Itoa(j)}))
 		}
 		_ = flume.Do(context.Background(), ch, func(tx flume.Transaction) error { return tx.Put(context.Background(), evs...) })
 	}

@@ -58,7 +58,9 @@ var reasons = []string{"daily_bonus", "shop", "quest", "gift", "refund"}
 func event(seq int64, state, run string) flume.Event {
 	body, _ := json.Marshal(coinEvent{Run: run, Seq: seq, UID: 10000 + seq%997, Coins: seq%41 - 20,
 		Reason: reasons[seq%int64(len(reasons))], TS: time.Now().UnixMilli()})
-	return flume.Event{Headers: map[string]string{"State": state}, Body: body}
+	e := flume.NewEvent(body)
+	e.SetHeader("State", state) // the agents' multiplexing selector routes on it
+	return e
 }
 
 // send sends events 1..n (or until ctx ends) through the client the files

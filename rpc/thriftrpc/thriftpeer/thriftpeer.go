@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -198,7 +199,10 @@ type wireEvent struct {
 func toWire(events []flume.Event) []wireEvent {
 	out := make([]wireEvent, len(events))
 	for i, e := range events {
-		out[i] = wireEvent{Headers: e.Headers, Body: base64.StdEncoding.EncodeToString(e.Body)}
+		out[i] = wireEvent{Body: base64.StdEncoding.EncodeToString(e.Body)}
+		if e.HeaderCount() > 0 {
+			out[i].Headers = maps.Collect(e.AllHeaders())
+		}
 	}
 	return out
 }
@@ -210,7 +214,10 @@ func fromWire(ws []wireEvent) ([]flume.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = flume.Event{Headers: w.Headers, Body: b}
+		out[i] = flume.Event{Body: b}
+		for k, v := range w.Headers {
+			out[i].SetHeader(k, v)
+		}
 	}
 	return out, nil
 }
