@@ -41,7 +41,19 @@ type Result struct {
 	Bytes    int64
 	Elapsed  time.Duration
 	PeakRSS  int64 // bytes; 0 when not measured
-	Note     string
+	// CPU is the CPU time (user and system) the agent processes used
+	// during the run; 0 when not measured. On a shared machine CPU per
+	// event varies much less than events per second.
+	CPU  time.Duration
+	Note string
+}
+
+// CPUPerEvent returns the agents' CPU time per event.
+func (r Result) CPUPerEvent() time.Duration {
+	if r.Events == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Events)
 }
 
 // EventsPerSecond returns the throughput in events per second.
@@ -78,11 +90,15 @@ func Lookup(name string) (Scenario, bool) {
 	return s, ok
 }
 
-// Median returns the result with the median elapsed time.
+// Median returns the result with the median elapsed time, its CPU time
+// replaced by the median CPU time per event of all the runs.
 func Median(rs []Result) Result {
 	s := append([]Result(nil), rs...)
 	sort.Slice(s, func(i, j int) bool { return s[i].Elapsed < s[j].Elapsed })
-	return s[len(s)/2]
+	m := s[len(s)/2]
+	sort.Slice(s, func(i, j int) bool { return s[i].CPUPerEvent() < s[j].CPUPerEvent() })
+	m.CPU = s[len(s)/2].CPUPerEvent() * time.Duration(m.Events)
+	return m
 }
 
 // Format renders a result as one table row.
@@ -91,8 +107,12 @@ func Format(r Result) string {
 	if r.PeakRSS > 0 {
 		rss = fmt.Sprintf("%.1f MB", float64(r.PeakRSS)/1e6)
 	}
-	return fmt.Sprintf("%-22s %10d events %9.3f s %12.0f events/s %9.1f MB/s  peak RSS %s  %s",
-		r.Scenario, r.Events, r.Elapsed.Seconds(), r.EventsPerSecond(), r.MBPerSecond(), rss, r.Note)
+	cpu := "-"
+	if r.CPU > 0 {
+		cpu = fmt.Sprintf("%d ns/event", r.CPUPerEvent().Nanoseconds())
+	}
+	return fmt.Sprintf("%-22s %10d events %9.3f s %12.0f events/s %9.1f MB/s  peak RSS %s  agent CPU %s  %s",
+		r.Scenario, r.Events, r.Elapsed.Seconds(), r.EventsPerSecond(), r.MBPerSecond(), rss, cpu, r.Note)
 }
 
 // LinesFile writes n lines of size bytes each (newline included), numbered,
@@ -177,6 +197,33 @@ func (a *Agent) status(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// CPU returns the CPU time (user and system, all threads) the process has
+// used so far, in clock ticks of 10 ms (Linux's USER_HZ).
+func (a *Agent) CPU() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", a.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	return statCPU(data)
+}
+
+// statCPU returns the user plus system time of a /proc/<pid>/stat line.
+func statCPU(data []byte) time.Duration {
+	// The command name (field 2) is in parentheses and may hold spaces;
+	// utime and stime are fields 14 and 15.
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // Stop sends SIGTERM, waits for the process and returns its peak RSS, read

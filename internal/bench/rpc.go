@@ -101,6 +101,7 @@ a1.sinks = k1
 		a.Kill()
 		return Result{}, err
 	}
+	cpu0 := a.CPU()
 	lp := loadgen.Params{Addr: addr, Connections: conns, Batch: p.Batch, EventSize: p.EventSize, Headers: p.Headers, Events: p.Events}
 	var r loadgen.Result
 	var note string
@@ -119,8 +120,9 @@ a1.sinks = k1
 		a.Kill()
 		return Result{}, err
 	}
+	cpu := a.CPU() - cpu0
 	rss, err := a.Stop()
-	return Result{Events: r.Events, Bytes: r.Bytes, Elapsed: r.Elapsed, PeakRSS: rss, Note: note}, err
+	return Result{Events: r.Events, Bytes: r.Bytes, Elapsed: r.Elapsed, PeakRSS: rss, CPU: cpu, Note: note}, err
 }
 
 func execAvroChain(ctx context.Context, p Params) (Result, error) {
@@ -172,11 +174,12 @@ a1.sinks.k1.batch-size = %d
 		return Result{}, err
 	}
 	elapsed := a.Since()
+	cpu := a.CPU() + b.CPU()
 	rssA, errA := a.Stop()
 	rssB, errB := b.Stop()
 	if errA != nil {
 		return Result{}, errA
 	}
-	return Result{Scenario: "exec-avro-fileroll", Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: max(rssA, rssB),
+	return Result{Scenario: "exec-avro-fileroll", Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: max(rssA, rssB), CPU: cpu,
 		Note: fmt.Sprintf("first agent's start to the last byte on the second's disk; peak RSS %.1f MB (sender) / %.1f MB (receiver)", float64(rssA)/1e6, float64(rssB)/1e6)}, errB
 }

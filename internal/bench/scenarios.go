@@ -95,9 +95,9 @@ a1.sinks.k1.sink.batchSize = %d
 		a.Kill()
 		return Result{}, err
 	}
-	elapsed := a.Since()
+	elapsed, cpu := a.Since(), a.CPU()
 	rss, err := a.Stop()
-	return Result{Scenario: "exec-fileroll", Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss,
+	return Result{Scenario: "exec-fileroll", Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss, CPU: cpu,
 		Note: "from process start to the last byte on disk"}, err
 }
 
@@ -120,9 +120,9 @@ a1.sinks.k1.logEveryNEvents = %d
 		a.Kill()
 		return Result{}, err
 	}
-	elapsed := a.Since()
+	elapsed, cpu := a.Since(), a.CPU()
 	rss, err := a.Stop()
-	return Result{Scenario: "exec-null", Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss,
+	return Result{Scenario: "exec-null", Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss, CPU: cpu,
 		Note: "from process start to the null sink's last batch"}, err
 }
 
@@ -204,9 +204,9 @@ func runUntilLogged(ctx context.Context, p Params, name, props, text string, byt
 		a.Kill()
 		return Result{}, err
 	}
-	elapsed := a.Since()
+	elapsed, cpu := a.Since(), a.CPU()
 	rss, err := a.Stop()
-	return Result{Scenario: name, Events: int64(p.Events), Bytes: bytes, Elapsed: elapsed, PeakRSS: rss,
+	return Result{Scenario: name, Events: int64(p.Events), Bytes: bytes, Elapsed: elapsed, PeakRSS: rss, CPU: cpu,
 		Note: "from process start to the last batch"}, err
 }
 
