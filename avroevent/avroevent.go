@@ -11,14 +11,12 @@ import (
 )
 
 // AppendEvent appends the Avro binary encoding of e as an AvroFlumeEvent:
-// map<string> headers, then bytes body.
+// map<string> headers, then bytes body. The headers are kept in Avro's
+// encoding (see flume.Event) and copied as they are.
 func AppendEvent(dst []byte, e flume.Event) []byte {
-	if n := e.HeaderCount(); n > 0 {
+	if items, n := e.EncodedHeaders(); n > 0 {
 		dst = avrobin.AppendLong(dst, int64(n))
-		for k, v := range e.AllHeaders() {
-			dst = avrobin.AppendString(dst, k)
-			dst = avrobin.AppendString(dst, v)
-		}
+		dst = append(dst, items...)
 	}
 	dst = append(dst, 0)
 	return avrobin.AppendBytes(dst, e.Body)
@@ -61,25 +59,57 @@ func AppendEvents(dst []byte, events []flume.Event) []byte {
 // EncodedSize returns the length of AppendEvent's output for e.
 func EncodedSize(e flume.Event) int {
 	n := 1 + avrobin.VarintSize(len(e.Body)) + len(e.Body)
-	if c := e.HeaderCount(); c > 0 {
-		n += avrobin.VarintSize(c)
-		for k, v := range e.AllHeaders() {
-			n += avrobin.VarintSize(len(k)) + len(k) + avrobin.VarintSize(len(v)) + len(v)
-		}
+	if items, c := e.EncodedHeaders(); c > 0 {
+		n += avrobin.VarintSize(c) + len(items)
 	}
 	return n
 }
 
 // DecodeEvent decodes one AvroFlumeEvent from the head of b and returns the
-// rest. The event shares b's memory (body bytes and header strings are not
-// copied): b must never be modified afterwards. A header name the map
-// carries twice gets its last value, as in Java's HashMap.
+// rest. The event shares b's memory (the body and, unless the map is split
+// into blocks or names a header twice, the headers are not copied): b must
+// never be modified afterwards. A header name the map carries twice gets
+// its last value, as in Java's HashMap.
 func DecodeEvent(b []byte) (flume.Event, []byte, error) {
+	var hb flume.HeaderBuffer
+	return decodeEvent(b, &hb)
+}
+
+// decodeEvent decodes one event. The headers of a map sent as one block
+// without duplicate names, as every Avro writer sends it, stay in b where
+// they are; other maps are decoded into hb.
+func decodeEvent(b []byte, hb *flume.HeaderBuffer) (flume.Event, []byte, error) {
 	var e flume.Event
+	n, items, err := avrobin.ReadBlockCount(b, 2, "headers")
+	if err != nil {
+		return e, nil, err
+	}
+	rest := items
+	if n > 0 {
+		var ok bool
+		if rest, ok = flume.AttachEncodedHeaders(&e, items, n); ok && len(rest) > 0 && rest[0] == 0 {
+			rest = rest[1:] // the end of the map
+		} else if rest, err = decodeHeaders(b, &e, hb); err != nil {
+			return e, nil, err
+		}
+	}
+	body, rest, err := avrobin.ReadBytes(rest, "body")
+	if err != nil {
+		return e, nil, err
+	}
+	e.Body = body
+	return e, rest, nil
+}
+
+// decodeHeaders decodes a header map of any shape (several blocks,
+// duplicate names) from the head of b into e's headers, copied into hb,
+// and returns the rest.
+func decodeHeaders(b []byte, e *flume.Event, hb *flume.HeaderBuffer) ([]byte, error) {
 	for {
 		n, rest, err := avrobin.ReadBlockCount(b, 2, "headers")
 		if err != nil {
-			return e, nil, err
+			hb.Discard()
+			return nil, err
 		}
 		b = rest
 		if n == 0 {
@@ -88,20 +118,18 @@ func DecodeEvent(b []byte) (flume.Event, []byte, error) {
 		for range n {
 			var k, v string
 			if k, b, err = avrobin.ReadStringNoCopy(b, "header name"); err != nil {
-				return e, nil, err
+				hb.Discard()
+				return nil, err
 			}
 			if v, b, err = avrobin.ReadStringNoCopy(b, "header value"); err != nil {
-				return e, nil, err
+				hb.Discard()
+				return nil, err
 			}
-			e.SetHeader(k, v)
+			hb.Add(k, v)
 		}
 	}
-	body, b, err := avrobin.ReadBytes(b, "body")
-	if err != nil {
-		return e, nil, err
-	}
-	e.Body = body
-	return e, b, nil
+	hb.Attach(e)
+	return b, nil
 }
 
 // Unmarshal decodes b, which must hold exactly one AvroFlumeEvent datum
@@ -154,6 +182,7 @@ func (e *TooManyEventsError) Is(target error) bool { return target == ErrTooMany
 // len(b) however the sender splits the array into blocks.
 func DecodeEvents(b []byte, dst []flume.Event, maxEvents int) ([]flume.Event, []byte, error) {
 	total := 0
+	var hb flume.HeaderBuffer
 	for {
 		n, rest, err := avrobin.ReadBlockCount(b, 2, "events")
 		if err != nil {
@@ -170,7 +199,7 @@ func DecodeEvents(b []byte, dst []flume.Event, maxEvents int) ([]flume.Event, []
 		dst = growEvents(dst, n)
 		for range n {
 			var e flume.Event
-			if e, b, err = DecodeEvent(b); err != nil {
+			if e, b, err = decodeEvent(b, &hb); err != nil {
 				return dst, nil, fmt.Errorf("event %d: %w", len(dst)+1, err)
 			}
 			dst = append(dst, e)

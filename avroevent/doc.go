@@ -9,8 +9,11 @@
 // (package avrorpc), the Kafka sink's useFlumeEventFormat values, and the
 // avro_event serializers and deserializers.
 //
-// Decoding is in place and linear in the input: bodies and header strings
-// share the input's memory (which must not be modified afterwards), array
-// and map block counts are bounded by the bytes left, and the event slice
-// grows geometrically however the sender splits an array into blocks.
+// Decoding is in place and linear in the input: bodies and headers share
+// the input's memory (which must not be modified afterwards; flume.Event
+// keeps headers in Avro's map encoding, so a map sent as one block without
+// duplicate names is used where it lies, and encoding copies it back out
+// as it is), array and map block counts are bounded by the bytes left, and
+// the event slice grows geometrically however the sender splits an array
+// into blocks.
 package avroevent

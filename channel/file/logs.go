@@ -198,10 +198,13 @@ const maxRead = 4 << 20
 // readEvents reads the events ps point to into out (appending) and returns
 // the indexes in ps of records that could not be read or failed their
 // check. Runs of records that follow each other in one file are read with a
-// single pread; the returned events' bodies alias the read buffers.
+// single pread; the returned events' bodies alias the read buffers, and
+// their headers share storage.
 func (s *logSet) readEvents(ps []ptr, out []flume.Event) ([]flume.Event, []int, []error) {
 	var bad []int
 	var errs []error
+	var hb flume.HeaderBuffer
+	start := len(out)
 	for i := 0; i < len(ps); {
 		j, total := i+1, uint64(ps[i].size)
 		for j < len(ps) && ps[j].file == ps[i].file && ps[j].off == ps[j-1].off+ps[j-1].size && total+uint64(ps[j].size) <= maxRead {
@@ -223,10 +226,16 @@ func (s *logSet) readEvents(ps []ptr, out []flume.Event) ([]flume.Event, []int, 
 			}
 			b := buf[:ps[k].size]
 			buf = buf[ps[k].size:]
-			e, rerr := decodePut(b)
+			e, rerr := decodePut(b, &hb)
 			if rerr != nil {
 				bad, errs = append(bad, k), append(errs, fmt.Errorf("%s at offset %d: %w", lf.path, ps[k].off, rerr))
 				continue
+			}
+			if len(out) == start {
+				// Room for the headers of all in one allocation, if the
+				// events carry about as many as the first.
+				items, _ := e.EncodedHeaders()
+				hb.Grow(len(items) * (len(ps) - k - 1))
 			}
 			out = append(out, e)
 		}
@@ -235,8 +244,8 @@ func (s *logSet) readEvents(ps []ptr, out []flume.Event) ([]flume.Event, []int, 
 	return out, bad, errs
 }
 
-// decodePut decodes a whole recPut record.
-func decodePut(b []byte) (flume.Event, error) {
+// decodePut decodes a whole recPut record (see decodeEvent).
+func decodePut(b []byte, hb *flume.HeaderBuffer) (flume.Event, error) {
 	r, err := parseRecord(b)
 	if err != nil {
 		return flume.Event{}, err
@@ -244,7 +253,7 @@ func decodePut(b []byte) (flume.Event, error) {
 	if r.typ != recPut || r.size != uint32(len(b)) {
 		return flume.Event{}, fmt.Errorf("%w: not an event record", errBadRecord)
 	}
-	return decodeEvent(r.body)
+	return decodeEvent(r.body, hb)
 }
 
 // scan reads the records of lf from offset start and calls fn for each. It

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"unsafe"
 
 	"github.com/flumego/flume"
 )
@@ -181,36 +182,45 @@ func parseRecord(b []byte) (record, error) {
 	return r, nil
 }
 
-// decodeEvent decodes a recPut body. The event's body aliases b; header
-// names and values are copied.
-func decodeEvent(b []byte) (flume.Event, error) {
+// decodeEvent decodes a recPut body, its headers into hb (see
+// flume.HeaderBuffer). The event's body aliases b, which must not be
+// modified afterwards. A header name written twice (only a hand-made
+// record can) gets its last value.
+func decodeEvent(b []byte, hb *flume.HeaderBuffer) (flume.Event, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) { // every header takes at least 2 bytes
 		return flume.Event{}, fmt.Errorf("%w: bad header count", errBadRecord)
 	}
 	b = b[k:]
-	var e flume.Event
 	for i := uint64(0); i < n; i++ {
 		var key, val string
 		var err error
-		if key, b, err = readString(b); err != nil {
+		if key, b, err = readString(b); err == nil {
+			val, b, err = readString(b)
+		}
+		if err != nil {
+			hb.Discard()
 			return flume.Event{}, err
 		}
-		if val, b, err = readString(b); err != nil {
-			return flume.Event{}, err
-		}
-		e.SetHeader(key, val)
+		hb.Add(key, val)
 	}
+	var e flume.Event
+	hb.Attach(&e)
 	e.Body = b[:len(b):len(b)]
 	return e, nil
 }
 
+// readString reads a uvarint-prefixed string that aliases b (for
+// HeaderBuffer.Add, which copies it).
 func readString(b []byte) (string, []byte, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)-k) {
 		return "", nil, fmt.Errorf("%w: bad header length", errBadRecord)
 	}
-	return string(b[k : k+int(n)]), b[k+int(n):], nil
+	if n == 0 {
+		return "", b[k:], nil
+	}
+	return unsafe.String(&b[k], int(n)), b[k+int(n):], nil
 }
 
 // decodeTake decodes a recTake body into the keys of the taken records.

@@ -1,6 +1,7 @@
 package thriftrpc
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -28,7 +29,8 @@ type Call struct {
 	// SeqID is echoed in the reply.
 	SeqID int32
 	// Events are the decoded events (one for append). They share no memory
-	// with the frame they were decoded from.
+	// with the frame they were decoded from (which the connection reuses):
+	// their bodies and header strings share one copy of it.
 	Events []flume.Event
 }
 
@@ -218,13 +220,15 @@ func (c *Codec) DecodeCallMax(msg []byte, maxEvents int) (Call, error) {
 		return Call{}, errors.New("message has no method name")
 	}
 	call := Call{Method: name, SeqID: seq}
+	var hb flume.HeaderBuffer
 	switch name {
 	case MethodAppend:
+		c.rt.own()
 		err = c.readArgs(ctx, func(id int16, t thrift.TType) (bool, error) {
 			if id != 1 || t != thrift.STRUCT {
 				return false, nil
 			}
-			e, err := c.readEvent(ctx)
+			e, err := c.readEvent(ctx, &hb)
 			if err != nil {
 				return true, err
 			}
@@ -235,6 +239,7 @@ func (c *Codec) DecodeCallMax(msg []byte, maxEvents int) (Call, error) {
 			err = errors.New("append: required argument 'event' is missing")
 		}
 	case MethodAppendBatch:
+		c.rt.own()
 		seen := false
 		err = c.readArgs(ctx, func(id int16, t thrift.TType) (bool, error) {
 			if id != 1 || t != thrift.LIST {
@@ -252,10 +257,16 @@ func (c *Codec) DecodeCallMax(msg []byte, maxEvents int) (Call, error) {
 				return true, &TooManyEventsError{Limit: maxEvents, Declared: n}
 			}
 			call.Events = make([]flume.Event, 0, min(n, 4096))
-			for range n {
-				e, err := c.readEvent(ctx)
+			for i := range n {
+				e, err := c.readEvent(ctx, &hb)
 				if err != nil {
 					return true, err
+				}
+				if i == 0 {
+					// Room for the batch's headers in one allocation, if
+					// the events carry about as many as the first.
+					items, _ := e.EncodedHeaders()
+					hb.Grow(len(items) * (n - 1))
 				}
 				call.Events = append(call.Events, e)
 			}
@@ -308,73 +319,6 @@ func (c *Codec) readArgs(ctx context.Context, field func(id int16, t thrift.TTyp
 		}
 	}
 	return p.ReadStructEnd(ctx)
-}
-
-// readEvent reads one ThriftFlumeEvent. Both fields are required, as in
-// Java's generated validate(): an event without headers or body is refused.
-func (c *Codec) readEvent(ctx context.Context) (flume.Event, error) {
-	p := c.rp
-	var e flume.Event
-	var haveHeaders, haveBody bool
-	if _, err := p.ReadStructBegin(ctx); err != nil {
-		return e, err
-	}
-	for {
-		_, t, id, err := p.ReadFieldBegin(ctx)
-		if err != nil {
-			return e, err
-		}
-		if t == thrift.STOP {
-			break
-		}
-		switch {
-		case id == 1 && t == thrift.MAP:
-			kt, vt, n, err := p.ReadMapBegin(ctx)
-			if err != nil {
-				return e, err
-			}
-			if n > 0 && (kt != thrift.STRING || vt != thrift.STRING) {
-				return e, fmt.Errorf("ThriftFlumeEvent.headers must be map<string,string>, not map<%d,%d>", kt, vt)
-			}
-			for range n {
-				k, err := p.ReadString(ctx)
-				if err != nil {
-					return e, err
-				}
-				v, err := p.ReadString(ctx)
-				if err != nil {
-					return e, err
-				}
-				e.SetHeader(k, v)
-			}
-			if err := p.ReadMapEnd(ctx); err != nil {
-				return e, err
-			}
-			haveHeaders = true
-		case id == 2 && t == thrift.STRING:
-			if e.Body, err = p.ReadBinary(ctx); err != nil {
-				return e, err
-			}
-			haveBody = true
-		default:
-			if err := thrift.SkipDefaultDepth(ctx, p, t); err != nil {
-				return e, err
-			}
-		}
-		if err := p.ReadFieldEnd(ctx); err != nil {
-			return e, err
-		}
-	}
-	if err := p.ReadStructEnd(ctx); err != nil {
-		return e, err
-	}
-	switch {
-	case !haveHeaders:
-		return e, errors.New("required field 'headers' was not present in ThriftFlumeEvent")
-	case !haveBody:
-		return e, errors.New("required field 'body' was not present in ThriftFlumeEvent")
-	}
-	return e, nil
 }
 
 // Reply is a decoded answer to a call.
@@ -440,6 +384,10 @@ type memTransport struct {
 }
 
 func (t *memTransport) reset(b []byte) { t.r, t.off = b, 0 }
+
+// own replaces the frame being read by a copy, so that what is decoded
+// from it may alias it (the caller's frame buffer is reused).
+func (t *memTransport) own() { t.r = bytes.Clone(t.r) }
 
 func (t *memTransport) Read(p []byte) (int, error) {
 	if t.off >= len(t.r) {

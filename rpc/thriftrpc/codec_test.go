@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -243,6 +244,95 @@ func TestDecodeRejects(t *testing.T) {
 					t.Fatal("events returned with an error")
 				}
 			})
+		}
+	}
+}
+
+// TestDecodeHeadersAsJava: a header name the map carries twice keeps its
+// last value (Java's HashMap), a headers field sent twice keeps the last
+// map, fields the IDL does not define are skipped, and an event with
+// 100,000 headers decodes in linear time.
+func TestDecodeHeadersAsJava(t *testing.T) {
+	ctx := t.Context()
+	const many = 100_000
+	for _, p := range []Protocol{Compact, Binary} {
+		msg := encodeRaw(t, p, func(tp thrift.TProtocol) {
+			headers := func(kv ...string) {
+				_ = tp.WriteFieldBegin(ctx, "", thrift.MAP, 1)
+				_ = tp.WriteMapBegin(ctx, thrift.STRING, thrift.STRING, len(kv)/2)
+				for _, s := range kv {
+					_ = tp.WriteString(ctx, s)
+				}
+			}
+			body := func(b string) {
+				_ = tp.WriteFieldBegin(ctx, "", thrift.STRING, 2)
+				_ = tp.WriteBinary(ctx, []byte(b))
+			}
+			_ = tp.WriteMessageBegin(ctx, MethodAppendBatch, thrift.CALL, 3)
+			_ = tp.WriteStructBegin(ctx, "")
+			_ = tp.WriteFieldBegin(ctx, "", thrift.LIST, 1)
+			_ = tp.WriteListBegin(ctx, thrift.STRUCT, 3)
+			// 1: duplicates and unknown fields of every kind around them.
+			_ = tp.WriteStructBegin(ctx, "")
+			_ = tp.WriteFieldBegin(ctx, "", thrift.BOOL, 7)
+			_ = tp.WriteBool(ctx, true)
+			headers("a", "1", "b", "2", "a", "3")
+			_ = tp.WriteFieldBegin(ctx, "", thrift.STRUCT, 20) // a long field id delta
+			_ = tp.WriteStructBegin(ctx, "")
+			_ = tp.WriteFieldBegin(ctx, "", thrift.STRING, 1)
+			_ = tp.WriteString(ctx, "nested")
+			_ = tp.WriteFieldStop(ctx)
+			_ = tp.WriteFieldBegin(ctx, "", thrift.LIST, 21)
+			_ = tp.WriteListBegin(ctx, thrift.I32, 2)
+			_ = tp.WriteI32(ctx, 1)
+			_ = tp.WriteI32(ctx, 2)
+			body("x")
+			_ = tp.WriteFieldBegin(ctx, "", thrift.BOOL, 22)
+			_ = tp.WriteBool(ctx, false)
+			_ = tp.WriteFieldStop(ctx)
+			// 2: two headers fields and two bodies: the last ones count.
+			_ = tp.WriteStructBegin(ctx, "")
+			headers("old", "1")
+			body("old")
+			headers("new", "2", "new", "3")
+			body("y")
+			_ = tp.WriteFieldStop(ctx)
+			// 3: many headers, half of them repeated.
+			_ = tp.WriteStructBegin(ctx, "")
+			kv := make([]string, 0, 2*many)
+			for i := range many {
+				kv = append(kv, strconv.Itoa(i%(many/2)), strconv.Itoa(i))
+			}
+			headers(kv...)
+			body("z")
+			_ = tp.WriteFieldStop(ctx)
+			_ = tp.WriteFieldStop(ctx)
+		})
+		c := NewCodec(p, 0)
+		call, err := c.DecodeCall(msg)
+		if err != nil {
+			t.Fatalf("%v: %v", p, err)
+		}
+		if len(call.Events) != 3 {
+			t.Fatalf("%v: %d events", p, len(call.Events))
+		}
+		e := call.Events
+		var order []string
+		for k := range e[0].AllHeaders() {
+			order = append(order, k)
+		}
+		if h := flumetest.Headers(e[0]); string(e[0].Body) != "x" || h["a"] != "3" || h["b"] != "2" || !slices.Equal(order, []string{"a", "b"}) {
+			t.Errorf("%v: event 1: %v (order %v) %q", p, h, order, e[0].Body)
+		}
+		if h := flumetest.Headers(e[1]); string(e[1].Body) != "y" || len(h) != 1 || h["new"] != "3" {
+			t.Errorf("%v: event 2: %v %q", p, h, e[1].Body)
+		}
+		if v, _ := e[2].Header("7"); e[2].HeaderCount() != many/2 || v != strconv.Itoa(many/2+7) || string(e[2].Body) != "z" {
+			t.Errorf("%v: event 3: %d headers, header 7 = %q", p, e[2].HeaderCount(), v)
+		}
+		msg[len(msg)/2] ^= 0xff // the events share no memory with the frame
+		if v, _ := e[0].Header("a"); v != "3" || string(e[1].Body) != "y" {
+			t.Errorf("%v: events changed with the frame", p)
 		}
 	}
 }

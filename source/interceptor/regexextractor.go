@@ -106,6 +106,11 @@ func (x *RegexExtractor) MatchFailures() int64 { return x.regexFails.count.Load(
 
 // Intercept extracts the headers.
 func (x *RegexExtractor) Intercept(events []flume.Event) ([]flume.Event, error) {
+	room := 0
+	for _, s := range x.serializers {
+		room += headerSize(s.header, "2024-01-02 03:04") // a value of a typical length
+	}
+	flume.ReserveHeaders(events, room)
 	for i := range events {
 		e := &events[i]
 		m, err := x.Regex.FindSubmatchIndex(e.Body)

@@ -36,8 +36,11 @@ func Register(r *flume.Registry) error {
 }
 
 // setHeader sets name on every event, keeping existing values when
-// preserve is set. value is called once per event that needs it.
+// preserve is set. value is called once per event that needs it. The
+// events get room for the header with one allocation for the batch, sized
+// by the first value.
 func setHeader(events []flume.Event, name string, preserve bool, value func() string) {
+	reserved := false
 	for i := range events {
 		e := &events[i]
 		if preserve {
@@ -45,9 +48,18 @@ func setHeader(events []flume.Event, name string, preserve bool, value func() st
 				continue
 			}
 		}
-		e.SetHeader(name, value())
+		v := value()
+		if !reserved {
+			flume.ReserveHeaders(events[i:], headerSize(name, v))
+			reserved = true
+		}
+		e.SetHeader(name, v)
 	}
 }
+
+// headerSize is about the room a header takes in an event: its name, its
+// value and their lengths.
+func headerSize(name, value string) int { return len(name) + len(value) + 4 }
 
 // built finishes a factory: the configuration problems, if any, else the
 // interceptor.
