@@ -79,33 +79,44 @@ type Header struct {
 // NewEvent returns an event with the given body and no headers.
 func NewEvent(body []byte) Event { return Event{Body: body} }
 
-// readStr reads an Avro string from the head of a well-formed encoding.
-func readStr(h []byte) (string, []byte) {
-	var n, k int
+// strLen returns the length of the Avro string at the head of a
+// well-formed encoding and the size of its length prefix. Lengths below 64
+// take an inlined fast path.
+func strLen(h []byte) (n, k int) {
 	if c := h[0]; c < 0x80 {
-		n, k = int(c>>1), 1
-	} else {
-		u, m := uvarint(h)
-		n, k = int(u>>1), m
+		return int(c >> 1), 1
 	}
-	if n == 0 {
-		return "", h[k:]
-	}
-	return unsafe.String(&h[k], n), h[k+n:]
+	return strLenSlow(h)
 }
 
-// uvarint decodes a varint known to be well formed.
-func uvarint(h []byte) (uint64, int) {
+//go:noinline
+func strLenSlow(h []byte) (n, k int) {
 	var u uint64
 	var shift uint
 	for i, c := range h {
 		u |= uint64(c&0x7f) << shift
 		if c < 0x80 {
-			return u, i + 1
+			return int(u >> 1), i + 1
 		}
 		shift += 7
 	}
-	return u, len(h)
+	return 0, len(h) // not reached: the encoding is well formed
+}
+
+// str returns h[:n] as a string sharing its memory.
+func str(h []byte, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&h[0], n)
+}
+
+// readPair reads the header at the head of a well-formed encoding.
+func readPair(h []byte) (name, value string, rest []byte) {
+	n, k := strLen(h)
+	name, h = str(h[k:], n), h[k+n:]
+	n, k = strLen(h)
+	return name, str(h[k:], n), h[k+n:]
 }
 
 // appendStr appends s as an Avro string.
@@ -131,30 +142,30 @@ func strSize(n int) int {
 // find returns the offsets of header name's pair in e.hdr, or -1.
 func (e Event) find(name string) (start, end int) {
 	for h := e.hdr; len(h) > 0; {
-		k, _, rest := readPair(h)
-		if k == name {
-			start = len(e.hdr) - len(h)
-			return start, start + len(h) - len(rest)
+		start := len(e.hdr) - len(h)
+		n, k := strLen(h)
+		match := n == len(name) && string(h[k:k+n]) == name
+		h = h[k+n:]
+		n, k = strLen(h)
+		h = h[k+n:]
+		if match {
+			return start, len(e.hdr) - len(h)
 		}
-		h = rest
 	}
 	return -1, -1
-}
-
-func readPair(h []byte) (name, value string, rest []byte) {
-	name, h = readStr(h)
-	value, h = readStr(h)
-	return name, value, h
 }
 
 // Header returns the value of header name and whether it is present.
 func (e Event) Header(name string) (string, bool) {
 	for h := e.hdr; len(h) > 0; {
-		var k, v string
-		k, v, h = readPair(h)
-		if k == name {
-			return v, true
+		n, k := strLen(h)
+		match := n == len(name) && string(h[k:k+n]) == name
+		h = h[k+n:]
+		n, k = strLen(h)
+		if match {
+			return str(h[k:], n), true
 		}
+		h = h[k+n:]
 	}
 	return "", false
 }
@@ -168,7 +179,7 @@ func (e *Event) SetHeader(name, value string) {
 		return
 	}
 	if _, old, _ := readPair(e.hdr[start:end]); old == value {
-		return
+		return // nothing to change
 	}
 	// The old value may have been handed out as a string: the new
 	// encoding goes to new storage.
@@ -231,11 +242,14 @@ func (e *Event) DelHeaderFunc(del func(name, value string) bool) {
 
 // HeaderCount returns the number of headers.
 func (e Event) HeaderCount() int {
-	n := 0
-	for h := e.hdr; len(h) > 0; n++ {
-		_, _, h = readPair(h)
+	count := 0
+	for h := e.hdr; len(h) > 0; count++ {
+		n, k := strLen(h)
+		h = h[k+n:]
+		n, k = strLen(h)
+		h = h[k+n:]
 	}
-	return n
+	return count
 }
 
 // AllHeaders iterates over the headers (name, value) in the order they were

@@ -395,3 +395,58 @@ func FuzzAttachEncodedHeaders(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkHeaders measures the header operations interceptors, selectors
+// and sinks use, per event of a batch of 100 with 3 headers.
+func BenchmarkHeaders(b *testing.B) {
+	const batch = 100
+	build := func() []Event {
+		evs := make([]Event, batch)
+		for _, h := range [][2]string{{"timestamp", "1700000000000"}, {"host", "web-042.dc1.example.com"}, {"seq", "12345"}} {
+			ReserveHeaders(evs, len(h[0])+len(h[1])+4)
+			for i := range evs {
+				evs[i].SetHeader(h[0], h[1])
+			}
+		}
+		return evs
+	}
+	b.Run("add3", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			build()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/event")
+	})
+	evs := build()
+	b.Run("lookup", func(b *testing.B) {
+		for b.Loop() {
+			for i := range evs {
+				if _, ok := evs[i].Header("seq"); !ok {
+					b.Fatal("no seq")
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/event")
+	})
+	b.Run("iterate", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			for i := range evs {
+				for k, v := range evs[i].AllHeaders() {
+					n += len(k) + len(v)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/event")
+	})
+	b.Run("replace", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := range evs {
+				evs[i].SetHeader("host", "other")
+				evs[i].SetHeader("host", "web-042.dc1.example.com")
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/event")
+	})
+}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/memory"
-	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/sink"
 	"github.com/flumego/flume/source"
 	"github.com/flumego/flume/source/interceptor"
@@ -73,7 +72,8 @@ func BenchmarkInterceptorChain(b *testing.B) {
 			for b.Loop() {
 				evs := make([]flume.Event, benchBatch)
 				for i := range evs {
-					evs[i] = flumetest.EventWithHeaders(body, map[string]string{"seq": "1"})
+					evs[i] = flume.NewEvent(body)
+					evs[i].SetHeader("seq", "1")
 				}
 				if err := put(evs); err != nil {
 					b.Fatal(err)
@@ -123,7 +123,8 @@ func BenchmarkChainOnly(b *testing.B) {
 			for b.Loop() {
 				evs := make([]flume.Event, benchBatch)
 				for i := range evs {
-					evs[i] = flumetest.EventWithHeaders(body, map[string]string{"seq": "1"})
+					evs[i] = flume.NewEvent(body)
+					evs[i].SetHeader("seq", "1")
 				}
 				for _, in := range tc.chain {
 					var err error
