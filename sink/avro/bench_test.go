@@ -51,6 +51,7 @@ func BenchmarkSinkToSource(b *testing.B) {
 						}
 					}()
 					b.SetBytes(200)
+					b.ReportAllocs() // of the whole process: feeder, sink, source and drain
 					b.ResetTimer()
 					start := time.Now()
 					for delivered := int64(0); delivered < int64(b.N); delivered = k.Counters().EventDrainSuccessCount.Load() {
