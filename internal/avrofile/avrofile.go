@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strings"
 
 	"github.com/flumego/flume/internal/avrobin"
 	"github.com/flumego/flume/internal/javamap"
@@ -42,6 +43,10 @@ type Options struct {
 	// block is written without waiting for Flush (MinSyncInterval to
 	// MaxSyncInterval).
 	SyncInterval int
+	// Meta holds more file metadata entries (Flume's spooling directory
+	// tracker stores its target file as "file"). Keys starting with
+	// "avro." are reserved: NewWriter refuses them.
+	Meta map[string]string
 }
 
 // Writer writes one object container file. It is not safe for concurrent
@@ -65,6 +70,11 @@ func NewWriter(w io.Writer, opts Options) (*Writer, error) {
 	default:
 		return nil, fmt.Errorf("avro container: unsupported codec %q", opts.Codec)
 	}
+	for k := range opts.Meta {
+		if strings.HasPrefix(k, "avro.") {
+			return nil, fmt.Errorf("avro container: metadata key %q is reserved", k)
+		}
+	}
 	if opts.SyncInterval < MinSyncInterval || opts.SyncInterval > MaxSyncInterval {
 		return nil, fmt.Errorf("avro container: sync interval %d out of range [%d, %d]", opts.SyncInterval, MinSyncInterval, MaxSyncInterval)
 	}
@@ -81,6 +91,9 @@ func (w *Writer) Sync() [16]byte { return w.sync }
 // WriteHeader writes the magic, the metadata and the sync marker.
 func (w *Writer) WriteHeader() error {
 	meta := map[string]string{"avro.schema": w.opts.Schema}
+	for k, v := range w.opts.Meta {
+		meta[k] = v
+	}
 	if w.opts.Codec != "" {
 		meta["avro.codec"] = w.opts.Codec
 	}

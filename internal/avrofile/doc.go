@@ -15,4 +15,11 @@
 // CRC-32 of the uncompressed data). The metadata map is written in the
 // order Java's HashMap iterates it, so the header differs from Java's only
 // in the sync marker.
+//
+// Reader reads such files block by block with each block's offsets, so
+// that a reader can stop after any block and resume there, or, as Java's
+// DataFileReader.sync, at the first block after any position. It also
+// decompresses bzip2 and zstandard blocks (xz is refused), and bounds what
+// a hostile file can make it allocate: a block's size by the bytes left in
+// the file and, decompressed, by Reader.MaxBlock.
 package avrofile
