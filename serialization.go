@@ -46,30 +46,40 @@ type EventSerializerBuilder func(w io.Writer) EventSerializer
 // EventDeserializer, the "deserializer" of the spooling directory source. The
 // source drives it from one goroutine:
 //
-//	d, err := build(in)          // in positioned at the file's start or at a
-//	                             // position an earlier Mark returned
+//	d, err := build(in)             // in.File positioned at in.Start: 0 for a new
+//	                                // file, or a position an earlier Mark returned
 //	events, err := d.ReadEvents(batchSize)
 //	// put events on the channel; if the commit succeeded:
-//	pos, err := d.Mark()         // persist pos: a restart resumes there
+//	pos, err := d.Mark()            // persist pos: a restart resumes there
 //	// if it failed:
-//	err = d.Reset()              // the same events are read again
+//	err = d.Reset()                 // back to the mark: the same events are read again
 //	...
-//	d.Close()                    // when ReadEvents reports io.EOF, or on stop
+//	d.Close()                       // at io.EOF, after an error, or on stop
 //
 // Marking the position the source persists, rather than storing it inside
 // the deserializer, keeps the durability in one place (the source's
-// tracker file), as Flume's DurablePositionTracker does.
+// tracker file), as Flume's DurablePositionTracker does. A failed batch is
+// read again after Reset rather than retried from the same slice, because
+// interceptors may have modified or dropped events of that slice in place.
 type EventDeserializer interface {
-	// ReadEvents returns up to max events. It returns fewer only at the end
-	// of the input; at the end, with nothing left, it returns no events and
-	// io.EOF.
+	// ReadEvents returns at least one and at most max events, or none and
+	// io.EOF at the end of the input. Returning fewer than max does not
+	// mean the end (a deserializer may bound a batch's bytes).
+	//
+	// It may return events together with an error: the events are good,
+	// read before the problem, and the error says what stops the input
+	// after them (bytes the charset cannot decode under decodeErrorPolicy
+	// FAIL, a corrupt Avro block), naming the input and the position. The
+	// source commits those events, reports the error and leaves the file;
+	// it does not call ReadEvents again without a Reset.
 	ReadEvents(max int) ([]Event, error)
 	// Mark records that every event returned so far is committed, and
 	// returns the byte position the source persists: a deserializer built
 	// on the input positioned there reads on after those events. A format
 	// that can only resume at a block boundary (Avro) may return an earlier
 	// position and read some committed events again after a restart
-	// (at-least-once, as in Flume); it never returns a later one.
+	// (at-least-once, as in Flume); it never returns a later one. Reset,
+	// within the same deserializer, returns exactly to the mark.
 	Mark() (int64, error)
 	// Reset returns to the last mark (or the starting position), so that
 	// the events returned since are read again.
@@ -81,15 +91,22 @@ type EventDeserializer interface {
 
 // DeserializerInput is the file an EventDeserializerBuilder reads.
 type DeserializerInput struct {
-	// File is positioned where reading starts: 0 for a new file, or a
-	// position an earlier Mark returned when the source resumes a file
-	// after a restart. A deserializer may seek elsewhere (to read a header
-	// at 0) as long as it reads on from that position.
+	// File is positioned at Start and ends at Size. A deserializer may
+	// seek elsewhere (to read a header at 0) as long as it reads on from
+	// Start.
 	File io.ReadSeeker
+	// Start is where reading starts: 0 for a new file, or a position an
+	// earlier Mark returned when the source resumes a file.
+	Start int64
+	// Size is the input's length: the spooling directory source hands the
+	// file as it was when it picked it up, so that a file that is still
+	// being written is noticed instead of being read half-written.
+	Size int64
 	// Name identifies the input in errors and logs (the file's path).
 	Name string
-	// Charset is the source's inputCharset (Flume's default UTF-8), for
-	// deserializers that decode text; binary ones ignore it.
+	// Charset is the source's inputCharset (Flume's default UTF-8), a Java
+	// charset name, for deserializers that decode text; binary ones ignore
+	// it. The source has checked that flumego knows it.
 	Charset string
 	// DecodeErrorPolicy is the source's decodeErrorPolicy (FAIL, REPLACE or
 	// IGNORE): what a text deserializer does with bytes the charset cannot
