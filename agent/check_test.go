@@ -89,13 +89,13 @@ a1.sinkgroups.g1.sinks = k3
 func TestEveryProblemWithoutChannels(t *testing.T) {
 	_, problems := buildText(t, `a1.sources = r1
 a1.sinks = k1
-a1.sources.r1.type = spooldir
+a1.sources.r1.type = jms
 a1.sources.r1.channels = c1
 a1.sinks.k1.type = com.example.Sink
 a1.sinks.k1.channel = c1
 `, Options{})
 	text := problems.Error()
-	for _, w := range []string{"has no a1.channels list", `unknown source type "spooldir": a Flume 1.11 source`, `unknown sink type "com.example.Sink": a Java class`} {
+	for _, w := range []string{"has no a1.channels list", `unknown source type "jms": a Flume 1.11 source`, `unknown sink type "com.example.Sink": a Java class`} {
 		if !strings.Contains(text, w) {
 			t.Errorf("missing problem %q in:\n%s", w, text)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/file"
 	"github.com/flumego/flume/channel/memory"
+	"github.com/flumego/flume/deserializer"
 	"github.com/flumego/flume/serializer"
 	avrosink "github.com/flumego/flume/sink/avro"
 	"github.com/flumego/flume/sink/datahub"
@@ -22,12 +23,13 @@ import (
 	"github.com/flumego/flume/source/interceptor"
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
+	"github.com/flumego/flume/source/spooldir"
 	thriftsource "github.com/flumego/flume/source/thrift"
 )
 
 // Register adds the built-in components of every kind to r: sources,
-// channels, sinks, interceptors, channel selectors, sink processors and
-// event serializers.
+// channels, sinks, interceptors, channel selectors, sink processors, event
+// serializers and event deserializers.
 func Register(r *flume.Registry) error {
 	return errors.Join(
 		memory.Register(r),
@@ -48,6 +50,8 @@ func Register(r *flume.Registry) error {
 		source.Register(r),
 		sinkgroup.Register(r),
 		serializer.Register(r),
+		spooldir.Register(r),
+		deserializer.Register(r),
 	)
 }
 

@@ -21,6 +21,7 @@ func TestFlumeTypeNames(t *testing.T) {
 	for typ, want := range map[string]string{
 		"exec": "exec", "EXEC": "exec", "org.apache.flume.source.ExecSource": "exec",
 		"seq": "seq", "org.apache.flume.source.SequenceGeneratorSource": "seq",
+		"spooldir": "spooldir", "spoolDir": "spooldir", "org.apache.flume.source.SpoolDirectorySource": "spooldir",
 	} {
 		if _, canonical, err := r.Source(typ); err != nil || canonical != want {
 			t.Errorf("source %q: %q, %v", typ, canonical, err)
@@ -62,6 +63,14 @@ func TestFlumeTypeNames(t *testing.T) {
 				"TEXT": "text", "org.apache.flume.serialization.BodyTextEventSerializer$Builder": "text",
 				"HEADER_AND_TEXT": "header_and_text", "org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder": "header_and_text",
 				"AVRO_EVENT": "avro_event", "org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder": "avro_event",
+			},
+		},
+		flume.KindEventDeserializer: {
+			func(n string) (string, error) { _, c, err := r.EventDeserializer(n); return c, err },
+			map[string]string{
+				"LINE": "LINE", "line": "LINE", "org.apache.flume.serialization.LineDeserializer$Builder": "LINE",
+				"AVRO": "AVRO", "org.apache.flume.serialization.AvroEventDeserializer$Builder": "AVRO",
+				"org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder": "org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder",
 			},
 		},
 	} {

@@ -3,10 +3,14 @@ package builtin
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/componenttest"
@@ -44,6 +48,8 @@ var conformanceCases = []componenttest.Case{
 	{Kind: flume.KindSource, Type: "netcat", Props: listen(), Feed: feedNetcat, Produces: true},
 	{Kind: flume.KindSource, Type: "avro", Props: listen(), Feed: feedAvro, Produces: true},
 	{Kind: flume.KindSource, Type: "thrift", Props: listen(), Feed: feedThrift, Produces: true},
+	// Enough lines to fill the channel: Stop must interrupt a refused batch.
+	{Kind: flume.KindSource, Type: "spooldir", Setup: spoolDir, Produces: true},
 
 	{Kind: flume.KindInterceptor, Type: "timestamp"},
 	{Kind: flume.KindInterceptor, Type: "host"},
@@ -64,6 +70,23 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	componenttest.Registry(t, r, conformanceCases)
+}
+
+// spoolDir is a spooling directory holding a file of 100,000 lines.
+func spoolDir(t testing.TB) map[string]string {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 100000 {
+		fmt.Fprintf(&b, "conformance %d\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lines.log"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "lines.log"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"spoolDir": dir, "batchSize": "100"}
 }
 
 func listen() map[string]string { return map[string]string{"bind": "127.0.0.1", "port": "0"} }
