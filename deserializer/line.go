@@ -72,6 +72,8 @@ type lineDeserializer struct {
 	mark   int64
 	err    error // sticky: a read or decode failure, until Reset
 
+	bodies, lines int64 // body bytes and events so far: the size of the next batch
+
 	text      []byte // scratch: a decoded line, when bodies are not UTF-8
 	log       *slog.Logger
 	truncated *ratelog.Limiter
@@ -144,11 +146,12 @@ func (d *lineDeserializer) ReadEvents(n int) ([]flume.Event, error) {
 			return events, d.err
 		}
 		if events == nil {
-			events = make([]flume.Event, 0, min(n, 4096))
+			events = make([]flume.Event, 0, min(n, 1<<16))
 		}
 		raw := d.buf[d.r : d.r+size]
 		if need := 3*len(raw) + 4; cap(slab)-len(slab) < need { // the most UTF-8 a line can decode to
-			slab = make([]byte, 0, max(need, 64<<10))
+			// Room for the rest of the batch at the average body size so far.
+			slab = make([]byte, 0, max(need, min((n-len(events))*(d.avg()+1), 4<<20), 4<<10))
 		}
 		start := len(slab)
 		var used int
@@ -178,8 +181,17 @@ func (d *lineDeserializer) ReadEvents(n int) ([]flume.Event, error) {
 		}
 		d.r += used
 		events = append(events, flume.Event{Body: slab[start:len(slab):len(slab)]})
+		d.bodies, d.lines = d.bodies+int64(len(slab)-start), d.lines+1
 	}
 	return events, nil
+}
+
+// avg returns the average body size so far (64 bytes before the first).
+func (d *lineDeserializer) avg() int {
+	if d.lines == 0 {
+		return 64
+	}
+	return int(d.bodies / d.lines)
 }
 
 // pos returns the input position of the next unread byte.

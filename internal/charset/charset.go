@@ -71,6 +71,10 @@ type Charset struct {
 	nl   []byte            // '\n' in this charset
 	fffd []byte            // kindText: U+FFFD in this charset; nil when it has none
 	repl []byte            // kindText: '?' in this charset, what Java writes for an unmappable character
+	// ascii is set for a kindText charset that decodes every byte below
+	// 0x80 as itself, shift bytes (ESC, SO, SI) aside: text without other
+	// bytes is copied as it is.
+	ascii bool
 }
 
 // UTF8 is the UTF-8 charset, Flume's default.
@@ -160,6 +164,15 @@ func Lookup(name string) (*Charset, error) {
 		cs.repl = b
 	} else {
 		cs.repl = []byte{'?'}
+	}
+	var plain []byte
+	for c := byte(0); c < 0x80; c++ {
+		if !isShift(c) {
+			plain = append(plain, c)
+		}
+	}
+	if b, err := enc.NewDecoder().Bytes(plain); err == nil && bytes.Equal(b, plain) {
+		cs.ascii = true
 	}
 	return cs, nil
 }
@@ -273,6 +286,9 @@ func (d *Decoder) Decode(dst, src []byte, maxChars int) ([]byte, int, error) {
 			return append(dst, src...), len(src), nil
 		}
 	case kindText:
+		if fits && d.cs.ascii && isPlainASCII(src) { // most log lines in GB18030, Shift_JIS, windows-1252...
+			return append(dst, src...), len(src), nil
+		}
 		if fits {
 			start := len(dst)
 			d.dec.Reset()
@@ -471,6 +487,20 @@ func javaLen(text []byte) int {
 // JavaLen returns the length of UTF-8 text in Java chars (UTF-16 code
 // units): what Flume's length limits count.
 func JavaLen(text []byte) int { return javaLen(text) }
+
+// isShift reports whether c is a byte that switches the state of a
+// stateful charset (ISO-2022-JP): ESC, SO, SI.
+func isShift(c byte) bool { return c == 0x1b || c == 0x0e || c == 0x0f }
+
+// isPlainASCII reports whether b holds ASCII bytes only, no shift byte.
+func isPlainASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 || isShift(c) {
+			return false
+		}
+	}
+	return true
+}
 
 func isASCII(b []byte) bool {
 	for _, c := range b {

@@ -39,8 +39,13 @@ func TestLookup(t *testing.T) {
 		t.Errorf("UTF-7: %v, want an error", err)
 	}
 	ebcdic, _ := Lookup("IBM037")
-	if !bytes.Equal(ebcdic.Newline(), []byte{0x25}) || ebcdic.Unit() != 1 {
-		t.Errorf("IBM037 newline % X unit %d, want 25 and 1", ebcdic.Newline(), ebcdic.Unit())
+	if !bytes.Equal(ebcdic.Newline(), []byte{0x25}) || ebcdic.Unit() != 1 || ebcdic.ascii {
+		t.Errorf("IBM037 newline % X unit %d ascii %v, want 25, 1, false", ebcdic.Newline(), ebcdic.Unit(), ebcdic.ascii)
+	}
+	for _, name := range []string{"GB18030", "Shift_JIS", "windows-1252", "EUC-KR"} {
+		if cs, _ := Lookup(name); !cs.ascii {
+			t.Errorf("%s: ASCII text is not copied as it is", name)
+		}
 	}
 	if le, _ := Lookup("UTF-16LE"); !bytes.Equal(le.Newline(), []byte{'\n', 0}) || le.Unit() != 2 {
 		t.Errorf("UTF-16LE newline % X unit %d", le.Newline(), le.Unit())
