@@ -430,3 +430,13 @@ a1.sources.r1.pollDelay = 50
 	}
 	a.stop(t)
 }
+
+// TestSpooldirBenchRuns runs small versions of the spooling directory
+// benchmark scenarios, so that `make bench` keeps working.
+func TestSpooldirBenchRuns(t *testing.T) {
+	out, code := run(t, "bench", "-events", "20000", "-size", "100", "-batch", "100", "-runs", "1", "-dir", t.TempDir(),
+		"spooldir-fileroll", "spooldir-fileroll-100")
+	if code != 0 || strings.Count(out, "median") != 2 || !strings.Contains(out, "100 file(s)") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
