@@ -39,7 +39,9 @@
 // TransferStateFileMeta records with the file's path in metadata entry
 // "file", read and written compatibly, so an agent that replaces Java Flume
 // (or is replaced by it) resumes a half-read file at its last committed
-// event. A restart, even after kill -9, resumes there: nothing is lost and
+// event. When a file is done its tracker file is emptied (Flume deletes it;
+// both read an empty one as none), which saves creating a file per spooled
+// file. A restart, even after kill -9, resumes there: nothing is lost and
 // a LINE or BLOB file repeats nothing (AVRO repeats the committed records
 // of one block, as Flume). The file the tracker names is finished first;
 // Flume finishes it only if it happens to come next and otherwise reads it
@@ -48,6 +50,10 @@
 // the channels refuse a batch, the source waits (250 ms doubling up to
 // maxBackoff) and reads the batch again from the file, since interceptors
 // may have changed the refused events in place.
+//
+// A done file is renamed in one step that never replaces an existing file
+// (renameat2 RENAME_NOREPLACE on Linux, a hard link and an unlink
+// elsewhere), so a name used twice is caught, never overwritten.
 //
 // A file is picked up once it has not changed for a pollDelay: at once
 // when its modification time is older than that (files moved in, files

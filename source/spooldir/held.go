@@ -190,8 +190,17 @@ func (s *Source) markDone(c candidate) error {
 		return f.Close()
 	}
 	dest := c.path + s.cfg.FileSuffix
-	// A hard link never replaces dest; then the old name goes.
-	err := os.Link(c.path, dest)
+	err := renameNoReplace(c.path, dest)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%s: %w", dest, errReused)
+	case !errors.Is(err, errors.ErrUnsupported):
+		return err
+	}
+	// A hard link never replaces dest either; then the old name goes.
+	err = os.Link(c.path, dest)
 	switch {
 	case err == nil:
 		return os.Remove(c.path)
@@ -216,14 +225,13 @@ func (s *Source) doneName(c candidate) string {
 	return c.path + s.cfg.FileSuffix
 }
 
-// removeTracker deletes the tracker file: its file is done.
+// removeTracker empties the tracker file: its file is done.
 func (s *Source) removeTracker() {
 	if s.tracker == nil {
 		return
 	}
-	if err := s.tracker.remove(); err != nil {
+	if err := s.tracker.clear(); err != nil {
 		s.counter.GenericProcessingFail.Add(1)
-		s.trackerWarn.Warn(s.log, "cannot remove the tracker file", "error", err)
+		s.trackerWarn.Warn(s.log, "cannot empty the tracker file", "error", err)
 	}
-	s.tracker = nil
 }

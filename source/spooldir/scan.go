@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-	"time"
 )
 
 // sig identifies a file's identity and content: what must not change
@@ -26,8 +25,8 @@ type sig struct {
 func sigOf(fi fs.FileInfo) sig {
 	s := sig{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.dev, s.ino = uint64(st.Dev), st.Ino
-		s.ctime = st.Ctim.Sec*int64(time.Second) + st.Ctim.Nsec
+		s.dev, s.ino = uint64(st.Dev), uint64(st.Ino)
+		s.ctime = ctime(st)
 	}
 	return s
 }

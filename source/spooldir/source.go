@@ -88,12 +88,15 @@ func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
 // directory that is missing or unusable is reported and retried there,
 // every pollDelay (at least every second), without failing Start.
 func (s *Source) Start(context.Context) error {
-	started, err := s.task.Start(func(ctx, _ context.Context) { s.run(ctx) })
+	// The counters restart from 0 (as Flume's do at each start) on the
+	// goroutine, before it counts anything: reset after Start returned,
+	// they would lose what the goroutine counted in between.
+	_, err := s.task.Start(func(ctx, _ context.Context) {
+		s.counter.Started()
+		s.run(ctx)
+	})
 	if err != nil {
 		return fmt.Errorf("spooldir source %q: %w", s.name, err)
-	}
-	if started {
-		s.counter.Started()
 	}
 	return nil
 }
@@ -353,16 +356,10 @@ func (s *Source) startPosition(c candidate, at sig) int64 {
 
 // track makes the tracker file follow path from pos.
 func (s *Source) track(path string, pos int64) error {
-	if s.tracker != nil {
-		s.tracker.close()
+	if s.tracker == nil {
+		s.tracker = newTracker(metaPath(s.trackerDir))
 	}
-	t, err := openTracker(metaPath(s.trackerDir), path, pos)
-	if err != nil {
-		s.tracker = &tracker{path: metaPath(s.trackerDir), target: path} // stores fail until the next file
-		return err
-	}
-	s.tracker = t
-	return nil
+	return s.tracker.start(path, pos)
 }
 
 // deliver hands a batch to the channels. While they refuse it, it waits

@@ -44,7 +44,7 @@ func registry(t testing.TB) *flume.Registry {
 
 // build builds a source on dir with props (spoolDir added, pollDelay 20 ms
 // unless set).
-func build(t *testing.T, dir string, props map[string]string, out flume.ChannelProcessor, logs *flumetest.LogBuffer) *Source {
+func build(t testing.TB, dir string, props map[string]string, out flume.ChannelProcessor, logs *flumetest.LogBuffer) *Source {
 	t.Helper()
 	all := map[string]string{"spoolDir": dir, "pollDelay": "20"}
 	for k, v := range props {
@@ -167,12 +167,13 @@ func TestReadsOldestFirstAndRenames(t *testing.T) {
 	if n := names(t, dir); !slices.Equal(n, []string{".flumespool", "a.log.COMPLETED", "b.log.COMPLETED", "c.log.COMPLETED"}) {
 		t.Fatalf("directory: %v", n)
 	}
-	flumetest.WaitFor(t, 5*time.Second, "tracker file removed", func() bool {
-		_, err := os.Stat(filepath.Join(dir, ".flumespool", metaFileName))
-		return errors.Is(err, os.ErrNotExist)
+	flumetest.WaitFor(t, 5*time.Second, "tracker file emptied (Flume reads it as none)", func() bool {
+		fi, err := os.Stat(filepath.Join(dir, ".flumespool", metaFileName))
+		return err == nil && fi.Size() == 0
 	})
 	c := h.src.Counters()
-	if c.EventAcceptedCount.Load() != 256 || c.EventReceivedCount.Load() != 256 || c.AppendBatchAcceptedCount.Load() != 5 {
+	flumetest.WaitFor(t, 5*time.Second, "the counters", func() bool { return c.AppendBatchAcceptedCount.Load() == 5 })
+	if c.EventAcceptedCount.Load() != 256 || c.EventReceivedCount.Load() != 256 || c.AppendBatchReceivedCount.Load() != 5 {
 		t.Fatalf("counters: accepted %d received %d batches %d", c.EventAcceptedCount.Load(), c.EventReceivedCount.Load(), c.AppendBatchAcceptedCount.Load())
 	}
 	// A file dropped later is read too; the done ones are not read again.

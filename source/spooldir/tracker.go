@@ -1,9 +1,9 @@
 package spooldir
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -24,18 +24,22 @@ const compactAt = 1 << 20
 
 // tracker is Flume's DurablePositionTracker: an Avro container file with
 // the file being read in metadata entry "file" and one record {offset} per
-// commit, the last one holding the position to resume at. The file is
-// rewritten (temporary file, rename) when a new file is started and then
-// appended to, one block per commit; a block cut short by a crash is
-// ignored when it is read back. Positions are not fsynced: a crash of the
-// machine may resume at an older position and repeat events, never skip
-// them.
+// commit, the last one holding the position to resume at. The source keeps
+// it open while it runs. For each file it starts, the tracker file is
+// emptied and written anew (at a position other than 0 through a temporary
+// file and a rename, so that a crash leaves the old position or the new
+// one); each commit appends one block, in one write; when the file is
+// done, it is emptied, which Flume reads as no tracker file. A block cut
+// short by a crash is ignored when the file is read back. Positions are not
+// fsynced: a crash of the machine may resume at an older position and
+// repeat events, never skip them.
 type tracker struct {
 	path   string // the tracker file
-	target string // the spooled file it tracks
+	target string // the spooled file it tracks; "" when it tracks none
 	f      *os.File
-	w      *avrofile.Writer
-	cw     *countingWriter // the file's size so far
+	w      *avrofile.Writer // writes into buf
+	buf    bytes.Buffer     // what the next write puts in f
+	size   int64            // f's size
 }
 
 // readTracker returns the target and the last position of the tracker
@@ -83,54 +87,109 @@ func readTracker(path string) (target string, pos int64, ok bool, err error) {
 	return target, max(pos, 0), true, nil
 }
 
-// openTracker writes a new tracker file for target at pos and keeps it
-// open to append positions.
-func openTracker(path, target string, pos int64) (*tracker, error) {
-	t := &tracker{path: path, target: target}
-	if err := t.rewrite(pos); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
+// newTracker returns the tracker of the tracker file at path, which it
+// opens when it first starts a file.
+func newTracker(path string) *tracker { return &tracker{path: path} }
 
-// rewrite replaces the tracker file by one holding pos only.
-func (t *tracker) rewrite(pos int64) error {
-	t.close()
-	tmp := t.path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
+// start makes the tracker follow target, from pos.
+func (t *tracker) start(target string, pos int64) error {
+	t.target = target
+	if err := t.rewrite(pos); err != nil {
+		t.target = ""
 		return fmt.Errorf("tracker file %s: %w", t.path, err)
 	}
-	cw := &countingWriter{w: f}
-	w, err := avrofile.NewWriter(cw, avrofile.Options{Schema: trackerSchema, Codec: avrofile.CodecNull,
+	return nil
+}
+
+// rewrite replaces the tracker file's content by the header and pos.
+func (t *tracker) rewrite(pos int64) error {
+	t.buf.Reset()
+	w, err := avrofile.NewWriter(&t.buf, avrofile.Options{Schema: trackerSchema, Codec: avrofile.CodecNull,
 		SyncInterval: avrofile.MinSyncInterval, Meta: map[string]string{"file": t.target}})
-	if err == nil {
-		err = w.WriteHeader()
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		err = appendPosition(w, pos)
+	if err := w.WriteHeader(); err != nil {
+		return err
 	}
+	if err := appendPosition(w, pos); err != nil {
+		return err
+	}
+	t.w = w
+	if pos == 0 { // in place: a torn file means what no file means
+		if t.f == nil {
+			f, err := os.OpenFile(t.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return err
+			}
+			t.f = f
+		}
+		if err := t.f.Truncate(0); err != nil {
+			return err
+		}
+		t.size = 0
+		return t.flush()
+	}
+	tmp := t.path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	old, oldSize := t.f, t.size
+	t.f, t.size = f, 0
+	err = t.flush()
 	if err == nil {
 		err = os.Rename(tmp, t.path)
 	}
 	if err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return fmt.Errorf("tracker file %s: %w", t.path, err)
+		t.f, t.size = old, oldSize
+		return err
 	}
-	t.f, t.w, t.cw = f, w, cw
+	if old != nil {
+		old.Close()
+	}
 	return nil
 }
 
 // store appends pos: the position to resume the target at.
 func (t *tracker) store(pos int64) error {
-	if t.w == nil {
-		return fmt.Errorf("tracker file %s: closed", t.path)
+	if t.target == "" || t.f == nil {
+		return fmt.Errorf("tracker file %s: not tracking a file", t.path)
 	}
-	if t.cw.n >= compactAt {
-		return t.rewrite(pos)
+	if t.size >= compactAt {
+		if err := t.rewrite(pos); err != nil {
+			return fmt.Errorf("tracker file %s: %w", t.path, err)
+		}
+		return nil
 	}
 	if err := appendPosition(t.w, pos); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
+		return fmt.Errorf("tracker file %s: %w", t.path, err)
+	}
+	return nil
+}
+
+// flush writes what buf holds to the file, in one write.
+func (t *tracker) flush() error {
+	n, err := t.f.Write(t.buf.Bytes())
+	t.size += int64(n)
+	t.buf.Reset()
+	return err
+}
+
+// clear empties the tracker file: its file is done (Flume deletes it, and
+// reads an empty one as none).
+func (t *tracker) clear() error {
+	t.target = ""
+	if t.f == nil {
+		return nil
+	}
+	t.size = 0
+	if err := t.f.Truncate(0); err != nil {
 		return fmt.Errorf("tracker file %s: %w", t.path, err)
 	}
 	return nil
@@ -140,17 +199,9 @@ func (t *tracker) store(pos int64) error {
 func (t *tracker) close() {
 	if t.f != nil {
 		t.f.Close()
-		t.f, t.w, t.cw = nil, nil, nil
+		t.f, t.w = nil, nil
 	}
-}
-
-// remove closes and deletes the tracker file: its target is done.
-func (t *tracker) remove() error {
-	t.close()
-	if err := os.Remove(t.path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
+	t.target = ""
 }
 
 // appendPosition writes pos as one block of one record.
@@ -159,18 +210,6 @@ func appendPosition(w *avrofile.Writer, pos int64) error {
 		return err
 	}
 	return w.Flush()
-}
-
-// countingWriter counts what goes through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // metaPath returns the tracker file of a tracker directory.
