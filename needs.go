@@ -18,6 +18,14 @@ const (
 	// NeedPeerAddress is a host:port the component connects to (an RPC
 	// client's hosts.<name>, Kafka's bootstrap servers).
 	NeedPeerAddress
+	// NeedExistingDir is a directory that must exist (the component does
+	// not create it) and in which the component lists, reads, renames and
+	// deletes files (the spooling directory source's spoolDir).
+	NeedExistingDir
+	// NeedReadableDir is a directory that must exist and that the
+	// component only lists and reads (spoolDir with trackingPolicy
+	// tracker_dir).
+	NeedReadableDir
 )
 
 // String names the kind as the environment checks report it.
@@ -31,6 +39,10 @@ func (k NeedKind) String() string {
 		return "host to connect to"
 	case NeedPeerAddress:
 		return "host:port to connect to"
+	case NeedExistingDir:
+		return "existing writable directory"
+	case NeedReadableDir:
+		return "existing readable directory"
 	}
 	return "need"
 }

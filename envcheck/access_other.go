@@ -4,3 +4,6 @@ package envcheck
 
 // writable cannot ask the system here; the component's start reports it.
 func writable(string) string { return "" }
+
+// readable cannot ask the system here; the component's start reports it.
+func readable(string) string { return "" }

@@ -25,3 +25,16 @@ func writable(dir string) string {
 	}
 	return fmt.Sprintf("cannot be checked for writing: %v", err)
 }
+
+// readable returns why this process cannot list and read dir ("" when it
+// can).
+func readable(dir string) string {
+	err := unix.Faccessat(unix.AT_FDCWD, dir, unix.R_OK|unix.X_OK, unix.AT_EACCESS)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM):
+		return fmt.Sprintf("is not readable by this process (user %d)", os.Geteuid())
+	}
+	return fmt.Sprintf("cannot be checked for reading: %v", err)
+}

@@ -15,7 +15,7 @@ import (
 // a directory, a listening address or a peer host among its keys, and checks
 // that each declared it.
 func TestBuiltinsDeclareTheirNeeds(t *testing.T) {
-	text := `a1.sources = nc av th
+	text := `a1.sources = nc av th sd sdt
 a1.channels = fc
 a1.sinks = roll avs avh ths kaf dh
 a1.sources.nc.type = netcat
@@ -30,6 +30,14 @@ a1.sources.th.type = thrift
 a1.sources.th.bind = th.example
 a1.sources.th.port = 3
 a1.sources.th.channels = fc
+a1.sources.sd.type = spooldir
+a1.sources.sd.spoolDir = /spool
+a1.sources.sd.channels = fc
+a1.sources.sdt.type = spooldir
+a1.sources.sdt.spoolDir = /spool2
+a1.sources.sdt.trackingPolicy = tracker_dir
+a1.sources.sdt.trackerDir = /tracker
+a1.sources.sdt.channels = fc
 a1.channels.fc.type = file
 a1.channels.fc.checkpointDir = /cp
 a1.channels.fc.dataDirs = /d1, /d2
@@ -87,6 +95,10 @@ a1.sinks.dh.serializer.fieldnames = a
 		"address to listen on sources.nc.bind=nc.example",
 		"address to listen on sources.av.bind=av.example",
 		"address to listen on sources.th.bind=th.example",
+		"existing writable directory sources.sd.spoolDir=/spool",
+		"writable directory sources.sd.trackerDir=/spool/.flumespool",
+		"existing readable directory sources.sdt.spoolDir=/spool2",
+		"writable directory sources.sdt.trackerDir=/tracker",
 		"writable directory channels.fc.checkpointDir=/cp",
 		"writable directory channels.fc.dataDirs=/d1",
 		"writable directory channels.fc.dataDirs=/d2",

@@ -1,8 +1,10 @@
 // Package envcheck verifies, on the machine at hand, what a configuration's
 // components need from it (flume.Need): that a directory a component will
 // write is a directory, or can be created, and is writable on a writable
-// file system; that an address a source listens on is valid and belongs to
-// this machine; that a host a sink connects to is a valid name and resolves;
+// file system; that a directory a component reads without creating it (a
+// spooling directory) exists and can be read, and written when it must;
+// that an address a source listens on is valid and belongs to this
+// machine; that a host a sink connects to is a valid name and resolves;
 // that a host:port has a valid port.
 //
 // Components declare their needs while they read their configuration

@@ -110,6 +110,10 @@ func (c *checker) check(n flume.Need) (flume.Severity, string) {
 		if msg := writableDir(n.Value); msg != "" {
 			return flume.Error, msg
 		}
+	case flume.NeedExistingDir, flume.NeedReadableDir:
+		if msg := existingDir(n.Value, n.Kind == flume.NeedExistingDir); msg != "" {
+			return flume.Error, msg
+		}
 	case flume.NeedListenHost:
 		return c.listenHost(n.Value)
 	case flume.NeedPeerHost:
@@ -163,6 +167,27 @@ func writableDir(path string) string {
 		}
 		return ""
 	}
+}
+
+// existingDir checks a directory that must exist, which the component
+// reads and, when write is set, writes in.
+func existingDir(path string, write bool) string {
+	fi, err := os.Stat(path)
+	switch {
+	case missing(err):
+		return "does not exist (the component does not create it)"
+	case err != nil:
+		return fmt.Sprintf("cannot be reached: %v", unwrapPath(err))
+	case !fi.IsDir():
+		return fmt.Sprintf("is a %s, not a directory", kind(fi.Mode()))
+	}
+	if msg := readable(path); msg != "" {
+		return msg
+	}
+	if write {
+		return writable(path)
+	}
+	return ""
 }
 
 // missing reports whether a stat error means the path does not exist (a

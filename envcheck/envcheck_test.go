@@ -55,6 +55,19 @@ func TestWritableDir(t *testing.T) {
 	wantProblem(t, need(flume.NeedWritableDir, "dataDirs", filepath.Join(file, "sub")), flume.Error, "cannot be created: "+file+" is a regular file")
 }
 
+func TestExistingDir(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []flume.NeedKind{flume.NeedExistingDir, flume.NeedReadableDir} {
+		wantNone(t, need(k, "spoolDir", dir))
+		wantProblem(t, need(k, "spoolDir", filepath.Join(dir, "missing")), flume.Error, "does not exist (the component does not create it)")
+		wantProblem(t, need(k, "spoolDir", file), flume.Error, "is a regular file, not a directory")
+	}
+}
+
 // TestReadOnlyFileSystem mounts a read-only tmpfs (as root; otherwise a
 // directory without write permission stands in for it).
 func TestReadOnlyFileSystem(t *testing.T) {
@@ -74,6 +87,8 @@ func TestReadOnlyFileSystem(t *testing.T) {
 	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
 	wantProblem(t, need(flume.NeedWritableDir, "checkpointDir", dir), flume.Error, "is on a read-only file system")
 	wantProblem(t, need(flume.NeedWritableDir, "checkpointDir", filepath.Join(dir, "checkpoint")), flume.Error, "is on a read-only file system")
+	wantProblem(t, need(flume.NeedExistingDir, "spoolDir", dir), flume.Error, "is on a read-only file system")
+	wantNone(t, need(flume.NeedReadableDir, "spoolDir", dir))
 }
 
 func TestListenHost(t *testing.T) {

@@ -72,6 +72,12 @@ func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 	}
 	if c.SpoolDir != "" {
 		c.SpoolDir = filepath.Clean(c.SpoolDir)
+		if c.DeletePolicy == DeleteNever && c.TrackingPolicy == TrackTrackerDir {
+			cfg.Need(flume.NeedReadableDir, "spoolDir", c.SpoolDir)
+		} else {
+			cfg.Need(flume.NeedExistingDir, "spoolDir", c.SpoolDir)
+		}
+		cfg.Need(flume.NeedWritableDir, "trackerDir", c.trackerPath())
 	}
 	if c.FileSuffix == "" {
 		cfg.Errorf("fileSuffix", "must not be empty")
