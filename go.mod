@@ -6,6 +6,7 @@ require (
 	github.com/apache/thrift v0.25.0
 	github.com/colinmarc/hdfs/v2 v2.4.0
 	github.com/dlclark/regexp2/v2 v2.13.3
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/golang/snappy v0.0.1
 	github.com/jcmturner/gokrb5/v8 v8.4.4
 	github.com/klauspost/compress v1.20.3

@@ -24,6 +24,7 @@ import (
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
 	"github.com/flumego/flume/source/spooldir"
+	"github.com/flumego/flume/source/taildir"
 	thriftsource "github.com/flumego/flume/source/thrift"
 )
 
@@ -37,6 +38,7 @@ func Register(r *flume.Registry) error {
 		exec.Register(r),
 		netcat.Register(r),
 		seq.Register(r),
+		taildir.Register(r),
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),

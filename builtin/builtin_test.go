@@ -22,6 +22,7 @@ func TestFlumeTypeNames(t *testing.T) {
 		"exec": "exec", "EXEC": "exec", "org.apache.flume.source.ExecSource": "exec",
 		"seq": "seq", "org.apache.flume.source.SequenceGeneratorSource": "seq",
 		"spooldir": "spooldir", "spoolDir": "spooldir", "org.apache.flume.source.SpoolDirectorySource": "spooldir",
+		"TAILDIR": "TAILDIR", "taildir": "TAILDIR", "org.apache.flume.source.taildir.TaildirSource": "TAILDIR",
 	} {
 		if _, canonical, err := r.Source(typ); err != nil || canonical != want {
 			t.Errorf("source %q: %q, %v", typ, canonical, err)

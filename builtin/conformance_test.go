@@ -50,6 +50,7 @@ var conformanceCases = []componenttest.Case{
 	{Kind: flume.KindSource, Type: "thrift", Props: listen(), Feed: feedThrift, Produces: true},
 	// Enough lines to fill the channel: Stop must interrupt a refused batch.
 	{Kind: flume.KindSource, Type: "spooldir", Setup: spoolDir, Produces: true},
+	taildirCase(),
 
 	{Kind: flume.KindInterceptor, Type: "timestamp"},
 	{Kind: flume.KindInterceptor, Type: "host"},
@@ -157,6 +158,30 @@ func datahubPeer(t testing.TB) map[string]string {
 		"datahub.accessId": "conformance-id", "datahub.accessKey": "conformance-key", "datahub.endPoint": url,
 		"datahub.project": "conformance", "datahub.topic": "events",
 		"datahub.dirtyDataFile": filepath.Join(t.TempDir(), "dirty"),
+	}
+}
+
+// taildirCase tails a file of a temporary directory; every feed appends
+// a line to it.
+func taildirCase() componenttest.Case {
+	var log string
+	return componenttest.Case{Kind: flume.KindSource, Type: "TAILDIR", Produces: true,
+		Setup: func(t testing.TB) map[string]string {
+			dir := t.TempDir()
+			log = filepath.Join(dir, "app.log")
+			return map[string]string{"filegroups": "f1", "filegroups.f1": dir + `/app\.log`,
+				"positionFile": filepath.Join(dir, "pos", "taildir_position.json")}
+		},
+		Feed: func(t testing.TB, _ flume.Source) {
+			f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.WriteString("conformance\n"); err != nil {
+				t.Fatal(err)
+			}
+		},
 	}
 }
 
