@@ -234,7 +234,8 @@ func (t *tailer) readBatch(f *tailFile, flush bool) ([]flume.Event, []byte, int6
 		rb.buf, rb.off, start = nb, f.pos, 0
 	}
 	scan := start
-	lines := make([]line, 0, min(t.cfg.BatchSize, 1024))
+	lines := t.lines[:0]
+	defer func() { t.lines = lines[:0] }()
 	eof := false
 	for len(lines) < t.cfg.BatchSize {
 		if i := bytes.IndexByte(rb.buf[scan:rb.n], '\n'); i >= 0 {

@@ -70,9 +70,10 @@ type tailer struct {
 	dirs    []*dirState
 	byDir   map[string]*dirState
 
-	w  *watcher
-	j  *journal
-	rb readBuf
+	w     *watcher
+	j     *journal
+	rb    readBuf
+	lines []line // scratch of readBatch
 
 	gen         uint64
 	dirty       bool // positions changed since the last compaction
