@@ -60,6 +60,12 @@ func newHarness(t *testing.T, extra map[string]string) *harness {
 		h.props[k] = strings.ReplaceAll(v, "$DIR", h.dir)
 	}
 	h.ch = flumetest.MemoryChannel(t, 1<<20, 10000, 50*time.Millisecond)
+	t.Cleanup(func() {
+		if t.Failed() {
+			logs := h.logs.String()
+			t.Logf("source log (last 20 KB):\n%s", logs[max(0, len(logs)-20000):])
+		}
+	})
 	return h
 }
 

@@ -148,7 +148,7 @@ func TestLogrotate(t *testing.T) {
 		{"copytruncate", true},
 	} {
 		t.Run(fmt.Sprintf("%s/poll=%v", tc.mode, tc.poll), func(t *testing.T) {
-			h := newHarness(t, map[string]string{"filegroups.f1": `$DIR/app\.log`, "batchSize": "500", "idleTimeout": "1000"})
+			h := newHarness(t, map[string]string{"filegroups.f1": `$DIR/app\.log`, "batchSize": "500"})
 			h.poll = tc.poll
 			app := filepath.Join(h.dir, "app.log")
 			conf := filepath.Join(t.TempDir(), "logrotate.conf")

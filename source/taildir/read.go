@@ -162,48 +162,55 @@ func (t *tailer) ensureOpen(f *tailFile) bool {
 // grown for copyGrace.
 func (t *tailer) mayBeCopy(f *tailFile, size int64) bool {
 	dir := parentDir(f.path)
-	var headCRC map[int]uint64 // f's head checksums by length
-	crcOf := func(n int) (uint64, bool) {
-		if v, ok := headCRC[n]; ok {
+	var heads map[int]uint64 // checksums of f's first bytes, by length
+	headCRC := func(n int) (uint64, bool) {
+		if v, ok := heads[n]; ok {
 			return v, true
 		}
 		b, err := readAt(f.fd, 0, n)
 		if err != nil || len(b) != n {
 			return 0, false
 		}
-		if headCRC == nil {
-			headCRC = map[int]uint64{}
+		if heads == nil {
+			heads = map[int]uint64{}
 		}
-		v := crc64.Checksum(b, crcTable)
-		headCRC[n] = v
-		return v, true
+		heads[n] = crc64.Checksum(b, crcTable)
+		return heads[n], true
 	}
 	inProgress := false
+	reads := 0 // bytes of other files compared: bounded
 	for _, o := range t.files {
 		if o == f || o.pos == 0 || !o.fpKnown || !o.fp.known() || o.copyOf != nil || o.fresh || parentDir(o.path) != dir {
 			continue
 		}
-		if size >= o.pos {
-			if ok, _ := o.fp.match(f.fd, size); ok {
-				t.log.Info("new file is a copy of a tracked file (copytruncate?); it is read from where that file stands once that file is truncated",
-					"file", f.path, "copy of", o.path, "pos", o.pos)
-				f.copyOf, f.fresh = o, false
-				return false
+		if int64(o.fp.headLen) <= size {
+			if v, ok := headCRC(o.fp.headLen); !ok || v != o.fp.head {
+				continue
 			}
+			if size >= o.pos {
+				if ok, _ := o.fp.match(f.fd, size); ok {
+					t.log.Info("new file is a copy of a tracked file (copytruncate?); it is read from where that file stands once that file is truncated",
+						"file", f.path, "copy of", o.path, "pos", o.pos)
+					f.copyOf, f.fresh = o, false
+					t.parked[f] = struct{}{}
+					return false
+				}
+				continue
+			}
+			inProgress = true // the same first bytes, shorter than what was read of o
 			continue
 		}
-		// Shorter than what was read of o: a copy being made?
-		k := int(min(size, int64(o.fp.headLen)))
-		if k == o.fp.headLen {
-			if v, ok := crcOf(k); ok && v == o.fp.head {
-				inProgress = true
-			}
-		} else if o.fd != nil {
-			a, err1 := readAt(f.fd, 0, k)
-			b, err2 := readAt(o.fd, 0, k)
-			if err1 == nil && err2 == nil && len(a) == k && bytes.Equal(a, b) {
-				inProgress = true
-			}
+		// f is shorter than o's head: compare with o's first bytes, if o is
+		// open (a file being copied is usually being written).
+		if o.fd == nil || reads > 64*headMax {
+			continue
+		}
+		k := int(size)
+		a, err1 := readAt(f.fd, 0, k)
+		b, err2 := readAt(o.fd, 0, k)
+		reads += k
+		if err1 == nil && err2 == nil && len(a) == k && bytes.Equal(a, b) {
+			inProgress = true
 		}
 	}
 	if !inProgress {

@@ -67,6 +67,7 @@ type tailer struct {
 	byPath  map[string]*tailFile // files at matched paths
 	open    map[*tailFile]struct{}
 	pending map[*tailFile]struct{} // files that may have unread lines
+	parked  map[*tailFile]struct{} // copies waiting for their original (copyOf set)
 	dirs    []*dirState
 	byDir   map[string]*dirState
 
@@ -92,6 +93,7 @@ func newTailer(s *Source) *tailer {
 		byPath:  map[string]*tailFile{},
 		open:    map[*tailFile]struct{}{},
 		pending: map[*tailFile]struct{}{},
+		parked:  map[*tailFile]struct{}{},
 		byDir:   map[string]*dirState{},
 		w:       newWatcher(s.log, s.cfg.poll),
 		j:       newJournal(s.cfg.PositionFile),
@@ -132,7 +134,7 @@ func parentDir(path string) string {
 
 func (t *tailer) stats() Stats {
 	st := Stats{Tracked: len(t.files), Open: len(t.open), Notify: t.w.active()}
-	for _, f := range t.files {
+	for f := range t.open { // a rotated file is open until it is dropped
 		if f.rotated {
 			st.Rotated++
 		}
@@ -181,7 +183,8 @@ func (t *tailer) load() {
 	}
 	var matched []*match
 	byPath := map[string]*match{}
-	byID := map[fileID]*match{}
+	byIno := map[uint64][]*match{}
+	seen := map[fileID]bool{}
 	for _, ds := range t.dirs {
 		t.watch(ds)
 		t.list(ds, true)
@@ -192,19 +195,21 @@ func (t *tailer) load() {
 				continue
 			}
 			id, _ := identity(fi)
-			if byID[id] != nil {
+			if seen[id] {
 				continue // a second link to the same file
 			}
+			seen[id] = true
 			mm := &match{path: path, group: m.group, fi: fi, id: id}
 			matched = append(matched, mm)
 			byPath[path] = mm
-			byID[id] = mm
+			byIno[id.ino] = append(byIno[id.ino], mm)
 		}
 	}
+	// Device numbers may change across a reboot (and Flume's file has none):
+	// a position is matched by inode, the device only breaks ties.
 	claimed := map[fileID]bool{}
 	for _, k := range ks {
-		m := byPath[k.path]
-		if m != nil && m.id.ino == k.id.ino && (!k.devKnown || m.id.dev == k.id.dev) && !claimed[m.id] {
+		if m := byPath[k.path]; m != nil && m.id.ino == k.id.ino && !claimed[m.id] {
 			claimed[m.id] = true
 			t.resume(k, m.path, m.group, m.fi, m.id)
 			continue
@@ -214,26 +219,37 @@ func (t *tailer) load() {
 				"file", k.path, "inode", k.id.ino, "pos", k.pos)
 			continue
 		}
-		if m := byID[k.id]; m != nil && !claimed[m.id] {
-			claimed[m.id] = true
-			t.log.Info("file was renamed while the source was stopped; following it", "from", k.path, "to", m.path, "pos", k.pos)
-			t.resume(k, m.path, m.group, m.fi, m.id)
+		var found *match
+		for _, m := range byIno[k.id.ino] {
+			if claimed[m.id] {
+				continue
+			}
+			if fd, ok := matchFile(m.path, k.fp); ok {
+				fd.Close()
+				if found == nil || m.id.dev == k.id.dev {
+					found = m
+				}
+			}
+		}
+		if found != nil {
+			claimed[found.id] = true
+			t.log.Info("file was renamed while the source was stopped; following it", "from", k.path, "to", found.path, "pos", k.pos)
+			t.resume(k, found.path, found.group, found.fi, found.id)
 			continue
 		}
-		if t.files[k.id] != nil {
-			continue
-		}
-		if path, fd, fi := t.findID(parentDir(k.path), k.id, k.fp); fd != nil {
-			f := t.track(k.id, path, t.group(k.group, parentDir(path)), k.pos)
+		if path, id, fd, fi := t.findIno(parentDir(k.path), k.id.ino, k.fp); fd != nil {
+			if t.files[id] != nil || claimed[id] {
+				fd.Close()
+				continue
+			}
+			claimed[id] = true
+			f := t.track(id, path, t.group(k.group, parentDir(path)), k.pos, false)
 			f.fp, f.fpKnown = k.fp, true
 			f.fd, f.active, f.size, f.mtime = fd, time.Now(), fi.Size(), fi.ModTime()
 			f.rotated = true
 			t.open[f] = struct{}{}
-			t.log.Info("file was rotated while the source was stopped; reading it to its end", "file", path, "was", k.path, "pos", k.pos)
-			if fi.Size() < k.pos {
-				t.truncated(f, fi.Size())
-			}
 			t.pending[f] = struct{}{}
+			t.log.Info("file was rotated while the source was stopped; reading it to its end", "file", path, "was", k.path, "pos", k.pos)
 			continue
 		}
 		t.log.Info("a file of the position file is gone (deleted or moved away while the source was stopped)",
@@ -247,7 +263,7 @@ func (t *tailer) load() {
 		if t.cfg.SkipToEnd && trusted && !recorded[m.path] {
 			pos = m.fi.Size()
 		}
-		f := t.track(m.id, m.path, m.group, pos)
+		f := t.track(m.id, m.path, m.group, pos, true)
 		f.size, f.mtime = m.fi.Size(), m.fi.ModTime()
 		if pos > 0 {
 			f.fpKnown = false // computed from the file when it is opened
@@ -324,7 +340,7 @@ func (t *tailer) loadPositions() (ks []known, trusted bool) {
 
 // resume tracks a file of the position file found at path.
 func (t *tailer) resume(k known, path string, g *Group, fi os.FileInfo, id fileID) {
-	f := t.track(id, path, g, k.pos)
+	f := t.track(id, path, g, k.pos, true)
 	f.fp, f.fpKnown = k.fp, k.fpKnown
 	f.size, f.mtime = fi.Size(), fi.ModTime()
 	switch {
@@ -362,11 +378,14 @@ func (t *tailer) group(name, dir string) *Group {
 
 // ---- bookkeeping ----
 
-// track starts tracking a file.
-func (t *tailer) track(id fileID, path string, g *Group, pos int64) *tailFile {
-	f := &tailFile{id: id, path: path, group: g, pos: pos, fpKnown: true, active: time.Now()}
+// track starts tracking a file; matched says whether path matches its
+// group (byPath holds the files at matched paths only).
+func (t *tailer) track(id fileID, path string, g *Group, pos int64, matched bool) *tailFile {
+	f := &tailFile{id: id, path: path, group: g, pos: pos, fpKnown: true, active: time.Now(), rotated: !matched}
 	t.files[id] = f
-	t.byPath[path] = f
+	if matched {
+		t.byPath[path] = f
+	}
 	t.journalEntry(f)
 	return f
 }
@@ -379,6 +398,7 @@ func (t *tailer) forget(f *tailFile) {
 	}
 	delete(t.open, f)
 	delete(t.pending, f)
+	delete(t.parked, f)
 	delete(t.files, f.id)
 	if t.byPath[f.path] == f {
 		delete(t.byPath, f.path)
@@ -387,7 +407,7 @@ func (t *tailer) forget(f *tailFile) {
 		t.rb.reset()
 	}
 	// A copy waiting for f holds the rest of f's lines.
-	for _, c := range t.files {
+	for c := range t.parked {
 		if c.copyOf == f {
 			t.release(c, f.pos, f.fp)
 		}
@@ -547,7 +567,7 @@ func (t *tailer) reconcile(ds *dirState, force bool) {
 			if old := t.byPath[path]; old != nil {
 				delete(t.byPath, path) // replaced: handled below as a file that left its path
 			}
-			f = t.track(id, path, m.group, 0)
+			f = t.track(id, path, m.group, 0, true)
 			f.fresh = true
 			f.size, f.mtime = fi.Size(), fi.ModTime()
 			f.seen = gen
@@ -558,9 +578,8 @@ func (t *tailer) reconcile(ds *dirState, force bool) {
 			continue
 		}
 		f.seen = gen
-		if f.rotated {
-			f.rotated = false
-		}
+		f.rotated = false
+		t.byPath[path] = f
 		switch {
 		case fi.Size() < f.pos:
 			t.truncated(f, fi.Size())
@@ -647,11 +666,11 @@ func (t *tailer) findMoved(ds *dirState, lost []*tailFile) {
 	}
 }
 
-// findID looks for the file id in dir (at any name) holding fp, and opens it.
-func (t *tailer) findID(dir string, id fileID, fp fingerprint) (string, *os.File, os.FileInfo) {
+// findIno looks in dir for a file with inode ino holding fp, and opens it.
+func (t *tailer) findIno(dir string, ino uint64, fp fingerprint) (string, fileID, *os.File, os.FileInfo) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return "", nil, nil
+		return "", fileID{}, nil, nil
 	}
 	for _, e := range entries {
 		path := joinPath(dir, e.Name())
@@ -659,15 +678,15 @@ func (t *tailer) findID(dir string, id fileID, fp fingerprint) (string, *os.File
 		if err != nil || fi.IsDir() {
 			continue
 		}
-		if got, _ := identity(fi); got != id {
+		id, _ := identity(fi)
+		if id.ino != ino {
 			continue
 		}
 		if fd, ok := matchFile(path, fp); ok {
-			return path, fd, fi
+			return path, id, fd, fi
 		}
-		return "", nil, nil
 	}
-	return "", nil, nil
+	return "", fileID{}, nil, nil
 }
 
 // truncated handles a file that shrank below its position or whose
@@ -695,6 +714,7 @@ func (t *tailer) truncated(f *tailFile, size int64) {
 // release ends the wait of a parked copy (or claims a new file as a copy):
 // it is read from pos, where its original stood.
 func (t *tailer) release(c *tailFile, pos int64, fp fingerprint) {
+	delete(t.parked, c)
 	c.copyOf, c.fresh = nil, false
 	c.pos, c.fp, c.fpKnown = pos, fp, true
 	if t.rb.f == c {
@@ -714,7 +734,7 @@ func (t *tailer) findCopy(f *tailFile) *tailFile {
 	if !f.fpKnown || !f.fp.known() {
 		return nil
 	}
-	for _, c := range t.files {
+	for c := range t.parked {
 		if c.copyOf == f {
 			return c
 		}
@@ -753,8 +773,8 @@ func (t *tailer) findCopy(f *tailFile) *tailFile {
 		if g == nil {
 			g = f.group
 		}
-		c = t.track(id, path, g, 0)
-		c.fd, c.size, c.mtime, c.rotated = fd, fi.Size(), fi.ModTime(), !matched
+		c = t.track(id, path, g, 0, matched)
+		c.fd, c.size, c.mtime = fd, fi.Size(), fi.ModTime()
 		c.seen = t.gen
 		t.open[c] = struct{}{}
 		return c
@@ -847,7 +867,7 @@ func (t *tailer) step(ctx, abort context.Context) bool {
 	}
 
 	// Parked copies whose original has read past them hold nothing new.
-	for _, f := range t.files {
+	for f := range t.parked {
 		if o := f.copyOf; o != nil && o.pos >= f.size {
 			t.log.Info("a copy of a file was read through the file itself", "copy", f.path, "file", o.path)
 			fp := f.fp
