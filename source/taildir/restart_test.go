@@ -81,3 +81,25 @@ func TestDamagedPositionFile(t *testing.T) {
 		t.Fatalf("the damaged position file was not reported:\n%s", h.logs.String())
 	}
 }
+
+// TestOwnFilesNotTailed: a group matching everything in the directory that
+// also holds the position file does not tail the position and state files
+// (which change with every commit).
+func TestOwnFilesNotTailed(t *testing.T) {
+	h := newHarness(t, map[string]string{"filegroups.f1": "$DIR/.*", "positionFile": "$DIR/taildir_position.json", "writePosInterval": "20"})
+	h.pos = filepath.Join(h.dir, "taildir_position.json")
+	write(t, filepath.Join(h.dir, "app.log"), lines(1, 10))
+	h.start()
+	h.waitEvents(10)
+	h.settle(`app\.log`)
+	for range 3 {
+		h.waitRound()
+	}
+	h.collect()
+	if len(h.got) != 10 {
+		t.Fatalf("%d events; the 11th: %.80q", len(h.got), h.got[10].Body)
+	}
+	if st := h.src.Stats(); st.Tracked != 1 {
+		t.Fatalf("tracking %d files", st.Tracked)
+	}
+}

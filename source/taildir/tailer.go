@@ -76,6 +76,7 @@ type tailer struct {
 	rb    readBuf
 	lines []line // scratch of readBatch
 
+	own         map[string]bool // the position and state files (and their temporary files): never tailed
 	gen         uint64
 	dirty       bool // positions changed since the last compaction
 	lastCompact time.Time
@@ -97,6 +98,12 @@ func newTailer(s *Source) *tailer {
 		byDir:   map[string]*dirState{},
 		w:       newWatcher(s.log, s.cfg.poll),
 		j:       newJournal(s.cfg.PositionFile),
+	}
+	t.own = map[string]bool{}
+	for _, p := range []string{t.j.posPath, t.j.statePath} {
+		if abs, err := filepath.Abs(p); err == nil {
+			t.own[abs], t.own[abs+".tmp"] = true, true
+		}
 	}
 	for _, g := range s.cfg.Groups {
 		dir := absDir(g.Dir)
@@ -191,7 +198,7 @@ func (t *tailer) load() {
 		for _, m := range ds.names {
 			path := joinPath(ds.dir, m.name)
 			fi, err := os.Stat(path)
-			if err != nil || fi.IsDir() {
+			if err != nil || !fi.Mode().IsRegular() {
 				continue
 			}
 			id, _ := identity(fi)
@@ -514,7 +521,7 @@ func (t *tailer) list(ds *dirState, force bool) {
 	}
 	names := ds.names[:0]
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() || t.own[filepath.Clean(joinPath(ds.dir, e.Name()))] {
 			continue
 		}
 		for _, g := range ds.groups {
@@ -540,7 +547,7 @@ func (t *tailer) reconcile(ds *dirState, force bool) {
 	for _, m := range ds.names {
 		path := joinPath(ds.dir, m.name)
 		fi, err := os.Stat(path)
-		if err != nil || fi.IsDir() {
+		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		id, _ := identity(fi)
@@ -627,7 +634,7 @@ func (t *tailer) findMoved(ds *dirState, lost []*tailFile) {
 			continue
 		}
 		fi, err := os.Stat(path)
-		if err != nil || fi.IsDir() {
+		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		id, _ := identity(fi)
@@ -675,7 +682,7 @@ func (t *tailer) findIno(dir string, ino uint64, fp fingerprint) (string, fileID
 	for _, e := range entries {
 		path := joinPath(dir, e.Name())
 		fi, err := os.Stat(path)
-		if err != nil || fi.IsDir() {
+		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		id, _ := identity(fi)
@@ -750,7 +757,7 @@ func (t *tailer) findCopy(f *tailFile) *tailFile {
 		}
 		path := joinPath(dir, e.Name())
 		fi, err := os.Stat(path)
-		if err != nil || fi.IsDir() || fi.Size() < f.pos {
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() < f.pos {
 			continue
 		}
 		id, _ := identity(fi)
