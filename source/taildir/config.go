@@ -104,6 +104,9 @@ func ParseConfig(cfg *flume.Context) Config {
 	if c.PositionFile == "" {
 		c.PositionFile = homeDir() + defaultPositionFile
 	}
+	// Created at start when missing, as Flume does; the position and state
+	// files are written there.
+	cfg.Need(flume.NeedWritableDir, "positionFile", filepath.Dir(c.PositionFile))
 	c.Groups = parseGroups(cfg)
 	return c
 }

@@ -251,6 +251,9 @@ func TestConfig(t *testing.T) {
 		c.MaxBatchCount != 1<<63-1 {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if needs := cfg.Needs(); len(needs) != 1 || needs[0].Kind != flume.NeedWritableDir || needs[0].Value != home+"/.flume" {
+		t.Fatalf("needs %+v", needs)
+	}
 	g := c.Groups[0]
 	if g.Dir != "/var/log/app" || g.Pattern != `.*\.log` || !g.Match("a.log") || g.Match("a.log.1") || g.Match("alog") {
 		t.Fatalf("group %+v", g)
@@ -263,7 +266,8 @@ func TestConfig(t *testing.T) {
 		{map[string]string{}, "filegroups: required"},
 		{map[string]string{"filegroups": "f1"}, "file group \"f1\" has no filegroups.f1"},
 		{map[string]string{"filegroups": "f1", "filegroups.f1": "noslash"}, "expected a directory"},
-		{map[string]string{"filegroups": "f1", "filegroups.f1": "/x/(a)\\1"}, "filegroups.f1"},
+		{map[string]string{"filegroups": "f1", "filegroups.f1": "/x/[a-z&&[^b]]"}, "filegroups.f1"},
+		{map[string]string{"filegroups": "f1", "filegroups.f1": "/x/(a)\\1.log"}, ""}, // the backtracking engine runs it
 		{map[string]string{"filegroups": "f1", "filegroups.f1": "/x/a", "batchSize": "0"}, "batchSize"},
 		{map[string]string{"filegroups": "f1", "filegroups.f1": "/x/a", "writePosInterval": "0"}, "writePosInterval"},
 		{map[string]string{"filegroups": "f1", "filegroups.f1": "/x/a", "idleTimeout": "abc"}, "idleTimeout"},
