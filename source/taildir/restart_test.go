@@ -1,10 +1,14 @@
 package taildir
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // TestDeviceNumberChanged: device numbers may change across a reboot; a
@@ -102,4 +106,26 @@ func TestOwnFilesNotTailed(t *testing.T) {
 	if st := h.src.Stats(); st.Tracked != 1 {
 		t.Fatalf("tracking %d files", st.Tracked)
 	}
+}
+
+// TestPositionFileInUse: two sources cannot share a position file (they
+// would overwrite each other's positions); the second is refused at Start
+// with a clear error, and starts once the first has stopped.
+func TestPositionFileInUse(t *testing.T) {
+	h := newHarness(t, nil)
+	h.start()
+	cfg := flume.ContextFromMap(h.props)
+	other, err := Factory(flume.Settings{Name: "r2"}, cfg, flumetest.Processor(h.ch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = other.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "in use by another TAILDIR source") {
+		t.Fatalf("second source on the same position file: %v", err)
+	}
+	h.stop()
+	if err := other.Start(context.Background()); err != nil {
+		t.Fatalf("after the first stopped: %v", err)
+	}
+	stopSource(t, other.(*Source))
 }

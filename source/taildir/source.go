@@ -2,11 +2,13 @@ package taildir
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/background"
@@ -22,6 +24,9 @@ type Source struct {
 	counter flume.SourceCounter
 
 	task background.Task
+
+	lockMu sync.Mutex
+	lock   *os.File // <positionFile>.lock, held while the source runs
 
 	// Rate-limited warnings, one per kind of trouble.
 	writeWarn, readWarn, posWarn, dirWarn ratelog.Limiter
@@ -92,6 +97,21 @@ func (s *Source) Start(context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(s.cfg.PositionFile), 0o755); err != nil {
 		return fmt.Errorf("TAILDIR source %q: position file directory: %w", s.name, err)
 	}
+	// One source per position file: two sources (or agents) sharing one
+	// would overwrite each other's positions. The lock is held from Start
+	// until a Stop sees the run end (or the process ends).
+	s.lockMu.Lock()
+	defer s.lockMu.Unlock()
+	if s.lock == nil {
+		lock, err := lockFile(s.cfg.PositionFile + lockSuffix)
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return fmt.Errorf("TAILDIR source %q: position file %s is in use by another TAILDIR source or agent; give each source its own positionFile", s.name, s.cfg.PositionFile)
+		}
+		if err != nil {
+			return fmt.Errorf("TAILDIR source %q: lock the position file: %w", s.name, err)
+		}
+		s.lock = lock
+	}
 	started, err := s.task.Start(s.run)
 	if err != nil {
 		return fmt.Errorf("TAILDIR source %q: %w", s.name, err)
@@ -109,6 +129,12 @@ func (s *Source) Stop(ctx context.Context) error {
 	ended, err := s.task.Stop(ctx)
 	if ended {
 		s.counter.Stopped()
+		s.lockMu.Lock()
+		if s.lock != nil {
+			s.lock.Close()
+			s.lock = nil
+		}
+		s.lockMu.Unlock()
 	}
 	if err != nil {
 		return fmt.Errorf("TAILDIR source %q: %w", s.name, err)

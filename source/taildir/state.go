@@ -32,6 +32,7 @@ import (
 // first damaged record (a torn tail).
 const (
 	stateSuffix  = ".flumego"
+	lockSuffix   = ".lock" // held by the running source
 	stateVersion = 1
 
 	recHeader   = 'H'

@@ -102,7 +102,7 @@ func newTailer(s *Source) *tailer {
 	t.own = map[string]bool{}
 	for _, p := range []string{t.j.posPath, t.j.statePath} {
 		if abs, err := filepath.Abs(p); err == nil {
-			t.own[abs], t.own[abs+".tmp"] = true, true
+			t.own[abs], t.own[abs+".tmp"], t.own[abs+lockSuffix] = true, true, true
 		}
 	}
 	for _, g := range s.cfg.Groups {
