@@ -312,3 +312,26 @@ func TestIdleFileRotated(t *testing.T) {
 	h.settle(`app\.log`)
 	numbers(t, h.bodies(), 30)
 }
+
+// TestDirectoryAwayAndBack: a directory that disappears for a while (moved
+// away, an unmounted file system) makes the source conclude nothing: when
+// it is back, its files carry on from their positions.
+func TestDirectoryAwayAndBack(t *testing.T) {
+	modes(t, func(t *testing.T, poll bool) {
+		h := newHarness(t, map[string]string{"idleTimeout": "100"})
+		h.poll = poll
+		app := filepath.Join(h.dir, "app.log")
+		write(t, app, lines(1, 50))
+		h.start()
+		h.waitEvents(50)
+		flumetest.WaitFor(t, waitLong, "the idle file to be closed", func() bool { return h.src.Stats().Open == 0 })
+		rename(t, h.dir, h.dir+".away")
+		h.waitRound()
+		h.waitRound()
+		rename(t, h.dir+".away", h.dir)
+		write(t, app, lines(51, 60))
+		h.waitEvents(60)
+		h.settle(`app\.log`)
+		numbers(t, h.bodies(), 60)
+	})
+}

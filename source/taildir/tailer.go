@@ -542,6 +542,18 @@ func (t *tailer) reconcile(ds *dirState, force bool) {
 		t.watch(ds)
 	}
 	t.list(ds, force)
+	if !ds.listed {
+		// The directory is gone or unreadable: conclude nothing about the
+		// files that were there, except that the open ones can only be
+		// finished through their descriptors.
+		for f := range t.open {
+			if !f.rotated && parentDir(f.path) == ds.dir {
+				f.rotated = true
+				t.pending[f] = struct{}{}
+			}
+		}
+		return
+	}
 	t.gen++
 	gen := t.gen
 	for _, m := range ds.names {
@@ -620,11 +632,14 @@ func (t *tailer) reconcile(ds *dirState, force bool) {
 // other files of the directory (rotated while idle): one found with unread
 // lines is drained, the others are no longer tracked.
 func (t *tailer) findMoved(ds *dirState, lost []*tailFile) {
+	entries, err := os.ReadDir(ds.dir)
+	if err != nil {
+		return // look again at the next scan
+	}
 	want := map[fileID]*tailFile{}
 	for _, f := range lost {
 		want[f.id] = f
 	}
-	entries, _ := os.ReadDir(ds.dir)
 	for _, e := range entries {
 		if len(want) == 0 {
 			break
