@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/flumego/flume/internal/flumetest"
 )
@@ -26,12 +27,15 @@ func TestManyFiles(t *testing.T) {
 		var before runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
+		t0 := time.Now()
 		h.start()
 		h.waitEvents(3 * files)
+		t.Logf("read in %v", time.Since(t0))
 		flumetest.WaitFor(t, waitLong, "every idle file to be closed", func() bool {
 			st := h.src.Stats()
 			return st.Open == 0 && st.Tracked == files
 		})
+		t.Logf("closed in %v", time.Since(t0))
 		h.collect()
 		h.got = nil
 		var after runtime.MemStats

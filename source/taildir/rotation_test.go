@@ -150,9 +150,9 @@ func TestCopyTruncate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			props := map[string]string{"filegroups.f1": "$DIR/" + tc.pattern}
 			if tc.poll {
-				// Back off for a second, and no position-file write wakes
-				// the source meanwhile.
-				props["backoffSleepIncrement"], props["maxBackoffSleep"], props["writePosInterval"] = "1000", "1000", "60000"
+				// Back off for half a second, and no position-file write
+				// wakes the source meanwhile.
+				props["backoffSleepIncrement"], props["maxBackoffSleep"], props["writePosInterval"] = "500", "500", "60000"
 			}
 			h := newHarness(t, props)
 			h.poll = tc.poll
@@ -297,7 +297,7 @@ func TestRotationWhileStopped(t *testing.T) {
 // to its end.
 func TestIdleFileRotated(t *testing.T) {
 	h := newHarness(t, map[string]string{"filegroups.f1": `$DIR/app\.log`, "idleTimeout": "200",
-		"backoffSleepIncrement": "1000", "maxBackoffSleep": "1000"})
+		"backoffSleepIncrement": "500", "maxBackoffSleep": "500", "writePosInterval": "60000"})
 	h.poll = true
 	app := filepath.Join(h.dir, "app.log")
 	write(t, app, lines(1, 10))
@@ -311,6 +311,9 @@ func TestIdleFileRotated(t *testing.T) {
 	h.waitEvents(30)
 	h.settle(`app\.log`)
 	numbers(t, h.bodies(), 30)
+	if !strings.Contains(h.logs.String(), "file rotated while idle; reading it to its end") {
+		t.Fatalf("the rotated file was not found by its inode:\n%s", h.logs.String())
+	}
 }
 
 // TestDirectoryAwayAndBack: a directory that disappears for a while (moved
