@@ -2,6 +2,7 @@ package taildir
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -56,4 +57,34 @@ func TestManyFiles(t *testing.T) {
 			t.Fatalf("%d events after appending 10 lines", len(h.got))
 		}
 	})
+}
+
+// TestBusyUnmatchedFile: a busy file of the directory that no group matches
+// (syslog beside the application's log) does not wake the source at every
+// write.
+func TestBusyUnmatchedFile(t *testing.T) {
+	h := newHarness(t, map[string]string{"filegroups.f1": `$DIR/app\.log`, "maxBackoffSleep": "5000"})
+	write(t, filepath.Join(h.dir, "app.log"), "1\n")
+	h.start()
+	h.waitEvents(1)
+	if !h.src.Stats().Notify {
+		t.Skip("no inotify")
+	}
+	before := h.src.Stats().Rounds
+	other, err := os.OpenFile(filepath.Join(h.dir, "syslog"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tick := time.NewTicker(time.Millisecond) // a steady writer, as syslog
+	defer tick.Stop()
+	for i := range 300 {
+		<-tick.C
+		fmt.Fprintf(other, "line %d\n", i)
+	}
+	write(t, filepath.Join(h.dir, "app.log"), "2\n") // a round must follow this one
+	h.waitEvents(2)
+	if rounds := h.src.Stats().Rounds - before; rounds > 20 {
+		t.Fatalf("%d rounds for 300 writes to a file no group matches", rounds)
+	}
 }

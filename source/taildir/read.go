@@ -217,10 +217,13 @@ func (t *tailer) mayBeCopy(f *tailFile, size int64) bool {
 		return false
 	}
 	now := time.Now()
+	if f.freshFirst.IsZero() {
+		f.freshFirst = now
+	}
 	if size != f.freshSize || f.freshSince.IsZero() {
 		f.freshSize, f.freshSince = size, now
 	}
-	return now.Sub(f.freshSince) < copyGrace
+	return now.Sub(f.freshSince) < copyGrace && now.Sub(f.freshFirst) < copyWaitMax
 }
 
 // readBatch reads up to batchSize complete lines of f from its committed

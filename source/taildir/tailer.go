@@ -14,8 +14,12 @@ import (
 
 // copyGrace is how long a new file that may be a copy in progress of a
 // tracked file (logrotate's copytruncate copying it) must stop growing
-// before it is read as a file of its own.
-const copyGrace = time.Second
+// before it is read as a file of its own; copyWaitMax bounds the wait of
+// one that keeps growing.
+const (
+	copyGrace   = time.Second
+	copyWaitMax = 30 * time.Second
+)
 
 // tailFile is one tracked file. Only the tailer's goroutine touches it.
 type tailFile struct {
@@ -37,7 +41,8 @@ type tailFile struct {
 	// from where its original stood once the original is truncated.
 	fresh      bool
 	freshSize  int64
-	freshSince time.Time
+	freshSince time.Time // since when its size is freshSize
+	freshFirst time.Time // when the check first found it may be a copy
 	copyOf     *tailFile
 }
 
@@ -96,9 +101,14 @@ func newTailer(s *Source) *tailer {
 		pending: map[*tailFile]struct{}{},
 		parked:  map[*tailFile]struct{}{},
 		byDir:   map[string]*dirState{},
-		w:       newWatcher(s.log, s.cfg.poll),
 		j:       newJournal(s.cfg.PositionFile),
 	}
+	// Written files that no group matches do not wake the source; the
+	// directories and groups do not change while it runs.
+	t.w = newWatcher(s.log, s.cfg.poll, func(path string) bool {
+		_, ok := t.matchName(parentDir(path), filepath.Base(path))
+		return ok
+	})
 	t.own = map[string]bool{}
 	for _, p := range []string{t.j.posPath, t.j.statePath} {
 		if abs, err := filepath.Abs(p); err == nil {

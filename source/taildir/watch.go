@@ -17,8 +17,9 @@ import (
 // system's inotify limits are reached) it is inactive and the source polls,
 // as Flume does.
 type watcher struct {
-	fs  *fsnotify.Watcher
-	log *slog.Logger
+	fs    *fsnotify.Watcher
+	log   *slog.Logger
+	match func(path string) bool // whether a written file is worth a round
 
 	mu       sync.Mutex
 	written  map[string]struct{}
@@ -31,10 +32,14 @@ type watcher struct {
 }
 
 // newWatcher starts a watcher; with poll set, or where inotify is not
-// available, it stays inactive.
-func newWatcher(log *slog.Logger, poll bool) *watcher {
+// available, it stays inactive. Writes are recorded only for the paths
+// match accepts (it is called from the watcher's goroutine), so that a busy
+// file the groups do not match (syslog in /var/log) does not wake the
+// source at every line.
+func newWatcher(log *slog.Logger, poll bool, match func(path string) bool) *watcher {
 	w := &watcher{
 		log:     log,
+		match:   match,
 		written: map[string]struct{}{},
 		changed: map[string]struct{}{},
 		watched: map[string]bool{},
@@ -107,7 +112,9 @@ func (w *watcher) forward() {
 				events = nil
 				continue
 			}
-			w.record(ev)
+			if !w.record(ev) {
+				continue
+			}
 		case err, ok := <-errs:
 			if !ok {
 				errs = nil
@@ -127,7 +134,11 @@ func (w *watcher) forward() {
 	}
 }
 
-func (w *watcher) record(ev fsnotify.Event) {
+// record notes an event and reports whether it is worth a round.
+func (w *watcher) record(ev fsnotify.Event) bool {
+	if ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create|fsnotify.Remove|fsnotify.Rename) && w.match != nil && !w.match(ev.Name) {
+		return false
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch {
@@ -139,7 +150,10 @@ func (w *watcher) record(ev fsnotify.Event) {
 		w.changed[filepath.Dir(ev.Name)] = struct{}{}
 	case ev.Has(fsnotify.Write):
 		w.written[ev.Name] = struct{}{}
+	default:
+		return false
 	}
+	return true
 }
 
 // close stops the watcher and waits for its goroutines.
