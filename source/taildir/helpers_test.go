@@ -36,6 +36,7 @@ type harness struct {
 	src   *Source
 	got   []flume.Event
 	poll  bool // poll instead of using inotify
+	quiet bool // log at warning level only (the log is kept in memory)
 	logs  flumetest.LogBuffer
 }
 
@@ -73,7 +74,11 @@ func newHarness(t *testing.T, extra map[string]string) *harness {
 func (h *harness) start() {
 	h.t.Helper()
 	cfg := flume.ContextFromMap(h.props)
-	log := slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	level := slog.LevelDebug
+	if h.quiet {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: level}))
 	src, err := Factory(flume.Settings{Name: "r1", Logger: log}, cfg, flumetest.Processor(h.ch))
 	if err != nil {
 		h.t.Fatal(err)
