@@ -82,6 +82,7 @@ func dirSize(dir string) (int64, error) {
 // taildirFileRoll tails the input (one file, or files files) from the
 // start with a fresh position file, through a memory channel, into
 // file_roll, and times it from the agent's start to the last byte on disk.
+// With -headers N, the exec scenarios' interceptors add the headers.
 func taildirFileRoll(ctx context.Context, p Params, name string, files int) (Result, error) {
 	var pattern string
 	var size int64
@@ -122,7 +123,7 @@ a1.sources.r1.filegroups.f1 = %s
 a1.sources.r1.positionFile = %s/taildir_position.json
 a1.sources.r1.batchSize = %d
 a1.sources.r1.channels = c1
-a1.channels.c1.type = memory
+%sa1.channels.c1.type = memory
 a1.channels.c1.capacity = %d
 a1.channels.c1.transactionCapacity = %d
 a1.sinks.k1.channel = c1
@@ -130,7 +131,7 @@ a1.sinks.k1.type = file_roll
 a1.sinks.k1.sink.directory = %s
 a1.sinks.k1.sink.rollInterval = 0
 a1.sinks.k1.sink.batchSize = %d
-`, pattern, pos, p.Batch, 10*p.Batch, p.Batch, out, p.Batch))
+`, pattern, pos, p.Batch, headerInterceptors(p.Headers), p.capacity(), p.Batch, out, p.Batch))
 	if err != nil {
 		return Result{}, err
 	}
@@ -140,9 +141,9 @@ a1.sinks.k1.sink.batchSize = %d
 		a.Kill()
 		return Result{}, err
 	}
-	elapsed := a.Since()
+	elapsed, cpu := a.Since(), a.CPU()
 	rss, err := a.Stop()
-	return Result{Scenario: name, Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss,
+	return Result{Scenario: name, Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss, CPU: cpu,
 		Note: "from process start to the last byte on disk"}, err
 }
 
