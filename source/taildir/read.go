@@ -292,6 +292,24 @@ func (t *tailer) readBatch(f *tailFile, flush bool) ([]flume.Event, []byte, int6
 	own := bytes.Clone(raw)
 	base := rb.off + int64(start)
 	evs := make([]flume.Event, len(lines))
+	// About the bytes of one event's headers, to reserve the batch's at once.
+	perEvent := 0
+	if t.cfg.ByteOffsetHeader {
+		perEvent += len(byteOffsetHeaderKey) + 16
+	}
+	if f.group != nil {
+		for k, v := range f.group.Headers {
+			perEvent += len(k) + len(v) + 4
+		}
+	}
+	if t.cfg.FileHeader {
+		perEvent += len(t.cfg.FileHeaderKey) + len(f.path) + 4
+	}
+	headers := perEvent > 0
+	if headers {
+		t.headers.Grow(len(lines) * perEvent)
+	}
+	var num [20]byte
 	for i, l := range lines {
 		end := l.end
 		// Flume strips one \r before the \n; a last line without newline is
@@ -301,17 +319,24 @@ func (t *tailer) readBatch(f *tailFile, flush bool) ([]flume.Event, []byte, int6
 		}
 		e := &evs[i]
 		e.Body = own[l.start:end:end]
+		if !headers {
+			continue
+		}
+		// Flume's order: the offset, the group's headers, the file's path
+		// (a name given twice keeps the last value).
+		hb := &t.headers
 		if t.cfg.ByteOffsetHeader {
-			e.SetHeader(byteOffsetHeaderKey, strconv.FormatInt(base+int64(l.start), 10))
+			hb.Add(byteOffsetHeaderKey, string(strconv.AppendInt(num[:0], base+int64(l.start), 10)))
 		}
 		if f.group != nil {
 			for k, v := range f.group.Headers {
-				e.SetHeader(k, v)
+				hb.Add(k, v)
 			}
 		}
 		if t.cfg.FileHeader {
-			e.SetHeader(t.cfg.FileHeaderKey, f.path)
+			hb.Add(t.cfg.FileHeaderKey, f.path)
 		}
+		hb.Attach(e)
 	}
 	return evs, raw, rb.off + int64(scan), nil
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/flumego/flume"
 )
 
 // copyGrace is how long a new file that may be a copy in progress of a
@@ -76,10 +78,11 @@ type tailer struct {
 	dirs    []*dirState
 	byDir   map[string]*dirState
 
-	w     *watcher
-	j     *journal
-	rb    readBuf
-	lines []line // scratch of readBatch
+	w       *watcher
+	j       *journal
+	rb      readBuf
+	lines   []line             // scratch of readBatch
+	headers flume.HeaderBuffer // the events' headers, in shared storage
 
 	own         map[string]bool // the position and state files (and their temporary files): never tailed
 	gen         uint64
