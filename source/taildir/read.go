@@ -16,7 +16,7 @@ import (
 
 // readBufSize is the read buffer's usual size; it grows for a batch or a
 // line that does not fit, and shrinks back afterwards.
-const readBufSize = 64 << 10
+const readBufSize = 128 << 10
 
 // Flume's retry interval after a channel failure: 1 s, doubling up to 5 s.
 const (
