@@ -143,6 +143,9 @@ func parseGroups(cfg *flume.Context) []*Group {
 			cfg.Errorf(key, "%v", err)
 			continue
 		}
+		// Flume refuses to start without it; the running source waits for
+		// it (and says so), but check reports it.
+		cfg.Need(flume.NeedReadableDir, key, g.Dir)
 		byName[name] = g
 		groups = append(groups, g)
 	}

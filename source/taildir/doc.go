@@ -24,6 +24,10 @@
 // drops a \r that ends one of its 8 KiB reads when the \n is not the next
 // byte; flumego keeps such a \r.)
 //
+// A file group's directory must exist, as in Flume (flume-ng check reports
+// one that does not); the running source does not fail without it, but
+// warns and picks it up once it appears.
+//
 // # Positions
 //
 // The position file is Flume's: a JSON array of {"inode", "pos", "file"}

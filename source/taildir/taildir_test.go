@@ -251,7 +251,8 @@ func TestConfig(t *testing.T) {
 		c.MaxBatchCount != 1<<63-1 {
 		t.Fatalf("defaults: %+v", c)
 	}
-	if needs := cfg.Needs(); len(needs) != 1 || needs[0].Kind != flume.NeedWritableDir || needs[0].Value != home+"/.flume" {
+	if needs := cfg.Needs(); len(needs) != 2 || needs[0].Kind != flume.NeedWritableDir || needs[0].Value != home+"/.flume" ||
+		needs[1].Kind != flume.NeedReadableDir || needs[1].Value != "/var/log/app" {
 		t.Fatalf("needs %+v", needs)
 	}
 	g := c.Groups[0]
