@@ -42,9 +42,16 @@ func (l *loads) all() []LoadReport {
 func TestRunReloadsChangedFile(t *testing.T) {
 	dir1, dir2 := t.TempDir(), t.TempDir()
 	path := filepath.Join(t.TempDir(), "a1.properties")
+	// Each version of the file appears at once (written aside, then
+	// renamed), so a poll never reads a half-written file and every
+	// change is exactly one reload report.
 	write := func(text string) {
 		t.Helper()
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
 			t.Fatal(err)
 		}
 	}

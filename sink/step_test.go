@@ -138,9 +138,16 @@ func flumetestPut(t *testing.T, ch flume.Channel, n int) {
 // MaxBytes, or the timeout passes; an idle channel ends it early.
 func TestStepFillsOverSeveralTakes(t *testing.T) {
 	ctx := context.Background()
-	ch, _ := memory.New(flume.Settings{}, memory.Config{Capacity: 100, TransactionCapacity: 100, KeepAlive: 20 * time.Millisecond})
-	_ = ch.Start(ctx)
-	defer ch.Stop(ctx)
+	newChannel := func(keepAlive time.Duration) flume.Channel {
+		ch, _ := memory.New(flume.Settings{}, memory.Config{Capacity: 100, TransactionCapacity: 100, KeepAlive: keepAlive})
+		_ = ch.Start(ctx)
+		t.Cleanup(func() { _ = ch.Stop(ctx) })
+		return ch
+	}
+	// A keep-alive far longer than any pause of the producers below, so
+	// only the batch size and MaxBytes end these batches however loaded
+	// the machine is; the idle case has a channel of its own.
+	ch := newChannel(10 * time.Second)
 	var got [][]int
 	deliver := func(_ context.Context, evs []flume.Event) error {
 		var b []int
@@ -150,11 +157,12 @@ func TestStepFillsOverSeveralTakes(t *testing.T) {
 		got = append(got, b)
 		return nil
 	}
-	put := func(from, to int) {
+	putOn := func(ch flume.Channel, from, to int) {
 		if err := flume.Do(ctx, ch, func(tx flume.Transaction) error { return tx.Put(ctx, channeltest.Events(from, to)...) }); err != nil {
 			t.Error(err)
 		}
 	}
+	put := func(from, to int) { putOn(ch, from, to) }
 	put(0, 3)
 	// A producer adds 3 more events, twice, while the step is filling.
 	producer := make(chan struct{})
@@ -172,9 +180,10 @@ func TestStepFillsOverSeveralTakes(t *testing.T) {
 	}
 	// An idle channel (a take that waits the keep-alive in vain) ends the
 	// batch long before the timeout.
-	put(9, 11)
+	idle := newChannel(20 * time.Millisecond)
+	putOn(idle, 9, 11)
 	start := time.Now()
-	if res, err := Step(ctx, ch, Options{BatchSize: 9, BatchTimeout: 10 * time.Second}, nil, deliver); err != nil || res.Taken != 2 {
+	if res, err := Step(ctx, idle, Options{BatchSize: 9, BatchTimeout: 10 * time.Second}, nil, deliver); err != nil || res.Taken != 2 {
 		t.Fatalf("idle channel: %+v, %v", res, err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
