@@ -131,6 +131,11 @@ type topology struct {
 	// needs are what the components built for this topology declared they
 	// need from the machine (flume.Context.Need).
 	needs []flume.Need
+	// dropped are the configured components that do not run;
+	// droppedLinks, for running sources and sink groups, the channels and
+	// sinks they are configured with that do not run.
+	dropped      []Dropped
+	droppedLinks map[counterKey][]string
 }
 
 func (t *topology) empty() bool { return len(t.sources) == 0 && len(t.runners) == 0 }
@@ -214,6 +219,7 @@ func build(cfg *conf.AgentConfig, opts Options, old *topology) (*topology, flume
 		}
 		t.channels = append(t.channels, n)
 	}
+	t.dropped, t.droppedLinks = droppedOf(cfg, t)
 	// Keep the counters of what the graph runs: new components' from this
 	// build, kept components' from the old graph.
 	for _, k := range t.componentKeys() {
@@ -607,7 +613,9 @@ func (b *builder) sources(channels map[string]node[flume.Channel]) []node[flume.
 // their unknown types and their interceptors' unknown types.
 func (b *builder) inspectDropped() {
 	for _, c := range b.cfg.Dropped {
-		b.checkType(c)
+		if c.Type != "" { // without a type, conf reported why
+			b.checkType(c)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/sinkgroup"
 )
 
@@ -14,7 +15,7 @@ import (
 // flume.KindChannel and flume.KindSink.
 const (
 	// KindSinkGroup is a configured sink group, run by one runner.
-	KindSinkGroup flume.Kind = "sinkgroup"
+	KindSinkGroup = conf.KindSinkGroup
 	// KindSinkRunner is the runner of a sink that belongs to no group
 	// (Flume's DefaultSinkProcessor).
 	KindSinkRunner flume.Kind = "sinkrunner"
@@ -76,6 +77,9 @@ type Source struct {
 	// Channels are the channels the source writes to, in configuration
 	// order.
 	Channels []string
+	// DroppedChannels are channels it is configured with that do not run
+	// (see Snapshot.Dropped); it does not write to them.
+	DroppedChannels []string
 }
 
 // Channel is a channel in a Snapshot, with its fill when the snapshot was
@@ -92,6 +96,9 @@ type Runner struct {
 	Component
 	// Sinks are the sinks it drives, in configuration order.
 	Sinks []string
+	// DroppedSinks are sinks a sink group is configured with that do not
+	// run (see Snapshot.Dropped).
+	DroppedSinks []string
 }
 
 // Sink is a sink in a Snapshot.
@@ -127,6 +134,10 @@ type Snapshot struct {
 	Channels []Channel
 	Runners  []Runner
 	Sinks    []Sink
+	// Dropped are the configured components that do not run, and the
+	// names components refer to that nothing configures: sources, then
+	// channels, sink groups and sinks.
+	Dropped []Dropped
 }
 
 // Source returns the named source.
@@ -167,7 +178,8 @@ func (g *Graph) Snapshot() Snapshot {
 	}
 	for _, n := range t.sources {
 		s.Sources = append(s.Sources, Source{Component: comp(flume.KindSource, n.name, n.typ, n.fingerprint, n.id),
-			Selector: n.selector, Channels: slices.Clone(n.channelNames)})
+			Selector: n.selector, Channels: slices.Clone(n.channelNames),
+			DroppedChannels: slices.Clone(t.droppedLinks[counterKey{flume.KindSource, n.name}])})
 	}
 	for _, n := range t.channels {
 		s.Channels = append(s.Channels, Channel{Component: comp(flume.KindChannel, n.name, n.typ, n.fingerprint, n.id)})
@@ -178,13 +190,18 @@ func (g *Graph) Snapshot() Snapshot {
 			kind = KindSinkGroup
 		}
 		rc := comp(kind, n.name, n.typ, n.fingerprint, n.id)
-		s.Runners = append(s.Runners, Runner{Component: rc, Sinks: slices.Clone(n.members)})
+		s.Runners = append(s.Runners, Runner{Component: rc, Sinks: slices.Clone(n.members),
+			DroppedSinks: slices.Clone(t.droppedLinks[counterKey{KindSinkGroup, n.name}])})
 		for i, name := range n.members {
 			sn := t.sinks[name]
 			sc := comp(flume.KindSink, name, sn.typ, sn.fingerprint, sn.id)
 			sc.State = rc.State // a runner starts and stops its sinks
 			s.Sinks = append(s.Sinks, Sink{Component: sc, Channel: n.channelNames[i], Runner: n.name})
 		}
+	}
+	for _, d := range t.dropped {
+		d.Channels, d.Sinks = slices.Clone(d.Channels), slices.Clone(d.Sinks)
+		s.Dropped = append(s.Dropped, d)
 	}
 	g.mu.Unlock()
 

@@ -12,7 +12,9 @@ import (
 // Component is one source, channel, sink or sink group of an agent as
 // configured: its name, its type, and every property under its prefix.
 type Component struct {
-	Kind   flume.Kind // KindSource, KindChannel or KindSink; "" for sink groups
+	// Kind is KindSource, KindChannel or KindSink; "" for sink groups,
+	// except in AgentConfig.Dropped, where it is KindSinkGroup.
+	Kind   flume.Kind
 	Name   string
 	Type   string // the "type" value as written; empty for sink groups
 	Prefix string // full-key prefix, e.g. "a1.sources.r1."
@@ -59,6 +61,9 @@ type SinkGroup struct {
 	Sinks []string
 }
 
+// KindSinkGroup is the Kind of a sink group in AgentConfig.Dropped.
+const KindSinkGroup flume.Kind = "sinkgroup"
+
 // AgentConfig is what one agent runs: the components that passed Flume's
 // first validation stage, in the order they are listed.
 type AgentConfig struct {
@@ -67,11 +72,16 @@ type AgentConfig struct {
 	Channels   []*Component
 	Sinks      []*Sink
 	SinkGroups []*SinkGroup
-	// Dropped holds the listed sources and sinks that validation dropped
-	// for a reason other than their type (no channel, a channel that is
-	// not valid, a sink group without processor.type), with their Kind set,
-	// so that a checker can still report their own problems, such as an
-	// unknown type, all at once.
+	// Dropped holds the listed components that validation dropped, with
+	// their Kind set, in the order they are listed: sources and sinks
+	// dropped for a reason other than their type (no channel, a channel
+	// that is not valid, a sink group without processor.type), so that a
+	// checker can still report their own problems, such as an unknown
+	// type, all at once; and components listed without a type or without
+	// any property (their Type is empty, their problem already reported),
+	// and dropped sink groups, so that a drawing of the configuration
+	// shows them. A component listed without any property has only its
+	// Kind, Name, Prefix and, as Anchor, the list that names it.
 	Dropped []*Component
 	// Problems holds every finding, errors (a dropped component or agent)
 	// and warnings, located.
@@ -223,19 +233,42 @@ func (b *builder) component(section, name string, needType bool) *Component {
 	c := b.comps[section][name]
 	if c == nil {
 		b.problem(flume.Error, list, true, "%s %q is listed but has no properties; it is dropped", singular(section), name)
+		b.drop(&Component{Kind: sectionKind(section), Name: name, Prefix: b.prefix + section + "." + name + ".", Anchor: list})
 		return nil
 	}
 	if needType && c.Type == "" {
 		b.problem(flume.Error, missing(c, "type"), false, "%s %q has no type; it is dropped", singular(section), name)
+		b.dropAs(c, section)
 		return nil
 	}
 	for _, p := range c.Props {
 		if b.props.Unsubstituted(p.Key) {
 			b.problem(flume.Error, p, false, "%s %q is dropped: the ${} substitution of this value passed a limit (reported above)", singular(section), name)
+			b.dropAs(c, section)
 			return nil
 		}
 	}
 	return c
+}
+
+// sectionKind returns the Kind of the components of a section.
+func sectionKind(section string) flume.Kind {
+	switch section {
+	case "sources":
+		return flume.KindSource
+	case "channels":
+		return flume.KindChannel
+	case "sinks":
+		return flume.KindSink
+	}
+	return KindSinkGroup
+}
+
+// dropAs records a copy of c, with its section's Kind, as dropped.
+func (b *builder) dropAs(c *Component, section string) {
+	d := *c
+	d.Kind = sectionKind(section)
+	b.drop(&d)
 }
 
 func (b *builder) validate() {
@@ -334,6 +367,7 @@ func (b *builder) validateGroups() {
 		sinksProp, ok := findProp(c, "sinks")
 		if !ok {
 			b.problem(flume.Error, missing(c, "sinks"), false, "sink group %q has no sinks property; it is dropped", name)
+			b.dropAs(c, "sinkgroups")
 			continue
 		}
 		for _, s := range strings.Fields(sinksProp.Value) {
@@ -350,11 +384,13 @@ func (b *builder) validateGroups() {
 		}
 		if len(g.Sinks) == 0 {
 			b.problem(flume.Error, sinksProp, true, "sink group %q has no valid sink; it is dropped", name)
+			b.dropAs(c, "sinkgroups")
 			continue
 		}
 		if _, ok := findProp(c, "processor.type"); !ok {
 			b.problem(flume.Error, missing(c, "processor.type"), false,
 				"sink group %q has no processor.type (default, failover or load_balance); as in Flume the group is dropped and its sinks do not run", name)
+			b.dropAs(c, "sinkgroups")
 			a.Sinks = slices.DeleteFunc(a.Sinks, func(k *Sink) bool {
 				if slices.Contains(g.Sinks, k.Name) {
 					b.agent.Dropped = append(b.agent.Dropped, &k.Component)
