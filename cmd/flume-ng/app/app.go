@@ -31,6 +31,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runAgent(ctx, rest, stdout, stderr)
 	case "check":
 		return runCheck(ctx, rest, stdout, stderr)
+	case "graph":
+		return runGraph(ctx, rest, stdout, stderr)
 	case "avro-client":
 		return runAvroClient(ctx, rest, stdin, stdout, stderr)
 	case "bench":
@@ -60,6 +62,7 @@ commands:
   agent                     run a Flume agent (alias: node)
   avro-client               send lines to an avro source
   check                     validate an agent's configuration and report every problem
+  graph                     print an agent's configured topology (Graphviz dot, Mermaid or JSON)
   bench                     run an end-to-end benchmark scenario and report events/s, MB/s and peak RSS
   build                     build a flume-ng with plugin modules compiled in (see flume-ng build --help)
   version                   show version information
@@ -72,6 +75,9 @@ agent options:
 ` + usageLines(agentOptions) + `
 check options:
   -n,--name <name>, -f,--conf-file <file> (repeatable), -c,--conf <dir>, --format text|json
+
+graph options:
+  -n,--name <name>, -f,--conf-file <file> (repeatable), -u,--conf-uri <uri>, --format dot|mermaid|json
 
 avro-client options: see flume-ng avro-client --help
 `
