@@ -201,6 +201,7 @@ func (a *Agent) build(ctx context.Context, reload bool) (*Graph, error) {
 		a.report(LoadReport{Reload: reload, Err: err})
 		return nil, err
 	}
+	a.metrics.SetAgent(cfg.Name)
 	g, problems := Build(cfg, a.opts)
 	LogProblems(a.log, problems)
 	env := envcheck.Check(ctx, g.Needs())

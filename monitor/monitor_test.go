@@ -12,14 +12,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/channeltest"
+	"github.com/flumego/flume/channel/file"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/sink"
+	"github.com/flumego/flume/sink/datahub"
+	"github.com/flumego/flume/sink/kafka"
 	"github.com/flumego/flume/source"
 )
 
@@ -179,6 +183,7 @@ func TestRoutes(t *testing.T) {
 
 func TestPrometheus(t *testing.T) {
 	reg := NewRegistry()
+	reg.SetAgent("a1")
 	flow(t, reg)
 	for _, typ := range []string{"http", "prometheus"} {
 		base := startServer(t, map[string]string{"flume.monitoring.type": typ}, reg)
@@ -200,13 +205,13 @@ func TestPrometheus(t *testing.T) {
 			kind            dto.MetricType
 			value           float64
 		}{
-			{"flume_source_event_received_count", "r1", dto.MetricType_COUNTER, 25},
-			{"flume_channel_event_put_success_count", "c1", dto.MetricType_COUNTER, 25},
-			{"flume_channel_channel_size", "c1", dto.MetricType_GAUGE, 5},
-			{"flume_channel_channel_fill_percentage", "c1", dto.MetricType_GAUGE, 5},
-			{"flume_sink_event_drain_success_count", "k1", dto.MetricType_COUNTER, 20},
-			{"flume_sink_batch_complete_count", "k1", dto.MetricType_COUNTER, 2},
-			{"flume_sink_stop_time", "k1", dto.MetricType_GAUGE, 0},
+			{"flume_source_events_received_total", "r1", dto.MetricType_COUNTER, 25},
+			{"flume_channel_events_put_total", "c1", dto.MetricType_COUNTER, 25},
+			{"flume_channel_size", "c1", dto.MetricType_GAUGE, 5},
+			{"flume_channel_fill_ratio", "c1", dto.MetricType_GAUGE, 0.05},
+			{"flume_sink_events_drained_total", "k1", dto.MetricType_COUNTER, 20},
+			{"flume_sink_batches_complete_total", "k1", dto.MetricType_COUNTER, 2},
+			{"flume_sink_stop_time_seconds", "k1", dto.MetricType_GAUGE, 0},
 		} {
 			f := fams[tc.name]
 			if f == nil || f.GetType() != tc.kind || len(f.Metric) != 1 {
@@ -220,8 +225,9 @@ func TestPrometheus(t *testing.T) {
 			} else {
 				v = mt.GetGauge().GetValue()
 			}
-			if v != tc.value || len(mt.Label) != 1 || mt.Label[0].GetName() != "component" || mt.Label[0].GetValue() != tc.component {
-				t.Errorf("%s = %v %v, want %v{component=%q}", tc.name, v, mt.Label, tc.value, tc.component)
+			if v != tc.value || len(mt.Label) != 2 || mt.Label[0].GetName() != "agent" || mt.Label[0].GetValue() != "a1" ||
+				mt.Label[1].GetName() != "component" || mt.Label[1].GetValue() != tc.component {
+				t.Errorf("%s = %v %v, want %v{agent=\"a1\",component=%q}", tc.name, v, mt.Label, tc.value, tc.component)
 			}
 		}
 		for name := range fams {
@@ -233,17 +239,81 @@ func TestPrometheus(t *testing.T) {
 }
 
 func TestMetricNames(t *testing.T) {
-	for _, tc := range [][3]string{
-		{"SOURCE", "EventReceivedCount", "flume_source_event_received_count"},
-		{"CHANNEL", "ChannelFillPercentage", "flume_channel_channel_fill_percentage"},
-		{"SINK", "KafkaEventSendTimer", "flume_sink_kafka_event_send_timer"},
-		{"CHANNEL", "CheckpointBackupWriteErrorCount", "flume_channel_checkpoint_backup_write_error_count"},
-		{"SOURCE", "HTTPRequestCount", "flume_source_http_request_count"},
-		{"MY-TYPE", "Open", "flume_my_type_open"},
+	for _, tc := range []struct {
+		typ, attr string
+		gauge     bool
+		want      string
+	}{
+		{"SOURCE", "EventAcceptedCount", false, "flume_source_events_accepted_total"},
+		{"CHANNEL", "ChannelFillPercentage", true, "flume_channel_fill_ratio"},
+		{"SINK", "KafkaEventSendTimer", false, "flume_sink_kafka_event_send_seconds_total"},
+		{"CHANNEL", "CheckpointBackupWriteErrorCount", false, "flume_channel_checkpoint_backup_write_errors_total"},
+		// Attributes the table does not list follow the conventions.
+		{"SOURCE", "HTTPRequestCount", false, "flume_source_http_request_total"},
+		{"SOURCE", "KafkaEventGetTimer", false, "flume_source_kafka_event_get_seconds_total"},
+		{"CHANNEL", "KafkaCommitTimer", false, "flume_channel_kafka_commit_seconds_total"},
+		{"SINK", "SerializationFail", false, "flume_sink_serialization_failures_total"},
+		{"SINK", "OpenFileCount", true, "flume_sink_open_files"},
+		{"SINK", "BatchCount", true, "flume_sink_batches"},
+		{"SINK", "EntryCount", true, "flume_sink_entries"},
+		{"SINK", "WriteLatencyMs", true, "flume_sink_write_latency_seconds"},
+		{"SINK", "BytesWrittenTotal", true, "flume_sink_bytes_written"},
+		{"SINK", "BytesWrittenCounter", false, "flume_sink_bytes_written_total"},
+		{"SINK", "CheckSum", true, "flume_sink_check_sum_value"},
+		{"SINK", "UsedMB", true, "flume_sink_used_bytes"},
+		{"SINK", "LastH", true, "flume_sink_lasth"},
+		{"SINK", "RollbackCount", true, "flume_sink_rollbacks"}, // listed as a counter
+		{"MY-TYPE", "Open", true, "flume_my_type_open"},
 	} {
-		if got := MetricName(tc[0], tc[1]); got != tc[2] {
-			t.Errorf("MetricName(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[2])
+		if got := MetricName(tc.typ, tc.attr, tc.gauge); got != tc.want {
+			t.Errorf("MetricName(%q, %q, %v) = %q, want %q", tc.typ, tc.attr, tc.gauge, got, tc.want)
 		}
+	}
+	// Every attribute of the counter groups flumego publishes is listed,
+	// as the kind it is published as.
+	for _, g := range []flume.CounterGroup{new(flume.SourceCounter), new(source.ServerCounter), new(flume.ChannelCounter),
+		new(file.Counter), new(flume.SinkCounter), new(kafka.Counter), new(datahub.Counter)} {
+		for _, a := range g.Attributes() {
+			spec, ok := attributeMetrics[a.Name]
+			switch {
+			case a.Name == "Type":
+			case !ok:
+				t.Errorf("%s attribute %s is not in attributeMetrics", g.Type(), a.Name)
+			case strings.HasSuffix(spec.name, "_total") == a.Gauge:
+				t.Errorf("%s attribute %s (gauge %v) is listed as %s", g.Type(), a.Name, a.Gauge, spec.name)
+			}
+		}
+	}
+}
+
+// TestMetricNamesLint serves every attribute attributeMetrics lists, and
+// names the conventions derive, and runs client_golang's promlint (the
+// checks of promtool check metrics) over them: nothing may be reported.
+func TestMetricNamesLint(t *testing.T) {
+	reg := NewRegistry()
+	reg.SetAgent("a1")
+	for _, typ := range []string{"SOURCE", "CHANNEL", "SINK"} {
+		var attrs []flume.Attribute
+		for attr, spec := range attributeMetrics {
+			attrs = append(attrs, flume.Attribute{Name: attr, Value: 1, Gauge: !strings.HasSuffix(spec.name, "_total")})
+		}
+		for _, attr := range []string{"HTTPRequestCount", "KafkaEventGetTimer", "SerializationFail", "OpenFileCount", "WriteLatencyMs",
+			"BytesWrittenTotal", "CheckSum", "UsedMB", "LastH", "DGauge", "Sum", "Count", "X", "TimeS"} {
+			attrs = append(attrs, flume.Attribute{Name: attr, Value: 1, Gauge: true}, flume.Attribute{Name: attr + "Counter", Value: 1})
+		}
+		reg.Publisher("x")(fakeGroup{typ, attrs})
+	}
+	base := startServer(t, map[string]string{"flume.monitoring.type": "http"}, reg)
+	_, _, body := get(t, "GET", base+"/prometheus")
+	problems, err := promlint.New(strings.NewReader(body)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+	if n := strings.Count(body, "# TYPE flume_"); n < 3*len(attributeMetrics) {
+		t.Errorf("%d families for %d attributes:\n%s", n, len(attributeMetrics), body)
 	}
 }
 

@@ -1,9 +1,6 @@
 package monitor
 
 import (
-	"strings"
-	"unicode"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -15,32 +12,42 @@ type collector struct{ reg *Registry }
 // Describe sends nothing: the metrics depend on the running components.
 func (c collector) Describe(chan<- *prometheus.Desc) {}
 
-// Collect sends one sample per numeric attribute of every group.
+// Collect sends one sample per numeric attribute of every group, named by
+// metricFor, labelled with the agent's and the component's names.
 func (c collector) Collect(ch chan<- prometheus.Metric) {
 	type family struct {
-		desc *prometheus.Desc
-		kind prometheus.ValueType
+		desc  *prometheus.Desc
+		kind  prometheus.ValueType
+		attr  string
+		scale float64
 	}
+	agent := c.reg.Agent()
 	families := map[string]family{}
 	for _, g := range c.reg.Snapshot() {
 		for _, a := range g.Attributes {
 			if a.Name == "Type" {
 				continue
 			}
-			name := MetricName(g.Type, a.Name)
-			f, ok := families[name]
+			spec := metricFor(g.Type, a.Name, a.Gauge)
+			f, ok := families[spec.name]
+			if ok && f.attr != a.Name {
+				// Another attribute took the name: fall back to the
+				// attribute's own, or leave it out.
+				spec = conventionalName(a.Name, a.Gauge).qualified(g.Type, a.Name, a.Gauge)
+				if f, ok = families[spec.name]; ok && f.attr != a.Name {
+					continue
+				}
+			}
 			if !ok {
 				kind := prometheus.CounterValue
 				if a.Gauge {
 					kind = prometheus.GaugeValue
 				}
-				f = family{
-					desc: prometheus.NewDesc(name, "Flume "+strings.ToLower(g.Type)+" attribute "+a.Name+".", []string{"component"}, nil),
-					kind: kind,
-				}
-				families[name] = f
+				f = family{desc: prometheus.NewDesc(spec.name, spec.help, []string{"agent", "component"}, nil),
+					kind: kind, attr: a.Name, scale: spec.scale}
+				families[spec.name] = f
 			}
-			m, err := prometheus.NewConstMetric(f.desc, f.kind, a.Value, g.Name)
+			m, err := prometheus.NewConstMetric(f.desc, f.kind, a.Value*f.scale, agent, g.Name)
 			if err != nil {
 				m = prometheus.NewInvalidMetric(f.desc, err)
 			}
@@ -53,40 +60,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 // for programs that serve them from their own Prometheus registry.
 func (r *Registry) Collector() prometheus.Collector { return collector{r} }
 
-// MetricName returns the Prometheus name of attribute attr of a group of
-// type typ: "flume_<type>_<attr in snake case>", e.g.
-// MetricName("SOURCE", "EventReceivedCount") is
-// "flume_source_event_received_count".
-func MetricName(typ, attr string) string {
-	return "flume_" + sanitize(strings.ToLower(typ)) + "_" + snake(attr)
-}
-
-// snake turns CamelCase into snake_case, keeping acronyms together
-// ("HTTPRequestCount" → "http_request_count").
-func snake(s string) string {
-	r := []rune(s)
-	var b strings.Builder
-	for i, c := range r {
-		if unicode.IsUpper(c) {
-			prevLower := i > 0 && (unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1]))
-			nextLower := i > 0 && i+1 < len(r) && unicode.IsLower(r[i+1]) && unicode.IsUpper(r[i-1])
-			if prevLower || nextLower {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(c))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return sanitize(b.String())
-}
-
-// sanitize replaces characters Prometheus names cannot hold with '_'.
-func sanitize(s string) string {
-	return strings.Map(func(c rune) rune {
-		if c == '_' || c < unicode.MaxASCII && (unicode.IsLetter(c) || unicode.IsDigit(c)) {
-			return c
-		}
-		return '_'
-	}, s)
-}
+// MetricName returns the Prometheus name of the attribute attr of a group
+// of type typ, a gauge or a counter: "flume_<type>_" and the attribute's
+// name in Prometheus's conventions, e.g. MetricName("SOURCE",
+// "EventAcceptedCount", false) is "flume_source_events_accepted_total"
+// (see the package documentation for the whole mapping).
+func MetricName(typ, attr string, gauge bool) string { return metricFor(typ, attr, gauge).name }

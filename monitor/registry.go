@@ -13,6 +13,7 @@ import (
 type Registry struct {
 	mu     sync.RWMutex
 	groups map[string]entry
+	agent  string
 }
 
 type entry struct {
@@ -22,6 +23,22 @@ type entry struct {
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry { return &Registry{groups: map[string]entry{}} }
+
+// SetAgent names the agent the counters belong to: the Prometheus metrics
+// carry it in the label "agent". The agent sets it when it loads its
+// configuration.
+func (r *Registry) SetAgent(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.agent = name
+}
+
+// Agent returns the name SetAgent set.
+func (r *Registry) Agent() string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.agent
+}
 
 // Publisher returns the function to put in the Settings.Publisher of the
 // component called name: each group it receives is listed under
