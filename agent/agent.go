@@ -293,6 +293,7 @@ func (a *Agent) startMonitoring(ctx context.Context) *monitor.Server {
 	if server == nil {
 		return nil
 	}
+	server.ShowTopology(a.topology)
 	if err := server.Start(ctx); err != nil {
 		a.log.Error("monitoring server failed to start; the agent runs without it", "error", err)
 		return nil

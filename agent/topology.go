@@ -115,3 +115,6 @@ func (s Snapshot) Topology() view.Graph {
 	}
 	return b.Graph()
 }
+
+// topology is the agent's topology now, for the monitoring page.
+func (a *Agent) topology() view.Graph { return a.Snapshot().Topology() }

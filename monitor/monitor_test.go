@@ -25,6 +25,7 @@ import (
 	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/kafka"
 	"github.com/flumego/flume/source"
+	"github.com/flumego/flume/topology"
 )
 
 // flow moves real events: a source counter fed by a channel processor, a
@@ -412,5 +413,48 @@ func TestPortInUse(t *testing.T) {
 	}
 	if err := srv.Stop(context.Background()); err != nil {
 		t.Fatal("Stop without a running server:", err)
+	}
+}
+
+// TestLivePage checks that a server shown a topology serves the live page
+// at / (and its data under /live/), read-only, and keeps Flume's other
+// routes.
+func TestLivePage(t *testing.T) {
+	reg := NewRegistry()
+	srv, err := FromSystemProperties(map[string]string{"flume.monitoring.type": "http", "flume.monitoring.port": "0",
+		"flume.monitoring.bind": "127.0.0.1"}, reg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ShowTopology(func() topology.Graph {
+		b := topology.NewBuilder("a1", 3, true)
+		b.Add(topology.Node{Kind: topology.Channel, Name: "c1", Type: "memory"})
+		return b.Graph()
+	})
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	base := "http://" + srv.Addr()
+	if code, hdr, body := get(t, "GET", base+"/"); code != 200 || !strings.Contains(body, "/live/page.js") || hdr.Get("Content-Security-Policy") == "" {
+		t.Errorf("GET /: %d %.100q", code, body)
+	}
+	if code, _, body := get(t, "GET", base+"/live/state"); code != 200 || !strings.Contains(body, `"generation":3`) || !strings.Contains(body, `"id":"channel/c1"`) {
+		t.Errorf("GET /live/state: %d %.200q", code, body)
+	}
+	for _, m := range []string{"POST", "PUT", "DELETE"} {
+		if code, _, _ := get(t, m, base+"/"); code != 405 {
+			t.Errorf("%s /: %d", m, code)
+		}
+	}
+	if code, _, body := get(t, "GET", base+"/metrics"); code != 200 || body != "{}" {
+		t.Errorf("GET /metrics: %d %q", code, body)
+	}
+	if code, _, _ := get(t, "TRACE", base+"/"); code != 403 {
+		t.Errorf("TRACE /: %d", code)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/buildinfo"
+	"github.com/flumego/flume/monitor/live"
+	"github.com/flumego/flume/topology"
 )
 
 // DefaultPort is Flume's flume.monitoring.port default.
@@ -106,6 +109,7 @@ type Server struct {
 	reg     *Registry
 	log     *slog.Logger
 	handler http.Handler
+	page    atomic.Pointer[live.Page]
 
 	mu   sync.Mutex
 	srv  *http.Server
@@ -127,6 +131,14 @@ func NewServer(cfg Config, reg *Registry, log *slog.Logger) *Server {
 	return s
 }
 
+// ShowTopology makes the server serve the live page (package live) of the
+// topology topo returns, at /; without it / serves Flume's link to
+// /metrics. Call it before Start. topo is called every second and for each
+// request of the page, from any goroutine.
+func (s *Server) ShowTopology(topo func() topology.Graph) {
+	s.page.Store(live.New(topo))
+}
+
 // Handler returns the server's HTTP handler, for tests and for embedding
 // in another server.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -137,7 +149,10 @@ func (s *Server) routes(prom, version http.Handler) http.Handler {
 			http.Error(w, "Forbidden", http.StatusForbidden)
 			return
 		}
+		page := s.page.Load()
 		switch p := r.URL.Path; {
+		case page != nil && (p == "/" || strings.HasPrefix(p, "/live/")):
+			page.ServeHTTP(w, r)
 		case p == "/":
 			w.Header().Set("Content-Type", "text/html;charset=utf-8")
 			_, _ = w.Write([]byte(`For Flume metrics please click <a href = "./metrics"> here</a>.`))
@@ -182,7 +197,12 @@ func (s *Server) Start(context.Context) error {
 	if s.cfg.Format == Prometheus {
 		format = "prometheus"
 	}
-	s.log.Info("monitoring server listening", "address", ln.Addr().String(), "metrics", format)
+	args := []any{"address", ln.Addr().String(), "metrics", format}
+	if p := s.page.Load(); p != nil {
+		_ = p.Start(context.Background()) // returns at once, never fails
+		args = append(args, "page", "http://"+ln.Addr().String()+"/")
+	}
+	s.log.Info("monitoring server listening", args...)
 	return nil
 }
 
@@ -212,6 +232,9 @@ func (s *Server) Stop(ctx context.Context) error {
 		_ = srv.Close()
 	}
 	<-done
+	if p := s.page.Load(); p != nil {
+		err = errors.Join(err, p.Stop(ctx))
+	}
 	if err != nil {
 		return fmt.Errorf("monitoring server: stop: %w", err)
 	}
