@@ -103,39 +103,61 @@
   }
 
   // layout places the nodes: one column per used layer, the nodes of a
-  // column in their server-given order, centred; rows instead of columns
-  // when vertical.
-  function layout(nodes, vertical) {
+  // column in their server-given order, centred. When vertical (a narrow
+  // screen) the layers are rows instead, wrapped to the width available,
+  // so that the graph is drawn at full size.
+  function layout(nodes, vertical, avail) {
     const layers = [...new Set(nodes.map(n => n.layer))].sort((a, b) => a - b);
     const cols = layers.map(l => nodes.filter(n => n.layer === l).sort((a, b) => a.order - b.order));
-    const size = n => n.kind === 'selector' ? [SEL_W, SEL_H] : [W, H];
+    let size = n => n.kind === 'selector' ? [SEL_W, SEL_H] : [W, H];
     const pos = {};
-    let extent = 0;
-    const lengths = cols.map(c => c.reduce((s, n) => s + (vertical ? size(n)[0] + GAP_X / 2 : size(n)[1] + GAP_Y), 0));
+    if (vertical) {
+      const GAP_ROW = 14, GAP_LAYER = 40, GAP_IN = 12;
+      // Two nodes a row on a phone: narrower nodes, down to 140 px.
+      const w = Math.min(W, Math.max(140, Math.floor((avail - 2 * PAD - GAP_IN) / 2)));
+      size = n => n.kind === 'selector' ? [Math.min(SEL_W, w), SEL_H] : [w, H];
+      const per = Math.max(1, Math.floor((avail - 2 * PAD + GAP_IN) / (w + GAP_IN)));
+      const rows = [];
+      cols.forEach(function (col, ci) {
+        for (let i = 0; i < col.length; i += per) {
+          const chunk = col.slice(i, i + per);
+          rows.push({ nodes: chunk, last: i + per >= col.length && ci < cols.length - 1,
+            width: chunk.reduce((s, n) => s + size(n)[0], 0) + (chunk.length - 1) * GAP_IN });
+        }
+      });
+      const inner = Math.max(0, ...rows.map(r => r.width));
+      let y = PAD;
+      for (const r of rows) {
+        let x = PAD + (inner - r.width) / 2;
+        for (const n of r.nodes) {
+          const [w, h] = size(n);
+          pos[n.id] = { x: x, y: y + (H - h) / 2, w: w, h: h };
+          x += w + GAP_IN;
+        }
+        y += H + (r.last ? GAP_LAYER : GAP_ROW);
+      }
+      return { pos: pos, width: Math.max(inner + 2 * PAD, 200), height: Math.max(y - GAP_ROW + PAD, 60) };
+    }
+    const lengths = cols.map(c => c.reduce((s, n) => s + size(n)[1], 0) + (c.length - 1) * GAP_Y);
     const longest = Math.max(0, ...lengths);
     cols.forEach(function (col, ci) {
       let at = PAD + (longest - lengths[ci]) / 2;
       for (const n of col) {
         const [w, h] = size(n);
-        if (vertical) {
-          pos[n.id] = { x: at, y: PAD + ci * (H + GAP_X) + (H - h) / 2, w: w, h: h };
-          at += w + GAP_X / 2;
-        } else {
-          pos[n.id] = { x: PAD + ci * (W + GAP_X) + (W - w) / 2, y: at, w: w, h: h };
-          at += h + GAP_Y;
-        }
+        pos[n.id] = { x: PAD + ci * (W + GAP_X) + (W - w) / 2, y: at, w: w, h: h };
+        at += h + GAP_Y;
       }
-      extent = ci;
     });
-    const width = vertical ? longest + 2 * PAD : PAD * 2 + (extent + 1) * W + extent * GAP_X;
-    const height = vertical ? PAD * 2 + (extent + 1) * H + extent * GAP_X : longest + 2 * PAD;
-    return { pos: pos, width: Math.max(width, 200), height: Math.max(height, 60) };
+    const width = PAD * 2 + cols.length * W + Math.max(0, cols.length - 1) * GAP_X;
+    return { pos: pos, width: Math.max(width, 200), height: Math.max(longest + 2 * PAD, 60) };
   }
 
   function drawGraph(st) {
     const g = document.getElementById('graph');
-    const vertical = g.parentNode.clientWidth < 640;
-    const L = layout(st.nodes, vertical);
+    const avail = g.parentNode.clientWidth;
+    const vertical = avail < 640;
+    const L = layout(st.nodes, vertical, avail);
+    g.setAttribute('data-layout', vertical ? 'vertical' : 'horizontal');
     g.setAttribute('viewBox', '0 0 ' + L.width + ' ' + L.height);
     g.style.maxWidth = L.width + 'px';
     while (g.firstChild) g.removeChild(g.firstChild);
