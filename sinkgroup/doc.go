@@ -15,8 +15,9 @@
 // Penalties and backoff follow Flume's arithmetic exactly (see Failover and
 // LoadBalance) and read an injected clock. Flume publishes no counters for
 // sink processors, and neither do these: the member sinks keep their own.
-// Failover reports its members' states instead (MemberStates: the active
-// sink, and each failed sink's failures and end of penalty), safe to read
+// Both report their members' states instead (MemberStates: the active
+// sink, or for load_balance the sinks taking batches in turn, and each
+// failed sink's failures and end of penalty or exclusion), safe to read
 // from any goroutine while the group runs.
 //
 // Delivery guarantee: a member sink that fails has rolled its transaction

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/flumego/flume"
@@ -33,16 +35,46 @@ const DefaultMaxTimeOut = orderselect.DefaultMaxTimeOut
 type LoadBalance struct {
 	members
 	selector flume.SinkSelector
+	// fails counts each sink's consecutive failures (the runner's
+	// goroutine only); states is what MemberStates returns, republished
+	// when a sink fails or works again.
+	fails  []int
+	states atomic.Pointer[[]MemberState]
 }
 
-var _ flume.Sink = (*LoadBalance)(nil)
+var (
+	_ flume.Sink     = (*LoadBalance)(nil)
+	_ MemberReporter = (*LoadBalance)(nil)
+)
+
+// MemberStates returns each member sink's state, in configuration order:
+// Active while it takes batches in turn, and for a sink whose last batch
+// failed its consecutive failures and, with backoff, the end of its
+// exclusion (PenaltyUntil). It is safe to call from any goroutine while
+// the group runs.
+func (lb *LoadBalance) MemberStates() []MemberState {
+	return slices.Clone(*lb.states.Load())
+}
+
+// publish stores the members' states for MemberStates.
+func (lb *LoadBalance) publish() {
+	states := make([]MemberState, len(lb.sinks))
+	sel, _ := lb.selector.(*orderselect.Selector)
+	for i, s := range lb.sinks {
+		states[i] = MemberState{Name: s.Name, Active: lb.fails[i] == 0, Failures: lb.fails[i]}
+		if sel != nil && lb.fails[i] > 0 {
+			states[i].PenaltyUntil = sel.Excluded(i)
+		}
+	}
+	lb.states.Store(&states)
+}
 
 func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink, reg *flume.Registry, now func() time.Time) (flume.Sink, error) {
 	if len(sinks) < 2 {
 		cfg.Errorf("type", "a load_balance group needs at least two sinks, it has %d (use default for a single sink)", len(sinks))
 		return nil, cfg.Err()
 	}
-	lb := &LoadBalance{members: newMembers(set, sinks)}
+	lb := &LoadBalance{members: newMembers(set, sinks), fails: make([]int, len(sinks))}
 	typ := cfg.String("selector", "round_robin")
 	backoff := cfg.Bool("backoff", false)
 	scfg := cfg.Sub("selector.")
@@ -85,6 +117,7 @@ func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []flume.NamedS
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
+	lb.publish()
 	return lb, nil
 }
 
@@ -98,12 +131,18 @@ func (lb *LoadBalance) Process(ctx context.Context) (flume.Status, error) {
 		}
 		status, err := lb.process(ctx, i)
 		if err == nil {
+			if lb.fails[i] > 0 {
+				lb.fails[i] = 0
+				lb.publish()
+			}
 			return status, nil
 		}
 		if ctx.Err() != nil {
 			return flume.Backoff, err
 		}
 		lb.selector.Failed(i)
+		lb.fails[i]++
+		lb.publish()
 		errs = append(errs, fmt.Errorf("sink %q: %w", lb.sinks[i].Name, err))
 	}
 	if len(errs) == 0 {

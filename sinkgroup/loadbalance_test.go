@@ -2,6 +2,7 @@ package sinkgroup
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +180,48 @@ func TestLoadBalanceNeedsTwoSinks(t *testing.T) {
 	_, err := New(flume.Settings{Name: "g1"}, flume.ContextFromMap(map[string]string{"processor.type": "load_balance"}), ns, testRegistry(t, nil, nil))
 	if err == nil || !strings.Contains(err.Error(), "at least two sinks") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestLoadBalanceMemberStates checks what a load_balance group reports of
+// its members: all active at first; a failing sink's consecutive failures
+// and, with backoff, the end of its exclusion; active again once it works.
+func TestLoadBalanceMemberStates(t *testing.T) {
+	clock := newClock()
+	p, s, ch := lbGroup(t, clock, map[string]string{"processor.backoff": "true"}, nil, "k1", "k2")
+	lb := p.(*LoadBalance)
+	states := func() string {
+		var out []string
+		for _, m := range lb.MemberStates() {
+			until := "-"
+			if !m.PenaltyUntil.IsZero() {
+				until = m.PenaltyUntil.Sub(clock.Now()).String()
+			}
+			out = append(out, fmt.Sprintf("%s active=%v failures=%d until=%s", m.Name, m.Active, m.Failures, until))
+		}
+		return strings.Join(out, "; ")
+	}
+	if got := states(); got != "k1 active=true failures=0 until=-; k2 active=true failures=0 until=-" {
+		t.Fatalf("at first: %s", got)
+	}
+	s[1].fail.Store(true)
+	put(t, ch, 0, 40)
+	for range 2 {
+		if _, err := p.Process(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := states(); got != "k1 active=true failures=0 until=-; k2 active=false failures=1 until=2s" {
+		t.Fatalf("after k2 failed: %s", got)
+	}
+	s[1].fail.Store(false)
+	clock.Advance(2*time.Second + time.Millisecond)
+	for range 2 {
+		if _, err := p.Process(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := states(); got != "k1 active=true failures=0 until=-; k2 active=true failures=0 until=-" {
+		t.Fatalf("after k2 recovered: %s", got)
 	}
 }

@@ -7,10 +7,12 @@ import "time"
 type MemberState struct {
 	// Name is the sink's name.
 	Name string
-	// Priority is the sink's failover priority (processor.priority.<sink>).
+	// Priority is the sink's failover priority (processor.priority.<sink>);
+	// 0 in a load_balance group.
 	Priority int
 	// Active is set on the sink that takes the next batch, unless a failed
-	// sink's penalty expires first.
+	// sink's penalty expires first; in a load_balance group, on every sink
+	// whose last batch did not fail.
 	Active bool
 	// Failures counts the sink's consecutive failures; 0 while it works.
 	Failures int
@@ -20,7 +22,7 @@ type MemberState struct {
 }
 
 // MemberReporter is implemented by processors that can report their member
-// sinks' states (Failover). MemberStates must be safe to call from any
+// sinks' states (Failover, LoadBalance). MemberStates must be safe to call from any
 // goroutine while the sink runner drives the processor; it returns a copy.
 type MemberReporter interface {
 	MemberStates() []MemberState

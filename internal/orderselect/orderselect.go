@@ -122,3 +122,14 @@ func (s *Selector) Failed(i int) {
 		s.until = st.restore
 	}
 }
+
+// Excluded returns until when member i is left out after its failures
+// (zero when it is not, or without backoff), for a report of the members'
+// states. Like Order and Failed, it is called from the selector's
+// goroutine.
+func (s *Selector) Excluded(i int) time.Time {
+	if !s.backoff || i < 0 || i >= len(s.state) {
+		return time.Time{}
+	}
+	return s.state[i].restore
+}

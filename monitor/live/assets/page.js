@@ -50,14 +50,16 @@
     if (m.failures > 0) return 'failed';
     return m.active ? 'active' : 'standby';
   }
-  function memberText(n, now) {
-    const m = n.member, s = memberState(n, now);
+  function memberText(n, st) {
+    const m = n.member, s = memberState(n, st.now);
+    const group = st.nodes.find(g => g.kind === 'sinkgroup' && st.edges.some(e => e.from === g.id && e.to === n.id));
+    const prio = group && group.type === 'failover' ? ' (priority ' + m.priority + ')' : '';
     if (s === 'failed') {
-      const until = Date.parse(m.penaltyUntil);
-      const when = until > now ? 'in penalty until ' + clock(until) : 'retried with the next batch';
-      return 'failed ×' + m.failures + ', ' + when + ' (priority ' + m.priority + ')';
+      const until = m.penaltyUntil ? Date.parse(m.penaltyUntil) : 0;
+      const when = until > st.now ? 'in penalty until ' + clock(until) : 'retried with the next batch';
+      return 'failed ×' + m.failures + ', ' + when + prio;
     }
-    return s + ' (priority ' + m.priority + ')';
+    return s + prio;
   }
   function nodeClass(n, now) {
     if (n.dropped) return 'dropped';
@@ -265,7 +267,7 @@
         card.appendChild(bar);
       }
       if (n.member) {
-        card.appendChild(html('div', { class: 'member', 'data-field': 'member' }, memberText(n, st.now)));
+        card.appendChild(html('div', { class: 'member', 'data-field': 'member' }, memberText(n, st)));
       }
       if (!n.dropped && n.counts) card.appendChild(sparkline(n.id, 300, 36));
       cards.push(card);
