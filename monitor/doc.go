@@ -17,8 +17,13 @@
 //	anything else             404
 //
 // and adds GET /version (what the binary is, as JSON: flumego version,
-// revision, build date, Go release, compiled-in plugins) and GET /prometheus: the same counters in the Prometheus text
-// format. With flume.monitoring.type=prometheus (or the class name of the
+// revision, build date, Go release, compiled-in plugins) and GET
+// /prometheus: the same counters in the Prometheus text format. A server
+// shown the agent's topology (ShowTopology; agent.Agent does it) serves
+// the live page at / instead of Flume's link (package monitor/live: the
+// topology drawn with live rates, channel fill, failover state, errors and
+// sparklines; GET and HEAD only, nothing on it changes the agent), with its
+// script, style and data under /live/. With flume.monitoring.type=prometheus (or the class name of the
 // Prometheus server in Flume's development branch,
 // org.apache.flume.instrumentation.http.PrometheusHTTPMetricsServer),
 // /metrics serves the Prometheus format instead, the path Prometheus scrapes
