@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -101,18 +100,11 @@ func TestLivePageInChromium(t *testing.T) {
 	t.Cleanup(func() { _ = down.Close() })
 
 	cfg := write(t, "a1.properties", livepageConfig(strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), dir, false))
-	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "-i", "1",
-		"-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
-	var logs flumetest.LogBuffer
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	source := logValue(t, &logs, "avro source listening", "address")
-	base := "http://" + logValue(t, &logs, "monitoring server listening", "address")
+	cmd, logs, base := startMonitored(t, cfg, "-i", "1")
+	source := logValue(t, logs, "avro source listening", "address")
 
-	// Chromium, as root and on a closed network (see the package notes).
+	// Chromium as root (no sandbox) on a network that refuses its background
+	// connections: those are switched off, and its profile is fresh.
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),

@@ -136,16 +136,8 @@ func TestPromtool(t *testing.T) {
 	if out, code := run(t, "check", "-n", "a1", "-f", cfg, "--no-environment"); code != 0 {
 		t.Fatalf("the configuration of every component type does not check:\n%s\n%s", text, out)
 	}
-	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf",
-		"-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
-	var logs flumetest.LogBuffer
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	start := time.Now()
-	base := "http://" + logValue(t, &logs, "monitoring server listening", "address")
+	_, logs, base := startMonitored(t, cfg, "--no-reload-conf")
 	missing := keys
 	flumetest.WaitFor(t, 20*time.Second, "every component's counters in /metrics", func() bool {
 		var metrics map[string]map[string]string
@@ -172,6 +164,24 @@ func TestPromtool(t *testing.T) {
 		}
 	}
 	t.Logf("%d components, %d metric families: promtool reports nothing", len(keys), strings.Count(body, "# TYPE "))
+}
+
+// startMonitored starts a flume-ng agent a1 on the configuration file cfg
+// with HTTP monitoring on a free loopback port, and returns its process,
+// its log and the monitoring server's base URL. The process is killed at
+// the end of the test unless the test waited for it.
+func startMonitored(t *testing.T, cfg string, args ...string) (*exec.Cmd, *flumetest.LogBuffer, string) {
+	t.Helper()
+	args = append([]string{"agent", "-n", "a1", "-f", cfg,
+		"-Dflume.monitoring.type=http", "-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1"}, args...)
+	cmd := exec.Command(binary, args...)
+	logs := new(flumetest.LogBuffer)
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, logs, "http://" + logValue(t, logs, "monitoring server listening", "address")
 }
 
 // httpGet returns the body of a GET that must answer 200.
