@@ -440,7 +440,7 @@ func TestLivePage(t *testing.T) {
 		}
 	})
 	base := "http://" + srv.Addr()
-	if code, hdr, body := get(t, "GET", base+"/"); code != 200 || !strings.Contains(body, "/live/page.js") || hdr.Get("Content-Security-Policy") == "" {
+	if code, hdr, body := get(t, "GET", base+"/"); code != 200 || !strings.Contains(body, `src="live/page.js"`) || hdr.Get("Content-Security-Policy") == "" {
 		t.Errorf("GET /: %d %.100q", code, body)
 	}
 	if code, _, body := get(t, "GET", base+"/live/state"); code != 200 || !strings.Contains(body, `"generation":3`) || !strings.Contains(body, `"id":"channel/c1"`) {

@@ -206,7 +206,7 @@ func TestServe(t *testing.T) {
 		code         int
 		ctype, body  string
 	}{
-		{"GET", "/", 200, "text/html;charset=utf-8", `<script src="/live/page.js"`},
+		{"GET", "/", 200, "text/html;charset=utf-8", `<script src="live/page.js"`},
 		{"HEAD", "/", 200, "text/html;charset=utf-8", ""},
 		{"GET", "/live/page.js", 200, "text/javascript;charset=utf-8", "textContent"},
 		{"GET", "/live/page.css", 200, "text/css;charset=utf-8", ".card"},

@@ -294,7 +294,7 @@
 
   async function poll() {
     try {
-      const r = await fetch('/live/state?since=' + since, { cache: 'no-store' });
+      const r = await fetch('live/state?since=' + since, { cache: 'no-store' });
       if (!r.ok) throw new Error('HTTP ' + r.status);
       const st = await r.json();
       ingest(st);
