@@ -26,8 +26,11 @@
 // touching it, then applies it, restarting only what changed.
 //
 // Snapshot returns a copy of the topology (components, wiring, counters,
-// channel fill, failover state) that is safe to read while the graph runs
-// and reloads; a live page or a command that draws the graph reads it.
+// channel fill, failover and load_balance member states, and the
+// configured components that do not run) that is safe to read while the
+// graph runs and reloads. Its Topology method turns it into the graph of
+// package topology, the one description that the monitoring page (served
+// by Agent when monitoring is on) and flume-ng graph draw.
 //
 // Locks: Graph.life serialises Start, Stop and Reload and is held while
 // they call into components; Graph.mu guards the topology and the states
