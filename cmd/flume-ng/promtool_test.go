@@ -23,11 +23,12 @@ import (
 // one, so that its counters are checked too.
 var componentConfigs = map[flume.Kind]map[string]string{
 	flume.KindSource: {
-		"avro":   "bind = 127.0.0.1\nport = 0",
-		"thrift": "bind = 127.0.0.1\nport = 0",
-		"netcat": "bind = 127.0.0.1\nport = 0",
-		"exec":   "command = echo one",
-		"seq":    "totalEvents = 10",
+		"avro":     "bind = 127.0.0.1\nport = 0",
+		"thrift":   "bind = 127.0.0.1\nport = 0",
+		"netcat":   "bind = 127.0.0.1\nport = 0",
+		"exec":     "command = echo one",
+		"seq":      "totalEvents = 10",
+		"spooldir": "spoolDir = {dir}",
 	},
 	flume.KindChannel: {
 		"memory": "capacity = 10000\ntransactionCapacity = 1000",
