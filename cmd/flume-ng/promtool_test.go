@@ -29,6 +29,7 @@ var componentConfigs = map[flume.Kind]map[string]string{
 		"exec":     "command = echo one",
 		"seq":      "totalEvents = 10",
 		"spooldir": "spoolDir = {dir}",
+		"TAILDIR":  "positionFile = {dir}/taildir_position.json\nfilegroups = f1\nfilegroups.f1 = {dir}/.*\\.log",
 	},
 	flume.KindChannel: {
 		"memory": "capacity = 10000\ntransactionCapacity = 1000",
