@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -168,6 +169,27 @@ func NewRegistry() *Registry {
 		serializers:   newTable[EventSerializerFactory](KindEventSerializer),
 		deserializers: newTable[EventDeserializerFactory](KindEventDeserializer),
 		httpHandlers:  newTable[HTTPSourceHandlerFactory](KindHTTPSourceHandler),
+	}
+}
+
+// Clone returns a new registry holding every type r holds now. Registering
+// in one afterwards does not change the other: a program that needs a type
+// for one agent only (the embedded agent's source) clones the registry it
+// builds with and registers the type in the clone.
+func (r *Registry) Clone() *Registry {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return &Registry{
+		sources:       r.sources.clone(),
+		channels:      r.channels.clone(),
+		sinks:         r.sinks.clone(),
+		interceptors:  r.interceptors.clone(),
+		selectors:     r.selectors.clone(),
+		chanSelectors: r.chanSelectors.clone(),
+		processors:    r.processors.clone(),
+		serializers:   r.serializers.clone(),
+		deserializers: r.deserializers.clone(),
+		httpHandlers:  r.httpHandlers.clone(),
 	}
 }
 
@@ -403,6 +425,10 @@ func (t *table[F]) add(typ string, f F, aliases []string) error {
 		}
 	}
 	return nil
+}
+
+func (t *table[F]) clone() table[F] {
+	return table[F]{kind: t.kind, short: maps.Clone(t.short), classes: maps.Clone(t.classes)}
 }
 
 func (t *table[F]) lookup(n string) (entry[F], bool) {

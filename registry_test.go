@@ -260,3 +260,37 @@ func TestSettingsLookup(t *testing.T) {
 		t.Error("Settings.Lookup ignored Settings.Registry")
 	}
 }
+
+// A clone holds every type of every kind its original held, and the two
+// registries are independent afterwards, both ways.
+func TestRegistryClone(t *testing.T) {
+	r := NewRegistry()
+	for k, op := range allKindOps() {
+		if err := op.register(r, "shared", "original", "com.example.Shared"); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+	}
+	c := r.Clone()
+	for k, op := range allKindOps() {
+		for _, n := range []string{"SHARED", "com.example.Shared"} {
+			if m, canonical, err := op.lookup(c, n); err != nil || m != "original" || canonical != "shared" {
+				t.Errorf("%s %q in the clone: factory %q, canonical %q, %v", k, n, m, canonical, err)
+			}
+		}
+		if err := op.register(c, "clone_only", "clone"); err != nil {
+			t.Fatalf("%s: register in the clone: %v", k, err)
+		}
+		if err := op.register(r, "original_only", "original"); err != nil {
+			t.Fatalf("%s: register in the original: %v", k, err)
+		}
+		if _, _, err := op.lookup(r, "clone_only"); err == nil {
+			t.Errorf("%s: a type registered in the clone appeared in the original", k)
+		}
+		if _, _, err := op.lookup(c, "original_only"); err == nil {
+			t.Errorf("%s: a type registered in the original after cloning appeared in the clone", k)
+		}
+		if err := op.register(c, "shared", "again"); err == nil {
+			t.Errorf("%s: the clone accepted a name it already holds", k)
+		}
+	}
+}
