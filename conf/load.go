@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -94,6 +95,29 @@ func ParseAll(texts ...Text) (*Properties, error) {
 // Parse reads one properties text; name is used in locations.
 func Parse(name string, data []byte) (*Properties, error) {
 	return ParseAll(Text{Name: name, Data: data})
+}
+
+// FromMap returns properties a program built, such as the map Flume's
+// EmbeddedAgent.configure takes, under Flume's rules: keys and values
+// trimmed, empty values ignored (with a warning). Keys are in sorted order;
+// they have no location, and their values are taken literally (no ${}
+// substitution).
+func FromMap(m map[string]string) *Properties {
+	p := &Properties{}
+	props := make([]flume.Property, 0, len(m))
+	for k, v := range m {
+		props = append(props, flume.Property{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
+	}
+	slices.SortFunc(props, func(a, b flume.Property) int { return strings.Compare(a.Key, b.Key) })
+	for _, prop := range props {
+		if prop.Value == "" {
+			p.Problems = append(p.Problems, flume.Problem{Severity: flume.Warning, Key: prop.Key,
+				Message: "empty value; the property is ignored, as Flume ignores it"})
+			continue
+		}
+		p.set(prop)
+	}
+	return p
 }
 
 // String returns the properties in properties-file syntax, one per line

@@ -91,6 +91,32 @@ func TestEmptyValueIgnored(t *testing.T) {
 	}
 }
 
+// FromMap applies Flume's rules to a program's map: trimmed keys and
+// values, empty values ignored with a warning, sorted order, and values
+// taken literally.
+func TestFromMap(t *testing.T) {
+	p := FromMap(map[string]string{" b.key ": " 2 ", "a.key": "${env:HOME}", "c.empty": "  "})
+	var keys []string
+	for _, prop := range p.All() {
+		keys = append(keys, prop.Key)
+		if prop.File != "" || prop.Line != 0 {
+			t.Errorf("%s has a location: %s", prop.Key, prop.Location())
+		}
+	}
+	if strings.Join(keys, " ") != "a.key b.key" {
+		t.Errorf("keys = %v, want a.key b.key", keys)
+	}
+	if v := value(t, p, "b.key"); v != "2" {
+		t.Errorf("b.key = %q, want the trimmed value 2", v)
+	}
+	if v := value(t, p, "a.key"); v != "${env:HOME}" {
+		t.Errorf("a.key = %q, want the value as given", v)
+	}
+	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0].Error(), "c.empty: empty value") {
+		t.Errorf("want one warning about c.empty, got %v", p.Problems)
+	}
+}
+
 func TestMalformedUnicodeEscape(t *testing.T) {
 	_, err := Parse("bad.properties", []byte("a.b = ok\nc.d = \\u00G1\n"))
 	if err == nil || !strings.Contains(err.Error(), "bad.properties:2") {
