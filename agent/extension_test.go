@@ -2,6 +2,8 @@ package agent
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"slices"
 	"strconv"
 	"sync"
@@ -198,5 +200,82 @@ a1.sinkgroups.g1.processor.type = com.example.LastFirstSinkProcessor
 	}
 	if proc.calls == 0 {
 		t.Error("the runner never called the custom processor")
+	}
+}
+
+// holdOnceSink takes a batch, holds it until release is closed (or its
+// context ends) and then fails, rolling it back; afterwards it delivers
+// like collectSink.
+type holdOnceSink struct {
+	collectSink
+	holding, release chan struct{}
+	held             bool
+}
+
+func (s *holdOnceSink) Process(ctx context.Context) (flume.Status, error) {
+	if s.held {
+		return s.collectSink.Process(ctx)
+	}
+	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: 10}, nil, func(ctx context.Context, evs []flume.Event) error {
+		s.held = true
+		close(s.holding)
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+		}
+		return errors.New("delivery failed")
+	})
+	return res.Status, err
+}
+
+// A graceful stop drains the events a sink holds in a delivery that fails
+// while the stop begins: the memory channel's Len does not count them, but
+// they come back when the delivery rolls back, and must not be lost.
+func TestStopDrainsABatchInFlight(t *testing.T) {
+	reg := registry(t)
+	out := &collected{m: map[string][]string{}}
+	s := &holdOnceSink{holding: make(chan struct{}), release: make(chan struct{})}
+	err := reg.RegisterSink("com.example.HoldOnceSink", func(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
+		s.collectSink = collectSink{name: set.Name, ch: in, out: out}
+		return s, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, err := conf.Parse("agent.properties", []byte(`
+a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.totalEvents = 10
+a1.sources.r1.batchSize = 10
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.channels.c1.keep-alive = 0
+a1.sinks.k1.type = com.example.HoldOnceSink
+a1.sinks.k1.channel = c1
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &flumetest.LogBuffer{}
+	g, problems := Build(conf.Agent("a1", props), Options{Registry: reg, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		RunnerBackoff: &RunnerBackoff{Step: time.Millisecond, Max: 10 * time.Millisecond, Error: 10 * time.Millisecond}})
+	if len(problems) != 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-s.holding // the sink holds all 10 events; the channel's Len is 0
+	stopped := make(chan error, 1)
+	go func() { stopped <- g.Stop(context.Background()) }()
+	logs.WaitLine(t, "draining channels", 10*time.Second)
+	close(s.release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if got := out.get("k1"); len(got) != 10 {
+		t.Fatalf("the stop delivered %v; want the 10 events the failed delivery rolled back", got)
 	}
 }

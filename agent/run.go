@@ -258,6 +258,10 @@ func (g *Graph) stop(ctx context.Context, p pending) error {
 	return nil
 }
 
+// takeHolder is implemented by channels that tell how many events open
+// take transactions hold (the memory channel).
+type takeHolder interface{ Taken() int }
+
 // drain lets the runners empty the channels, in parallel, bounded by
 // DrainTimeout.
 func (g *Graph) drain(ctx context.Context, runners []node[*sinkrunner.Runner], channels []node[flume.Channel]) {
@@ -271,6 +275,11 @@ func (g *Graph) drain(ctx context.Context, runners []node[*sinkrunner.Runner], c
 	held := 0
 	for _, c := range channels {
 		held += c.component.Len()
+		// A batch a sink is delivering is not in Len: if the delivery
+		// fails, it comes back, and must be drained too.
+		if t, ok := c.component.(takeHolder); ok {
+			held += t.Taken()
+		}
 	}
 	if held == 0 {
 		return
