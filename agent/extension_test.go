@@ -268,6 +268,9 @@ a1.sinks.k1.channel = c1
 		t.Fatal(err)
 	}
 	<-s.holding // the sink holds all 10 events; the channel's Len is 0
+	if ch, _ := g.Snapshot().Channel("c1"); ch.Len != 0 || ch.InFlight != 10 {
+		t.Errorf("snapshot of c1: Len %d, InFlight %d; want 0 and 10", ch.Len, ch.InFlight)
+	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- g.Stop(context.Background()) }()
 	logs.WaitLine(t, "draining channels", 10*time.Second)

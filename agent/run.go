@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flumego/flume"
@@ -259,7 +260,7 @@ func (g *Graph) stop(ctx context.Context, p pending) error {
 }
 
 // takeHolder is implemented by channels that tell how many events open
-// take transactions hold (the memory channel).
+// take transactions hold (the memory and file channels).
 type takeHolder interface{ Taken() int }
 
 // drain lets the runners empty the channels, in parallel, bounded by
@@ -272,39 +273,75 @@ func (g *Graph) drain(ctx context.Context, runners []node[*sinkrunner.Runner], c
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	held := 0
-	for _, c := range channels {
-		held += c.component.Len()
-		// A batch a sink is delivering is not in Len: if the delivery
-		// fails, it comes back, and must be drained too.
-		if t, ok := c.component.(takeHolder); ok {
-			held += t.Taken()
-		}
-	}
+	held, known := heldEvents(channels)
 	if held == 0 {
 		return
 	}
 	g.log.Info("draining channels", "events", held, "timeout", timeout)
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var emptied atomic.Bool
 	var wg sync.WaitGroup
 	for _, r := range runners {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := r.component.Drain(dctx); err != nil {
+			if err := r.component.Drain(dctx); err != nil && !emptied.Load() {
 				g.log.Warn("sink did not drain its channel in time", "sink", r.name, "error", err)
 			}
 		}()
 	}
-	wg.Wait()
-	left := 0
-	for _, c := range channels {
-		left += c.component.Len()
+	drained := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(drained)
+	}()
+	// A sink tells it drained its channel when a take finds it empty,
+	// which waits the channel's keep-alive; when the channels tell what
+	// their takes hold, the drain ends as soon as they hold nothing.
+	if known {
+		tick := time.NewTicker(drainPoll)
+		defer tick.Stop()
+	watch:
+		for {
+			select {
+			case <-drained:
+				break watch
+			case <-dctx.Done():
+				break watch
+			case <-tick.C:
+				if n, _ := heldEvents(channels); n == 0 {
+					emptied.Store(true)
+					cancel()
+					break watch
+				}
+			}
+		}
 	}
-	if left > 0 {
+	<-drained
+	if left, _ := heldEvents(channels); left > 0 {
 		g.log.Warn("events left in channels at shutdown", "events", left)
 	}
+}
+
+// drainPoll is how often a drain looks whether the channels are empty.
+const drainPoll = 10 * time.Millisecond
+
+// heldEvents returns the events the channels hold: committed ones and, for
+// channels that tell (takeHolder), those of open take transactions, which
+// come back if the delivery in progress fails. known reports whether every
+// channel tells.
+func heldEvents(channels []node[flume.Channel]) (held int, known bool) {
+	known = true
+	for _, c := range channels {
+		held += c.component.Len()
+		if t, ok := c.component.(takeHolder); ok {
+			held += t.Taken()
+		} else {
+			known = false
+		}
+	}
+	return held, known
 }
 
 // LogProblems logs configuration problems: errors at level Error,

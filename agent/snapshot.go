@@ -87,6 +87,10 @@ type Source struct {
 type Channel struct {
 	Component
 	Len, Capacity, TransactionCapacity int
+	// InFlight is the number of events open take transactions hold
+	// (batches sinks are delivering), which Len does not count, for
+	// channels that tell (memory, file); 0 otherwise.
+	InFlight int
 }
 
 // Runner is a sink runner in a Snapshot: a sink group (Kind KindSinkGroup,
@@ -209,6 +213,9 @@ func (g *Graph) Snapshot() Snapshot {
 	for i, n := range t.channels {
 		c := &s.Channels[i]
 		c.Len, c.Capacity, c.TransactionCapacity = n.component.Len(), n.component.Capacity(), n.component.TransactionCapacity()
+		if t, ok := n.component.(takeHolder); ok {
+			c.InFlight = t.Taken()
+		}
 	}
 	k := 0
 	for _, n := range t.runners {

@@ -123,6 +123,14 @@ func (c *Channel) Len() int {
 	return c.q.Len()
 }
 
+// Taken returns the number of events open take transactions hold: a sink
+// delivering them commits them, or rolls them back into the queue.
+func (c *Channel) Taken() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inflight
+}
+
 // Capacity returns the configured capacity.
 func (c *Channel) Capacity() int { return c.cfg.Capacity }
 
