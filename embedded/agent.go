@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,7 +90,7 @@ type Agent struct {
 	mu       sync.Mutex // guards the fields below
 	warnings flume.Problems
 	failed   map[string]string // channel -> why it failed to start
-	loadErr  error
+	loadErrs flume.Problems    // the errors of the last load
 }
 
 // New builds an embedded agent from cfg and starts it: the channel (a file
@@ -102,6 +103,40 @@ type Agent struct {
 // also fails when the channel cannot start (a file channel whose
 // directories another process holds).
 func New(ctx context.Context, cfg Config) (*Agent, error) {
+	a, err := build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Start(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Check validates cfg as New builds it, without starting anything, and
+// returns its problems, errors and warnings, located; err is non-nil when
+// New would refuse cfg. It is for an application's tests and tools.
+func Check(ctx context.Context, cfg Config) (flume.Problems, error) {
+	a, err := build(cfg)
+	if err != nil {
+		var problems flume.Problems
+		errors.As(err, &problems)
+		return problems, err
+	}
+	_, err = a.run.DryRun(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.loadErrs) > 0 {
+		return append(slices.Clone(a.loadErrs), a.warnings...), fmt.Errorf("embedded agent %q: %w", a.name, a.loadErrs)
+	}
+	if err != nil {
+		return a.warnings, fmt.Errorf("embedded agent %q: %w", a.name, err)
+	}
+	return a.warnings, nil
+}
+
+// build returns the agent cfg configures, not started.
+func build(cfg Config) (*Agent, error) {
 	if cfg.Properties == nil {
 		return nil, errors.New("embedded agent: Config.Properties is nil")
 	}
@@ -135,9 +170,6 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		OnLoad:           a.loaded,
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := a.Start(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -190,10 +222,7 @@ func (a *Agent) newSource(set flume.Settings, _ *flume.Context, out flume.Channe
 func (a *Agent) loaded(r agent.LoadReport) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.loadErr = nil
-	if errs := r.Problems.Errors(); len(errs) > 0 {
-		a.loadErr = errs
-	}
+	a.loadErrs = r.Problems.Errors()
 	var warnings flume.Problems
 	for _, p := range r.Problems {
 		if p.Severity == flume.Warning {
@@ -212,10 +241,10 @@ func (a *Agent) Start(ctx context.Context) error {
 	a.mu.Unlock()
 	if err := a.run.Start(ctx); err != nil {
 		a.mu.Lock()
-		loadErr := a.loadErr
+		loadErrs := a.loadErrs
 		a.mu.Unlock()
-		if loadErr != nil {
-			return fmt.Errorf("embedded agent %q: %w", a.name, loadErr)
+		if len(loadErrs) > 0 {
+			return fmt.Errorf("embedded agent %q: %w", a.name, loadErrs)
 		}
 		return fmt.Errorf("embedded agent %q: %w", a.name, err)
 	}

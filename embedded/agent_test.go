@@ -449,3 +449,31 @@ func TestConcurrentPuts(t *testing.T) {
 		}
 	}
 }
+
+// Check validates as New does without starting anything: no file channel
+// directory is created, no connection is made.
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	kv := []string{"channel.type", "file", "channel.checkpointDir", filepath.Join(dir, "cp"), "channel.dataDirs", filepath.Join(dir, "data"),
+		"sinks", "k1", "k1.type", "thrift", "k1.hostname", "127.0.0.1", "k1.port", "1", "processor.type", "default"}
+	ctx := context.Background()
+	problems, err := embedded.Check(ctx, embedded.Config{Properties: props(kv...), Logger: testLogger(t)})
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("Check: %v, %v", problems, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("Check created %v", entries)
+	}
+	problems, err = embedded.Check(ctx, embedded.Config{Properties: props(append(kv, "k1.colour", "blue")...), Logger: testLogger(t)})
+	if err != nil || len(problems) != 1 || problems[0].Key != "k1.colour" || problems[0].Severity != flume.Warning {
+		t.Errorf("Check with an unknown key: %v, %v", problems, err)
+	}
+	problems, err = embedded.Check(ctx, embedded.Config{Properties: props(append(kv, "k1.port", "x")...), Logger: testLogger(t)})
+	if err == nil || len(problems.Errors()) == 0 || problems.Errors()[0].Key != "k1.port" {
+		t.Errorf("Check with a bad port: %v, %v", problems, err)
+	}
+	problems, err = embedded.Check(ctx, embedded.Config{Properties: props(append(kv, "k1.type", "logger")...), Logger: testLogger(t)})
+	if err == nil || len(problems.Errors()) == 0 || problems.Errors()[0].Key != "k1.type" {
+		t.Errorf("Check with a disallowed sink: %v, %v", problems, err)
+	}
+}
