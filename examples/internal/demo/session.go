@@ -124,7 +124,9 @@ type AgentSpec struct {
 
 	// Command, when set, is run instead of `flume-ng agent` (an
 	// application that sends to the agents): the program and its
-	// arguments; Name, Files and Monitor are then not used.
+	// arguments; Name and Files are then not used, and Monitor says that
+	// the command serves Flume's JSON metrics itself and logs where as
+	// flume-ng does ("monitoring server listening address=...").
 	Command []string
 }
 

@@ -1,23 +1,31 @@
 // Command app is a small application that logs coin transactions through
-// Flume: it sends one event per transaction, with the header
-// State=coin_log that the agents' multiplexing selector routes on, using
-// flumego's client SDK (package rpc) configured by Flume RpcClient
-// properties files.
+// Flume: it puts one event per transaction, with the header State=coin_log
+// that the ingest agents' multiplexing selector routes on, into an embedded
+// agent (package embedded) configured by Flume embedded agent properties
+// files: a durable file channel and a failover pair of thrift sinks.
 //
-//	go run ./examples/thrift-sdk-to-kafka/app -f examples/thrift-sdk-to-kafka/client.properties \
-//	    -f examples/thrift-sdk-to-kafka/local-client.properties -n 10000
+//	go run ./examples/thrift-sdk-to-kafka/app -f examples/thrift-sdk-to-kafka/app.properties \
+//	    -f examples/thrift-sdk-to-kafka/local-app.properties -to 10000
 //
-// Events are numbered from 1 (the "seq" field of the JSON body) and sent
-// in batches of the client's batch-size. A batch the client could not
-// deliver to any host is sent again after a pause (0.5 s, doubling up to
-// 5 s) until it is acknowledged, so the application loses nothing while
-// every agent is down; an agent acknowledges a batch only once it is
-// committed to its channel. A batch is sent again only when it may not
-// have arrived, so an agent that committed it but failed before
-// answering makes for duplicates (at least once).
+// Events are numbered from -from (the "seq" field of the JSON body) and put
+// -batch at a time. Put returns once the events are fsynced in the file
+// channel, so an event it acknowledged survives a crash of the
+// application: the embedded agent delivers it after the next start (which
+// logs how many events it replayed). After each Put the application prints
+// "acked FIRST LAST" on its standard output: that record holds only
+// durable numbers, and a restart continues with -from LAST+1 of the last
+// line (an event put again after a crash between Put and the print is a
+// duplicate, never a loss). While every ingest agent is down the events
+// wait in the channel; when the channel is full, Put pushes back.
 //
-// SIGINT or SIGTERM stops it after the batch in flight; it logs
-// `msg=done sent=N` with the number of events acknowledged (all of 1..N)
-// and exits 0, or exits 1 if it was stopped while a batch was still
-// unacknowledged.
+// With -to, once every event is in the channel the application waits for
+// the ingest agents to take them all. SIGINT or SIGTERM stops putting (a
+// Put waiting for room is abandoned, its events not committed). Either way
+// it then closes the agent, which delivers what the channel holds for up
+// to 10 s (a file channel keeps the rest for the next start), logs
+// `msg=done first=F acked=N` and exits 0.
+//
+// -Dflume.monitoring.type=http -Dflume.monitoring.port=P serves the
+// embedded agent's counters as a flume-ng agent does (SOURCE.source-coin-service,
+// CHANNEL.channel-coin-service, SINK.h1, SINK.h2).
 package main
