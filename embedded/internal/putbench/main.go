@@ -93,6 +93,10 @@ func runAll(flumeNG string, channels []string, goroutines, batches []int, events
 		return err
 	}
 	defer os.RemoveAll(dir)
+	// The collector's channel is large: its null sink sleeps a second
+	// whenever it finds fewer events than its batch (Flume's sink runner
+	// backoff), and the channel must absorb that second at full speed, or
+	// the collector, not the application, sets the pace.
 	collector, err := bench.StartAgent(bench.Params{Binary: flumeNG, Dir: dir}, "a1", `a1.sources = r1
 a1.channels = c1
 a1.sinks = k1
@@ -101,7 +105,7 @@ a1.sources.r1.bind = 127.0.0.1
 a1.sources.r1.port = 0
 a1.sources.r1.channels = c1
 a1.channels.c1.type = memory
-a1.channels.c1.capacity = 100000
+a1.channels.c1.capacity = 2000000
 a1.channels.c1.transactionCapacity = 1000
 a1.sinks.k1.type = null
 a1.sinks.k1.channel = c1
