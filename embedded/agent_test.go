@@ -2,7 +2,9 @@ package embedded_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/embedded"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/monitor"
 )
 
 // Events put into a memory-channel embedded agent reach the collector
@@ -476,4 +479,49 @@ func TestCheck(t *testing.T) {
 	if err == nil || len(problems.Errors()) == 0 || problems.Errors()[0].Key != "k1.type" {
 		t.Errorf("Check with a disallowed sink: %v, %v", problems, err)
 	}
+}
+
+// The counters are served as a flume-ng agent serves them, by the
+// monitoring server Flume's system properties ask for, and published to
+// the registry the application passes.
+func TestMonitoring(t *testing.T) {
+	c := newCollector(t, "avro")
+	reg := monitor.NewRegistry()
+	kv := append([]string{"channel.type", "memory", "sinks", "k1", "processor.type", "default"}, sinkTo("k1", c)...)
+	a := start(t, embedded.Config{Properties: props(kv...), Metrics: reg, SystemProperties: map[string]string{
+		"flume.monitoring.type": "http", "flume.monitoring.port": "0", "flume.monitoring.bind": "127.0.0.1"}})
+	if a.Metrics() != reg {
+		t.Error("Metrics is not the registry passed in Config.Metrics")
+	}
+	if err := a.Put(context.Background(), numbered(1, 5)...); err != nil {
+		t.Fatal(err)
+	}
+	flumetest.WaitFor(t, 10*time.Second, "5 events", func() bool { return c.Received() == 5 })
+	resp, err := http.Get("http://" + a.MonitorAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	if got := m["SOURCE.source-app"]["EventAcceptedCount"]; got != "5" {
+		t.Errorf("SOURCE.source-app EventAcceptedCount = %q, want 5; metrics: %v", got, m)
+	}
+	if _, ok := m["CHANNEL.channel-app"]; !ok {
+		t.Errorf("no CHANNEL.channel-app in %v", m)
+	}
+	flumetest.WaitFor(t, 10*time.Second, "the sink's counter", func() bool {
+		for _, g := range reg.Snapshot() {
+			if g.Key == "SINK.k1" {
+				for _, at := range g.Attributes {
+					if at.Name == "EventDrainSuccessCount" && at.Value == 5 {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
 }
