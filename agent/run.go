@@ -259,9 +259,12 @@ func (g *Graph) stop(ctx context.Context, p pending) error {
 	return nil
 }
 
-// takeHolder is implemented by channels that tell how many events open
-// take transactions hold (the memory and file channels).
-type takeHolder interface{ Taken() int }
+// holder is implemented by channels that tell, read together, how many
+// committed events wait in them (Len) and how many open take transactions
+// hold (the memory and file channels).
+type holder interface {
+	Held() (queued, inFlight int)
+}
 
 // drain lets the runners empty the channels, in parallel, bounded by
 // DrainTimeout.
@@ -328,16 +331,17 @@ func (g *Graph) drain(ctx context.Context, runners []node[*sinkrunner.Runner], c
 const drainPoll = 10 * time.Millisecond
 
 // heldEvents returns the events the channels hold: committed ones and, for
-// channels that tell (takeHolder), those of open take transactions, which
+// channels that tell (holder), those of open take transactions, which
 // come back if the delivery in progress fails. known reports whether every
 // channel tells.
 func heldEvents(channels []node[flume.Channel]) (held int, known bool) {
 	known = true
 	for _, c := range channels {
-		held += c.component.Len()
-		if t, ok := c.component.(takeHolder); ok {
-			held += t.Taken()
+		if h, ok := c.component.(holder); ok {
+			queued, inFlight := h.Held()
+			held += queued + inFlight
 		} else {
+			held += c.component.Len()
 			known = false
 		}
 	}

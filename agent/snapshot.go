@@ -213,8 +213,8 @@ func (g *Graph) Snapshot() Snapshot {
 	for i, n := range t.channels {
 		c := &s.Channels[i]
 		c.Len, c.Capacity, c.TransactionCapacity = n.component.Len(), n.component.Capacity(), n.component.TransactionCapacity()
-		if t, ok := n.component.(takeHolder); ok {
-			c.InFlight = t.Taken()
+		if h, ok := n.component.(holder); ok {
+			c.Len, c.InFlight = h.Held()
 		}
 	}
 	k := 0

@@ -47,6 +47,7 @@ func Run(t *testing.T, o Options) {
 		{"HeadersAndBodies", testHeadersAndBodies},
 		{"ConcurrentProducersConsumers", testConcurrent},
 		{"StopRefusesTransactions", testStop},
+		{"HeldCountsTakesInFlight", testHeld},
 	}
 	if o.MixedTransactions {
 		tests = append(tests, struct {
@@ -238,6 +239,51 @@ func testTakeRollbackReturnsToHead(t *testing.T, o Options) {
 		t.Fatalf("Len = %d after rolling back 5 takes of 10 events", ch.Len())
 	}
 	wantSeqs(t, take(t, ch, 20), span(0, 10)...)
+}
+
+// holder is the optional Held method of a channel: its committed events
+// and those its open take transactions hold, read together.
+type holder interface {
+	Held() (queued, inFlight int)
+}
+
+// testHeld checks Held, for channels that have it: events an open take
+// holds are in flight, back in the queue after a rollback, gone after a
+// commit.
+func testHeld(t *testing.T, o Options) {
+	ch := newChannel(t, o, 100, 50)
+	h, ok := ch.(holder)
+	if !ok {
+		t.Skip("the channel does not tell its events in flight (no Held method)")
+	}
+	want := func(queued, inFlight int, when string) {
+		t.Helper()
+		if q, f := h.Held(); q != queued || f != inFlight {
+			t.Fatalf("Held() = %d queued, %d in flight %s; want %d, %d", q, f, when, queued, inFlight)
+		}
+		if ch.Len() != queued {
+			t.Fatalf("Len() = %d %s; Held says %d queued", ch.Len(), when, queued)
+		}
+	}
+	put(t, ch, Events(0, 10))
+	want(10, 0, "after 10 puts")
+	tx := begin(t, ch)
+	if _, err := tx.Take(context.Background(), 4); err != nil {
+		t.Fatal(err)
+	}
+	want(6, 4, "while a take of 4 is open")
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	want(10, 0, "after rolling the take back")
+	tx = begin(t, ch)
+	if _, err := tx.Take(context.Background(), 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want(6, 0, "after committing a take of 4")
 }
 
 func testInterleavedTakesRollback(t *testing.T, o Options) {

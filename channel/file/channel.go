@@ -123,12 +123,13 @@ func (c *Channel) Len() int {
 	return c.q.Len()
 }
 
-// Taken returns the number of events open take transactions hold: a sink
-// delivering them commits them, or rolls them back into the queue.
-func (c *Channel) Taken() int {
+// Held returns, read together, the number of committed events waiting to
+// be taken (Len) and the number open take transactions hold: a sink
+// delivering those commits them, or rolls them back into the queue.
+func (c *Channel) Held() (queued, inFlight int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.inflight
+	return c.q.Len(), c.inflight
 }
 
 // Capacity returns the configured capacity.
