@@ -187,13 +187,15 @@ func TestKilledApplicationLosesNothing(t *testing.T) {
 		t.Fatal("the collectors took events during the outage")
 	}
 
-	primary.Refuse.Store(false)
-	secondary.Refuse.Store(false)
+	// Restarted while the outage lasts, the application finds its backlog
+	// on disk; then the collectors take events again.
 	second := startApp(t, dir, last+1, total, primary.port, secondary.port)
 	line := second.waitLine(t, 30*time.Second, "what it replayed", func(l string) bool { return strings.HasPrefix(l, "replayed ") })
 	if replayed, _ := strconv.Atoi(strings.TrimPrefix(line, "replayed ")); replayed < len(acked) {
 		t.Errorf("the restarted application replayed %d events; %d were acknowledged before the kill", replayed, len(acked))
 	}
+	primary.Refuse.Store(false)
+	secondary.Refuse.Store(false)
 	second.waitLine(t, 60*time.Second, "delivered", func(l string) bool { return l == "delivered" })
 	<-second.done
 	if err := second.cmd.Wait(); err != nil {

@@ -15,6 +15,7 @@
 // agent, restarted, delivers what its file channel kept. Then both ingest
 // agents stop and the events pile up in the application's own file
 // channel; the application is killed (SIGKILL) and restarted after the
-// last event it acknowledged: it finds its backlog on disk and delivers it
-// with the rest. Every event must reach the topic. See README.md.
+// last event it acknowledged: it finds its backlog on disk and, once the
+// ingest agents are back, delivers it with the rest. Every event must
+// reach the topic. See README.md.
 package main

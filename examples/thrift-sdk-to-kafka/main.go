@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flumego/flume/examples/internal/demo"
@@ -75,6 +77,26 @@ func (r result) verify() error {
 		errs = append(errs, fmt.Errorf("the application had put every event (%d) before it was killed", r.AckedAtKill))
 	}
 	return errors.Join(errs...)
+}
+
+// running holds the processes the progress line reports on; the run
+// replaces them as it restarts them.
+type running struct {
+	mu     sync.Mutex
+	agents []*demo.Agent
+	app    *demo.Agent
+}
+
+func (r *running) set(agents []*demo.Agent, app *demo.Agent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.agents, r.app = slices.Clone(agents), app
+}
+
+func (r *running) get() ([]*demo.Agent, *demo.Agent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.agents, r.app
 }
 
 // lastAcked returns the last number this run of the application printed
@@ -153,6 +175,7 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 			return res, err
 		}
 	}
+	procs := &running{}
 
 	// Count this run's events in the topic as they arrive.
 	count := kafka.Count(ctx, topic, from, func(r *kgo.Record) (string, int64, bool) {
@@ -194,6 +217,7 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 	if err != nil {
 		return res, err
 	}
+	procs.set(agents, app)
 	counter := func(a *demo.Agent, group, attr string) int64 {
 		n, _ := a.Counter(ctx, group, attr)
 		return n
@@ -207,6 +231,7 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 		}
 	}
 	stopProgress := s.Progress(opts.Every, func() string {
+		agents, app := procs.get()
 		line := ""
 		for i, a := range agents {
 			if down(a) {
@@ -265,6 +290,7 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 	if agents[0], err = startIngest(specs[0]); err != nil {
 		return res, err
 	}
+	procs.set(agents, app)
 	if res.Backlog > 0 {
 		if res.Replayed, err = agents[0].WaitCounter(ctx, "SINK.k1", "EventDrainSuccessCount", res.Backlog); err != nil {
 			return res, err
@@ -298,17 +324,20 @@ func run(ctx context.Context, s *demo.Session, opts options) (res result, err er
 	res.AckedAtKill = lastAcked(app)
 	s.Printf("it had acknowledged events 1-%d", res.AckedAtKill)
 
-	// 7. The ingest agents come back, the application restarts after the
-	// last event it acknowledged: its file channel replays, and it
-	// delivers the backlog and the rest.
+	// 7. The application restarts after the last event it acknowledged,
+	// while the ingest agents are still down: its file channel replays the
+	// backlog. Then the ingest agents come back, and it delivers the
+	// backlog and the rest.
+	if app, res.AppReplayed, err = startApp(res.AckedAtKill+1, opts.RestartRate); err != nil {
+		return res, err
+	}
+	procs.set(agents, app)
 	for i, spec := range specs {
 		if agents[i], err = startIngest(spec); err != nil {
 			return res, err
 		}
 	}
-	if app, res.AppReplayed, err = startApp(res.AckedAtKill+1, opts.RestartRate); err != nil {
-		return res, err
-	}
+	procs.set(agents, app)
 
 	// 8. The application puts the rest, waits until the ingest agents
 	// took everything and exits; every event is in the topic.
