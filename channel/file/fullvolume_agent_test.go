@@ -170,8 +170,12 @@ a1.sinks.k1.batch-size = 1000
 	for _, n := range p.runs["1"] {
 		total += n
 	}
-	if distinct != int(acked) {
-		t.Fatalf("%d distinct run-1 events reached the peer, %d were acknowledged", distinct, acked)
+	// The source's commit in progress when run 1 stopped is in doubt (the
+	// file channel documents it so): it may have reached the log without
+	// being acknowledged. So up to one source batch (1000 events) more than
+	// acknowledged may arrive; never fewer (checked above, event by event).
+	if distinct < int(acked) || distinct > int(acked)+1000 {
+		t.Fatalf("%d distinct run-1 events reached the peer, %d were acknowledged (at most one in-doubt batch of 1000 more may arrive)", distinct, acked)
 	}
 	t.Logf("run 2: the peer received all %d acknowledged events (%d duplicates), and %d new ones once the channel had drained; %d log files deleted",
 		acked, total-distinct, len(p.runs["2"]), c2.Get("c1", "LogFilesDeletedCount"))
