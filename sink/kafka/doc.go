@@ -28,7 +28,8 @@
 // Flume's Kafka source and channel); the key is the "key" header (none when
 // absent); the topic is the topicHeader header when allowTopicOverride, else
 // kafka.topic with %{header}, %[localhost|IP|FQDN] (the host as the host
-// interceptor sees it: internal/localhost) and time escapes replaced (only
+// interceptor sees it: internal/localhost) and time escapes replaced (Flume's
+// BucketPath, shared with the HDFS sink: internal/bucketpath; only
 // when allowTopicOverride; otherwise kafka.topic verbatim);
 // the partition is the partitionIdHeader header, else defaultPartitionId,
 // else the partitioner: the murmur2 hash of the key, as Java's
