@@ -24,4 +24,12 @@
 // what the Flume properties configure; what flumego does not implement
 // (SASL-protected data transfer, a proxy user with Kerberos, encryption
 // zones) fails with an UnsupportedError.
+//
+// Local is the local implementation: Flush is fdatasync, and creating,
+// renaming or removing a file syncs its directory (Create also every
+// directory it makes), so that a flushed file is still there, under its
+// name, after a power failure. Rename uses renameat2's RENAME_NOREPLACE,
+// or a hard link and an unlink where the file system lacks it. Package
+// dfstest holds the conformance suite every implementation passes and a
+// wrapper that fails chosen operations on demand.
 package dfs
