@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/chromedp v0.23.1
 	github.com/colinmarc/hdfs/v2 v2.4.0
 	github.com/dlclark/regexp2/v2 v2.13.3
+	github.com/dsnet/compress v0.0.1
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/golang/snappy v0.0.1
 	github.com/jcmturner/gokrb5/v8 v8.4.4
