@@ -19,8 +19,24 @@ const EventSchema = `{"type":"record","name":"Event","fields":[{"name":"headers"
 const DefaultSyncIntervalBytes = 2048000
 
 func newAvroEvent(set flume.Settings, cfg *flume.Context) (flume.EventSerializerBuilder, error) {
+	opts := containerOptions(cfg)
+	opts.Schema = EventSchema
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := avrofile.NewWriter(io.Discard, opts); err != nil { // the options are valid: building per file cannot fail
+		return nil, err
+	}
+	return func(w io.Writer) flume.EventSerializer {
+		f, err := avrofile.NewWriter(w, opts)
+		return &avroEvent{f: f, err: err}
+	}, nil
+}
+
+// containerOptions reads the container options the Avro serializers
+// share: syncIntervalBytes and compressionCodec.
+func containerOptions(cfg *flume.Context) avrofile.Options {
 	opts := avrofile.Options{
-		Schema:       EventSchema,
 		SyncInterval: cfg.IntRange("syncIntervalBytes", DefaultSyncIntervalBytes, avrofile.MinSyncInterval, avrofile.MaxSyncInterval),
 	}
 	// Avro's CodecFactory.fromString matches names exactly; Flume warns
@@ -33,16 +49,7 @@ func newAvroEvent(set flume.Settings, cfg *flume.Context) (flume.EventSerializer
 	default:
 		cfg.Warnf("compressionCodec", "not an Avro codec (null, deflate, snappy): the files are written uncompressed, as Flume does")
 	}
-	if err := cfg.Err(); err != nil {
-		return nil, err
-	}
-	if _, err := avrofile.NewWriter(io.Discard, opts); err != nil { // the options are valid: building per file cannot fail
-		return nil, err
-	}
-	return func(w io.Writer) flume.EventSerializer {
-		f, err := avrofile.NewWriter(w, opts)
-		return &avroEvent{f: f, err: err}
-	}, nil
+	return opts
 }
 
 // avroEvent is Flume's FlumeEventAvroEventSerializer: an Avro object

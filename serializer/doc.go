@@ -10,21 +10,35 @@
 //	avro_event        FlumeEventAvroEventSerializer$Builder: an Avro object
 //	                  container file of {"headers": map<string>, "body": bytes}
 //
-// (the short names match in any case, the builder class names, under
-// org.apache.flume.serialization, exactly). A plugin adds its own format with
-// flume.RegisterEventSerializer, under its builder's class name.
+// and, under its class name only (as in Flume, where the HDFS sink ships it),
+//
+//	org.apache.flume.sink.hdfs.AvroEventSerializer$Builder
+//	                  each event body is one Avro binary datum, written as is
+//	                  into an Avro object container file whose schema is the
+//	                  file's first event's: header flume.avro.schema.url
+//	                  (http, https, file; read once per sink), else
+//	                  flume.avro.schema.literal, else the schemaURL option;
+//	                  none fails the event, as in Flume. Later events of the
+//	                  file are not checked against it (nor are they in Flume).
+//
+// (the short names match in any case, the builder class names exactly). A
+// plugin adds its own format with flume.RegisterEventSerializer, under its
+// builder's class name.
 //
 // Options (under the sink's serializer prefix: file_roll's
 // "sink.serializer.", HDFS's "serializer."), with Flume's defaults:
 //
 //	appendNewline      true     text, header_and_text: write "\n" after each body
-//	syncIntervalBytes  2048000  avro_event: start a new Avro block once this many
-//	                            (uncompressed) bytes are buffered; 32 to 2^30
-//	compressionCodec   null     avro_event: null, deflate or snappy. Flume's Avro
-//	                            also knows bzip2, xz and zstandard, which are
+//	syncIntervalBytes  2048000  the Avro serializers: start a new Avro block once
+//	                            this many (uncompressed) bytes are buffered;
+//	                            32 to 2^30
+//	compressionCodec   null     the Avro serializers: null, deflate or snappy.
+//	                            Flume's Avro also knows bzip2, xz and zstandard, which are
 //	                            refused as unsupported; any other name is warned
 //	                            about and the file is written uncompressed, as
 //	                            Flume does.
+//	schemaURL          (none)   AvroEventSerializer: the schema of events whose
+//	                            headers name none (http, https or file; not hdfs)
 //
 // The bytes are Flume's: header_and_text lists the headers in the order a
 // java.util.HashMap iterates them (see internal/javamap; Flume prints

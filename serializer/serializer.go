@@ -19,12 +19,14 @@ const (
 )
 
 // Register adds Flume's event serializers (text, header_and_text,
-// avro_event and their builder class names) to r.
+// avro_event and their builder class names, and the HDFS module's
+// AvroEventSerializer under its class name) to r.
 func Register(r *flume.Registry) error {
 	return errors.Join(
 		r.RegisterEventSerializer(TypeText, newText, classText),
 		r.RegisterEventSerializer(TypeHeaderAndText, newHeaderAndText, classHeaderAndText),
 		r.RegisterEventSerializer(TypeAvroEvent, newAvroEvent, classAvroEvent),
+		r.RegisterEventSerializer(ClassHDFSAvro, newAvroDatum),
 	)
 }
 
