@@ -34,7 +34,7 @@ a1.sources.r2.interceptors.j1.type = com.example.Other$Builder
 
 a1.sinks.k1.type = com.example.FooSink
 a1.sinks.k1.channel = c1
-a1.sinks.k2.type = hdfs
+a1.sinks.k2.type = hbase
 a1.sinks.k2.channel = c9
 a1.sinks.k3.type = com.example.GroupedSink
 a1.sinks.k3.channel = c2
@@ -56,7 +56,7 @@ a1.sinkgroups.g1.sinks = k3
 		`a1.sources.r2.type: "com.example.Source": unknown source type "com.example.Source": a Java class`,
 		`a1.sources.r2.interceptors.j1.type: "com.example.Other$Builder": unknown interceptor type`,
 		`a1.sinks.k2.channel: "c9": not a valid channel`,
-		`a1.sinks.k2.type: "hdfs": unknown sink type "hdfs": a Flume 1.11 sink that flumego does not implement (known: avro,`,
+		`a1.sinks.k2.type: "hbase": unknown sink type "hbase": a Flume 1.11 sink that flumego does not implement (known: avro,`,
 		`a1.sinks.k3.type: "com.example.GroupedSink": unknown sink type "com.example.GroupedSink": a Java class`,
 	}
 	text := problems.Error()

@@ -12,6 +12,7 @@ import (
 	avrosink "github.com/flumego/flume/sink/avro"
 	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/fileroll"
+	"github.com/flumego/flume/sink/hdfs"
 	"github.com/flumego/flume/sink/kafka"
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
@@ -42,6 +43,7 @@ func Register(r *flume.Registry) error {
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),
+		hdfs.Register(r),
 		avrosource.Register(r),
 		avrosink.Register(r),
 		kafka.Register(r),

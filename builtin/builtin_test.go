@@ -31,7 +31,8 @@ func TestFlumeTypeNames(t *testing.T) {
 	for typ, want := range map[string]string{
 		"logger": "logger", "org.apache.flume.sink.LoggerSink": "logger", "null": "null", "NULL": "null",
 		"org.apache.flume.sink.NullSink": "null", "file_roll": "file_roll", "FILE_ROLL": "file_roll",
-		"org.apache.flume.sink.RollingFileSink": "file_roll",
+		"org.apache.flume.sink.RollingFileSink": "file_roll", "hdfs": "hdfs", "HDFS": "hdfs",
+		"org.apache.flume.sink.hdfs.HDFSEventSink": "hdfs",
 	} {
 		if _, canonical, err := r.Sink(typ); err != nil || canonical != want {
 			t.Errorf("sink %q: %q, %v", typ, canonical, err)
@@ -64,6 +65,7 @@ func TestFlumeTypeNames(t *testing.T) {
 				"TEXT": "text", "org.apache.flume.serialization.BodyTextEventSerializer$Builder": "text",
 				"HEADER_AND_TEXT": "header_and_text", "org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder": "header_and_text",
 				"AVRO_EVENT": "avro_event", "org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder": "avro_event",
+				"org.apache.flume.sink.hdfs.AvroEventSerializer$Builder": "org.apache.flume.sink.hdfs.AvroEventSerializer$Builder",
 			},
 		},
 		flume.KindEventDeserializer: {

@@ -36,6 +36,10 @@ var conformanceCases = []componenttest.Case{
 	{Kind: flume.KindSink, Type: "file_roll", Setup: func(t testing.TB) map[string]string {
 		return map[string]string{"sink.directory": t.TempDir()}
 	}},
+	{Kind: flume.KindSink, Type: "hdfs", Setup: func(t testing.TB) map[string]string {
+		dir := t.TempDir()
+		return map[string]string{"hdfs.path": "file://" + filepath.Join(dir, "out"), "hdfs.recoveryDir": filepath.Join(dir, "rec")}
+	}},
 	{Kind: flume.KindSink, Type: "avro", Setup: avroPeer},
 	{Kind: flume.KindSink, Type: "thrift", Setup: thriftPeer},
 	{Kind: flume.KindSink, Type: "kafka", Setup: kafkaPeer},

@@ -16,7 +16,7 @@ a1.sinks = k1 k2
 a1.sources.r1.type = seq
 a1.sources.r1.channels = c1
 a1.channels.c1.type = memory
-a1.sinks.k1.type = hdfs
+a1.sinks.k1.type = hbase
 a1.sinks.k1.channel = c1
 a1.sinks.k2.type = logger
 a1.sinks.k2.channel = c1
@@ -42,10 +42,10 @@ a1.sinks.k2.bogus = 1
 	if code == 0 || rep.OK || rep.Agent != "a1" || rep.Sources != 1 || rep.Channels != 1 || rep.SinkRunners != 1 || len(rep.Problems) != 2 {
 		t.Fatalf("exit %d, report %+v", code, rep)
 	}
-	hdfs, bogus := rep.Problems[0], rep.Problems[1]
-	if hdfs.Severity != "error" || hdfs.File != cfg || hdfs.Line != 7 || hdfs.Key != "a1.sinks.k1.type" ||
-		hdfs.Value == nil || *hdfs.Value != "hdfs" || !hdfs.Unsupported {
-		t.Errorf("hdfs problem %+v", hdfs)
+	hbase, bogus := rep.Problems[0], rep.Problems[1]
+	if hbase.Severity != "error" || hbase.File != cfg || hbase.Line != 7 || hbase.Key != "a1.sinks.k1.type" ||
+		hbase.Value == nil || *hbase.Value != "hbase" || !hbase.Unsupported {
+		t.Errorf("hbase problem %+v", hbase)
 	}
 	if bogus.Severity != "warning" || bogus.Key != "a1.sinks.k2.bogus" || bogus.Value != nil || bogus.Unsupported {
 		t.Errorf("unknown key problem %+v", bogus)

@@ -48,6 +48,20 @@ type File interface {
 	Close() error
 }
 
+// ReplicaCounter is implemented by files that know how many DataNodes
+// hold their current block (HDFS); the sink rolls a file whose count falls
+// below hdfs.minBlockReplicas.
+type ReplicaCounter interface {
+	CurrentReplicas() int
+}
+
+// Truncater is implemented by file systems that can cut a closed file
+// back to a length: after a failed write, the sink cuts the file back to
+// what the file system acknowledged, so that it ends with a whole record.
+type Truncater interface {
+	Truncate(path string, size int64) error
+}
+
 var (
 	// ErrRetry marks a failure that may succeed when retried as it is.
 	ErrRetry = errors.New("dfs: not yet; retry")

@@ -17,7 +17,10 @@ import (
 // failure. Recover has nothing to do: a local file needs no lease.
 type Local struct{}
 
-var _ FileSystem = Local{}
+var (
+	_ FileSystem = Local{}
+	_ Truncater  = Local{}
+)
 
 // Create creates path, and its missing parent directories, for writing.
 func (Local) Create(path string) (File, error) {
@@ -114,6 +117,22 @@ func (Local) Remove(path string) error {
 // left is closed with its process.
 func (Local) Recover(path string) error {
 	_, err := os.Stat(path)
+	return err
+}
+
+// Truncate cuts the file at path back to size bytes, durably.
+func (Local) Truncate(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Truncate(size)
+	if err == nil {
+		err = datasync(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }
 

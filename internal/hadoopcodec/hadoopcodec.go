@@ -57,6 +57,20 @@ var unsupported = []string{
 // not implement (lz4, zstandard, lzo, lzop, passthrough).
 var ErrUnsupported = errors.New("codec not supported")
 
+// UnsupportedError is Lookup's error for a codec flumego recognises but
+// does not write; it matches ErrUnsupported.
+type UnsupportedError struct {
+	// Class is the codec's class name.
+	Class string
+}
+
+func (e *UnsupportedError) Error() string {
+	return "the Hadoop codec " + e.Class + " is not supported (use gzip, bzip2, snappy or deflate)"
+}
+
+// Is reports whether target is ErrUnsupported.
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
 // Lookup finds a codec as Flume's hdfs.codeC does: by class name, by simple
 // name in any case (gzipcodec) or by simple name without "Codec" in any
 // case (gzip, bzip2, snappy, deflate, default). "none" in any case returns
@@ -72,7 +86,7 @@ func Lookup(name string) (*Codec, error) {
 	}
 	for _, class := range unsupported {
 		if matches(class, name) {
-			return nil, fmt.Errorf("the Hadoop codec %s: %w (use gzip, bzip2, snappy or deflate)", class, ErrUnsupported)
+			return nil, &UnsupportedError{Class: class}
 		}
 	}
 	return nil, fmt.Errorf("unknown compression codec %q (expected gzip, bzip2, snappy, deflate, default or none, or their Hadoop class names)", name)

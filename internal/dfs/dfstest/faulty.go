@@ -13,15 +13,16 @@ type Op string
 
 // The operations of dfs.FileSystem and dfs.File.
 const (
-	Create  Op = "create"
-	Rename  Op = "rename"
-	Stat    Op = "stat"
-	ReadDir Op = "readdir"
-	Remove  Op = "remove"
-	Recover Op = "recover"
-	Write   Op = "write"
-	Flush   Op = "flush"
-	Close   Op = "close"
+	Create   Op = "create"
+	Rename   Op = "rename"
+	Stat     Op = "stat"
+	ReadDir  Op = "readdir"
+	Remove   Op = "remove"
+	Recover  Op = "recover"
+	Write    Op = "write"
+	Flush    Op = "flush"
+	Close    Op = "close"
+	Truncate Op = "truncate"
 )
 
 // ErrInjected is the error Faulty returns when told to fail without one.
@@ -201,4 +202,17 @@ func (ff *faultyFile) Close() error {
 		return err
 	}
 	return ff.File.Close()
+}
+
+// Truncate cuts path back to size when the wrapped file system can
+// (dfs.Truncater), unless told to fail.
+func (f *Faulty) Truncate(path string, size int64) error {
+	if err := f.check(Truncate); err != nil {
+		return err
+	}
+	t, ok := f.FileSystem.(dfs.Truncater)
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	return t.Truncate(path, size)
 }
