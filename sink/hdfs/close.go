@@ -48,7 +48,8 @@ func (s *Sink) closeFile(ctx context.Context, f *outFile, discard bool) {
 
 // closeRetrying closes f's file, retrying with backoff while the file
 // system answers dfs.ErrRetry (HDFS: the last block's replication is not
-// reported yet), for up to hdfs.callTimeout.
+// reported yet) or an earlier call that timed out still holds the file,
+// for up to hdfs.callTimeout.
 func (s *Sink) closeRetrying(ctx context.Context, f *outFile) error {
 	var deadline time.Time
 	if s.cfg.CallTimeout > 0 {
@@ -57,7 +58,8 @@ func (s *Sink) closeRetrying(ctx context.Context, f *outFile) error {
 	wait := 20 * time.Millisecond
 	for {
 		err := s.call(ctx, "close "+f.inUse, f.do(func(file dfs.File) error { return file.Close() }))
-		if err == nil || !errors.Is(err, dfs.ErrRetry) || (!deadline.IsZero() && time.Now().Add(wait).After(deadline)) {
+		retry := errors.Is(err, dfs.ErrRetry) || errors.Is(err, errBusy) // busy: a timed-out call may yet return
+		if err == nil || !retry || (!deadline.IsZero() && time.Now().Add(wait).After(deadline)) {
 			return err
 		}
 		t := time.NewTimer(wait)
@@ -150,9 +152,8 @@ func (s *Sink) releaseFile(ctx context.Context, r *retry) {
 	s.log.Warn("left in use: the next start closes and renames it", "file", r.inUse)
 }
 
-// runRetries runs the retries that are due and returns when the next one
-// is.
-func (s *Sink) runRetries(ctx context.Context, now time.Time) {
+// runRetries runs the retries that are due (with calls, until ctx ends).
+func (s *Sink) runRetries(ctx, calls context.Context, now time.Time) {
 	s.retryMu.Lock()
 	var due, later []*retry
 	for _, r := range s.retries {
@@ -169,7 +170,7 @@ func (s *Sink) runRetries(ctx context.Context, now time.Time) {
 			s.requeue(r, r.next)
 			continue
 		}
-		if !s.attempt(ctx, r) {
+		if !s.attempt(calls, r) {
 			s.requeue(r, now.Add(s.retryDelay(r)))
 		}
 	}
@@ -283,6 +284,7 @@ func (s *Sink) queueRecovery(m *mounted, left []entry) {
 func (s *Sink) background(ctx context.Context, done chan<- struct{}, left []entry) {
 	defer close(done)
 	recovered := false
+	calls := context.WithoutCancel(ctx) // Stop waits for the call under way, bounded by hdfs.callTimeout
 	for {
 		now := s.clock.Now()
 		if !recovered {
@@ -293,8 +295,8 @@ func (s *Sink) background(ctx context.Context, done chan<- struct{}, left []entr
 				s.log.Warn("the file system is not available yet", "error", err)
 			}
 		}
-		s.closeDue(ctx, now)
-		s.runRetries(ctx, now)
+		s.closeDue(ctx, calls, now)
+		s.runRetries(ctx, calls, now)
 		limit := time.Duration(forever)
 		if !recovered {
 			limit = 3 * time.Second
@@ -324,10 +326,10 @@ func (s *Sink) background(ctx context.Context, done chan<- struct{}, left []entr
 const forever = time.Duration(1<<63 - 1)
 
 // closeDue detaches the files whose roll or idle time passed, and closes
-// them.
-func (s *Sink) closeDue(ctx context.Context, now time.Time) {
+// them (with calls, until ctx ends).
+func (s *Sink) closeDue(ctx, calls context.Context, now time.Time) {
 	var due []*outFile
-	s.mu.Lock()
+	s.lock()
 	for e := s.lru.Front(); e != nil; {
 		b := e.Value.(*bucket)
 		e = e.Next()
@@ -341,10 +343,10 @@ func (s *Sink) closeDue(ctx context.Context, now time.Time) {
 			due = append(due, f)
 		}
 	}
-	s.mu.Unlock()
+	s.unlock()
 	for _, f := range due {
 		s.log.Debug("closing on time", "file", f.inUse)
-		s.closeFile(ctx, f, false)
+		s.closeFile(calls, f, false)
 	}
 }
 
@@ -366,8 +368,8 @@ func (s *Sink) nextWake(now time.Time, limit time.Duration) time.Duration {
 		}
 	}
 	s.retryMu.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lock()
+	defer s.unlock()
 	for e := s.lru.Front(); e != nil; e = e.Next() {
 		if f := e.Value.(*bucket).f; f != nil {
 			earlier(f.rollAt)

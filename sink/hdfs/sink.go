@@ -61,7 +61,7 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 	}
 	s := &Sink{
 		set: set, cfg: c, target: t, dirPat: dir, prefixPat: prefix, ch: in,
-		log: set.Log(), clock: systemClock{},
+		log: set.Log(), clock: systemClock{}, mu: make(chan struct{}, 1),
 	}
 	_, litDir := dir.Literal()
 	_, litPrefix := prefix.Literal()
@@ -102,10 +102,10 @@ type Sink struct {
 	mnt   *mounted
 	rec   *record
 
-	// mu guards the buckets and their open files. Process holds it for a
-	// whole batch; the background goroutine takes it only to detach the
-	// files it closes.
-	mu      sync.Mutex
+	// mu (see lock) guards the buckets and their open files. Process
+	// holds it for a whole batch; the background goroutine takes it only to
+	// detach the files it closes.
+	mu      chan struct{}
 	buckets map[string]*bucket
 	lru     list.List // of *bucket, least recently used first
 	last    *bucket   // the bucket of a sink without escapes
@@ -193,7 +193,9 @@ func (s *Sink) Stop(ctx context.Context) error {
 		if ctx.Err() != nil { // a later Stop closes the files
 			return fmt.Errorf("hdfs sink %q: stop: %w", s.set.Name, ctx.Err())
 		}
-		s.closeAll(ctx)
+		if !s.closeAll(ctx) {
+			return fmt.Errorf("hdfs sink %q: stop: a batch is still being written: %w", s.set.Name, ctx.Err())
+		}
 		s.releaseRetries(ctx)
 		s.closed = true
 	}
@@ -225,9 +227,26 @@ func (s *Sink) Stop(ctx context.Context) error {
 	return nil
 }
 
-// closeAll closes every open file, once, within ctx.
-func (s *Sink) closeAll(ctx context.Context) {
-	s.mu.Lock()
+// lock and unlock guard the buckets (s.mu); lockCtx gives up when ctx
+// ends first (Stop waiting for a batch stuck in a file-system call).
+func (s *Sink) lock()   { s.mu <- struct{}{} }
+func (s *Sink) unlock() { <-s.mu }
+
+func (s *Sink) lockCtx(ctx context.Context) bool {
+	select {
+	case s.mu <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// closeAll closes every open file, once, within ctx; false when ctx ended
+// before the current batch did.
+func (s *Sink) closeAll(ctx context.Context) bool {
+	if !s.lockCtx(ctx) {
+		return false
+	}
 	var files []*outFile
 	for e := s.lru.Front(); e != nil; e = e.Next() {
 		b := e.Value.(*bucket)
@@ -238,7 +257,7 @@ func (s *Sink) closeAll(ctx context.Context) {
 	}
 	s.buckets, s.last = nil, nil
 	s.lru.Init()
-	s.mu.Unlock()
+	s.unlock()
 	for _, f := range files {
 		if ctx.Err() != nil {
 			s.log.Warn("not closed before the stop deadline: it is closed and renamed at the next start", "file", f.inUse)
@@ -246,6 +265,7 @@ func (s *Sink) closeAll(ctx context.Context) {
 		}
 		s.closeFile(ctx, f, false)
 	}
+	return true
 }
 
 // releaseRetries tries once more to close and rename the files whose
@@ -306,10 +326,13 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 	return res.Status, err
 }
 
-// deliver writes a batch and makes it durable.
+// deliver writes a batch and makes it durable. Its file-system calls are
+// bounded by hdfs.callTimeout, not by ctx: a runner that stops lets the
+// batch finish rather than abandon its files half-written.
 func (s *Sink) deliver(ctx context.Context, m *mounted, events []flume.Event) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	ctx = context.WithoutCancel(ctx)
+	s.lock()
+	defer s.unlock()
 	if s.buckets == nil {
 		return errors.New("not started")
 	}
