@@ -244,6 +244,44 @@ func (o *Options) At(value string, present bool, now int64) (Time, error) {
 // AtMillis returns the time of epoch milliseconds ms (for %t as well).
 func (o *Options) AtMillis(ms int64) Time { return o.at(ms, "") }
 
+// Cache remembers the calendar fields of the last second At worked out:
+// the events of a batch mostly share their second, and everything but %t
+// depends on the second alone (rounding included). The zero value is
+// ready; a Cache is used by one goroutine.
+type Cache struct {
+	sec int64
+	ok  bool
+	t   Time
+}
+
+// AtCached is At with c remembering the last second's fields.
+func (o *Options) AtCached(c *Cache, value string, present bool, now int64) (Time, error) {
+	ms, raw := now, ""
+	if !o.UseLocalTimeStamp {
+		if !present {
+			return Time{}, ErrNoTimestamp
+		}
+		v, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return Time{}, fmt.Errorf("%w: %q", ErrBadTimestamp, value)
+		}
+		ms, raw = v, value
+	}
+	if ms < 0 { // Java's %s truncates towards zero: keep it simple
+		return o.at(ms, raw), nil
+	}
+	sec := ms / 1000
+	if !c.ok || c.sec != sec {
+		c.t, c.sec, c.ok = o.at(sec*1000, ""), sec, true
+	}
+	t := c.t
+	t.raw = raw
+	if raw == "" {
+		t.raw = strconv.FormatInt(ms, 10)
+	}
+	return t, nil
+}
+
 // at returns the time of ms; raw is the text of %t ("" prints ms).
 func (o *Options) at(ms int64, raw string) Time {
 	loc := o.Location

@@ -177,6 +177,33 @@ func TestJavaLocation(t *testing.T) {
 	}
 }
 
+// AtCached gives what At gives, for every escape, whatever the order of
+// the seconds asked.
+func TestAtCached(t *testing.T) {
+	p, _ := Parse("%a %A %b %B %c %d %e %D %H %I %j %k %l %m %n %M %p %s %S %t %y %Y %z %%")
+	chicago, _ := JavaLocation("America/Chicago")
+	for _, o := range []Options{{}, {Location: chicago, Round: Minute, RoundValue: 10}, {Round: Hour, RoundValue: 5}} {
+		var c Cache
+		for _, ms := range []int64{1_600_000_000_000, 1_600_000_000_999, 1_600_000_001_000, 1_600_000_000_500, 7, -1500, 1_636_270_200_123} {
+			v := strconv.FormatInt(ms, 10)
+			want, _ := o.At(v, true, 0)
+			got, err := o.AtCached(&c, v, true, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w, g := string(Expand(nil, p, MapHeaders(nil), &want)), string(Expand(nil, p, MapHeaders(nil), &got)); w != g {
+				t.Errorf("%d (%+v): cached %q, want %q", ms, o, g, w)
+			}
+		}
+		if _, err := o.AtCached(&c, "x", true, 0); !errors.Is(err, ErrBadTimestamp) {
+			t.Errorf("bad timestamp: %v", err)
+		}
+		if _, err := o.AtCached(&c, "", false, 0); !errors.Is(err, ErrNoTimestamp) {
+			t.Errorf("no timestamp: %v", err)
+		}
+	}
+}
+
 // Expanding a parsed pattern never panics and parsing is linear.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"%{a}/%Y%m%d/%H", "%[localhost]", "%", "%%", "%{", "%[x", "a%{b.c-d}e%[IP]%z"} {

@@ -121,6 +121,7 @@ type Sink struct {
 	// Process-only scratch.
 	keyBuf, dirBuf, nameBuf []byte
 	touched                 []*bucket
+	timeCache               bucketpath.Cache
 	noTime                  ratelog.Limiter
 }
 
@@ -393,7 +394,7 @@ func (s *Sink) failBatch(ctx context.Context, touched []*bucket, err error) erro
 // header) now.
 func (s *Sink) timeOf(e *flume.Event, now time.Time) bucketpath.Time {
 	v, ok := e.Header("timestamp")
-	t, err := s.cfg.Time.At(v, ok, now.UnixMilli())
+	t, err := s.cfg.Time.AtCached(&s.timeCache, v, ok, now.UnixMilli())
 	if err != nil {
 		s.noTime.Warn(s.log, "the path has time escapes but the event's timestamp header is missing or not epoch milliseconds: the event goes to the bucket of the agent's clock (Flume would fail the batch over and over)", "error", err)
 		t = s.cfg.Time.AtMillis(now.UnixMilli())
