@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/dsnet/compress/bzip2"
 	"github.com/golang/snappy"
@@ -138,13 +139,14 @@ func (c *Codec) Compress(dst, data []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// unitStream writes zlib, gzip and bzip2 units, resetting one compressor
-// for each.
+// unitStream writes zlib, gzip and bzip2 units, each through a compressor
+// taken from a pool for the unit and given back when it ends: a
+// compressor holds about a megabyte, and the HDFS sink may have thousands
+// of files open, but only the files of the current batch hold a unit.
 type unitStream struct {
-	w      io.Writer
-	kind   kind
-	cur    resetter // nil before the first unit
-	active bool     // a unit is open
+	w    io.Writer
+	kind kind
+	cur  resetter // the open unit's compressor; nil between units
 }
 
 type resetter interface {
@@ -156,30 +158,28 @@ type bzip2Writer struct{ *bzip2.Writer }
 
 func (b bzip2Writer) Reset(w io.Writer) { _ = b.Writer.Reset(w) }
 
+var pools = [...]sync.Pool{
+	zlibKind:  {New: func() any { return zlib.NewWriter(io.Discard) }},
+	gzipKind:  {New: func() any { return gzip.NewWriter(io.Discard) }},
+	bzip2Kind: {New: func() any { return newBzip2() }},
+}
+
+func newBzip2() resetter {
+	w, err := bzip2.NewWriter(io.Discard, &bzip2.WriterConfig{Level: bzip2.BestCompression}) // Hadoop's 900k blocks
+	if err != nil {
+		panic(err) // only for an invalid level
+	}
+	return bzip2Writer{w}
+}
+
 func (s *unitStream) start() error {
-	s.active = true
-	if s.cur != nil {
-		s.cur.Reset(s.w)
-		return nil
-	}
-	switch s.kind {
-	case zlibKind:
-		s.cur = zlib.NewWriter(s.w)
-	case gzipKind:
-		s.cur = gzip.NewWriter(s.w)
-	case bzip2Kind:
-		w, err := bzip2.NewWriter(s.w, &bzip2.WriterConfig{Level: bzip2.BestCompression}) // Hadoop's 900k blocks
-		if err != nil {
-			s.active = false
-			return err
-		}
-		s.cur = bzip2Writer{w}
-	}
+	s.cur = pools[s.kind].Get().(resetter)
+	s.cur.Reset(s.w)
 	return nil
 }
 
 func (s *unitStream) Write(p []byte) (int, error) {
-	if !s.active {
+	if s.cur == nil {
 		if err := s.start(); err != nil {
 			return 0, err
 		}
@@ -188,17 +188,20 @@ func (s *unitStream) Write(p []byte) (int, error) {
 }
 
 func (s *unitStream) Finish() error {
-	if !s.active {
+	if s.cur == nil {
 		return nil
 	}
-	s.active = false
-	return s.cur.Close()
+	err := s.cur.Close()
+	s.cur.Reset(io.Discard) // drop the reference to the file's writer
+	pools[s.kind].Put(s.cur)
+	s.cur = nil
+	return err
 }
 
 // finishAlways completes a unit even if nothing was written (an empty
 // value still compresses to a unit).
 func (s *unitStream) finishAlways() error {
-	if !s.active {
+	if s.cur == nil {
 		if err := s.start(); err != nil {
 			return err
 		}
