@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -247,4 +248,59 @@ func TestTakenNameSkipped(t *testing.T) {
 	if names := files(t, r.dir); len(names) != 2 {
 		t.Fatalf("files %v", names)
 	}
+}
+
+// replicaFS hands out files that report a replica count the test sets.
+type replicaFS struct {
+	dfs.FileSystem
+	replicas *atomic.Int32
+}
+
+type replicaFile struct {
+	dfs.File
+	replicas *atomic.Int32
+}
+
+func (f replicaFile) CurrentReplicas() int { return int(f.replicas.Load()) }
+
+func (r replicaFS) Create(p string) (dfs.File, error) {
+	f, err := r.FileSystem.Create(p)
+	if err != nil {
+		return nil, err
+	}
+	return replicaFile{f, r.replicas}, nil
+}
+
+// A file whose block has fewer replicas than hdfs.minBlockReplicas is
+// rolled before the next event, at most 30 times in a row, as in Flume.
+func TestMinBlockReplicas(t *testing.T) {
+	r := newRig(t, map[string]string{"hdfs.fileType": "DataStream", "hdfs.minBlockReplicas": "2",
+		"hdfs.rollCount": "0", "hdfs.rollSize": "0", "hdfs.batchSize": "1"})
+	var replicas atomic.Int32
+	replicas.Store(3)
+	open := r.s.openFS
+	r.s.openFS = func() (*mounted, error) {
+		m, err := open()
+		if err == nil {
+			m.fs = replicaFS{m.fs, &replicas}
+		}
+		return m, err
+	}
+	r.s.mntMu.Lock()
+	r.s.mnt = nil // reopen through replicaFS
+	r.s.mntMu.Unlock()
+	putN(t, r, 0, 3)
+	r.drain(t)
+	if n := len(files(t, r.dir)); n != 1 {
+		t.Fatalf("%d files with enough replicas, want 1", n)
+	}
+	replicas.Store(1)
+	putN(t, r, 3, 40)
+	r.drain(t)
+	// One roll per event while under-replicated, for 30 events.
+	if n := len(files(t, r.dir)); n != 31 {
+		t.Fatalf("%d files, want 31 (30 rolls for under-replication)", n)
+	}
+	r.stop(t)
+	exactlyOnce(t, allLines(t, r), 40)
 }
