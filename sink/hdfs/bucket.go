@@ -134,6 +134,7 @@ func (s *Sink) append(ctx context.Context, m *mounted, b *bucket, e *flume.Event
 		}
 	}
 	f := b.f
+	takePending(f)
 	if err := f.fmt.write(e, now.UnixMilli()); err != nil {
 		f.broken = true
 		return fmt.Errorf("write to %s: %w", f.inUse, err)
@@ -300,11 +301,38 @@ func (s *Sink) writePending(ctx context.Context, f *outFile, flush bool) error {
 	}
 	f.written = f.written || len(data) > 0
 	f.size += int64(len(data))
-	f.pending.Reset()
-	if f.pending.Cap() > 4<<20 { // a huge batch: do not keep its buffer
-		f.pending = bytes.Buffer{}
-	}
+	releasePending(f)
 	return nil
+}
+
+// Between batches a file keeps at most smallPending bytes of buffer: the
+// larger buffers of busy files go to a pool, from which the files of the
+// next batch take them, so that thousands of open files do not each hold
+// their largest batch.
+const smallPending = 32 << 10
+
+var pendingPool sync.Pool // of *[]byte
+
+// releasePending empties f's buffer after a write, pooling a large one.
+func releasePending(f *outFile) {
+	if f.pending.Cap() <= smallPending {
+		f.pending.Reset()
+		return
+	}
+	b := f.pending.Bytes()[:0]
+	f.pending = bytes.Buffer{} // the formats write through &f.pending: same address, new contents
+	pendingPool.Put(&b)
+}
+
+// takePending gives an emptied file a pooled buffer before a batch writes
+// to it.
+func takePending(f *outFile) {
+	if f.pending.Cap() != 0 {
+		return
+	}
+	if b, ok := pendingPool.Get().(*[]byte); ok {
+		f.pending = *bytes.NewBuffer((*b)[:0])
+	}
 }
 
 // callTimeoutError is call's error when hdfs.callTimeout passes.

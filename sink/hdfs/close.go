@@ -292,7 +292,7 @@ func (s *Sink) background(ctx context.Context, done chan<- struct{}, left []entr
 				s.queueRecovery(m, left)
 				recovered = true
 			} else {
-				s.log.Warn("the file system is not available yet", "error", err)
+				s.noFS.Warn(s.log, "the file system is not available yet: files left in use by an earlier run are renamed once it is", "error", err)
 			}
 		}
 		s.closeDue(ctx, calls, now)

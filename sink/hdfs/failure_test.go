@@ -274,21 +274,11 @@ func (r replicaFS) Create(p string) (dfs.File, error) {
 // A file whose block has fewer replicas than hdfs.minBlockReplicas is
 // rolled before the next event, at most 30 times in a row, as in Flume.
 func TestMinBlockReplicas(t *testing.T) {
-	r := newRig(t, map[string]string{"hdfs.fileType": "DataStream", "hdfs.minBlockReplicas": "2",
-		"hdfs.rollCount": "0", "hdfs.rollSize": "0", "hdfs.batchSize": "1"})
 	var replicas atomic.Int32
 	replicas.Store(3)
-	open := r.s.openFS
-	r.s.openFS = func() (*mounted, error) {
-		m, err := open()
-		if err == nil {
-			m.fs = replicaFS{m.fs, &replicas}
-		}
-		return m, err
-	}
-	r.s.mntMu.Lock()
-	r.s.mnt = nil // reopen through replicaFS
-	r.s.mntMu.Unlock()
+	r := newRigWrapped(t, map[string]string{"hdfs.fileType": "DataStream", "hdfs.minBlockReplicas": "2",
+		"hdfs.rollCount": "0", "hdfs.rollSize": "0", "hdfs.batchSize": "1"},
+		func(fsys dfs.FileSystem) dfs.FileSystem { return replicaFS{fsys, &replicas} })
 	putN(t, r, 0, 3)
 	r.drain(t)
 	if n := len(files(t, r.dir)); n != 1 {

@@ -111,13 +111,21 @@ type rig struct {
 	clock *fakeClock
 	fs    *dfstest.Faulty
 	props map[string]string
+	// wrap, when set, wraps the fault injector (before Start).
+	wrap func(dfs.FileSystem) dfs.FileSystem
 }
 
 // newRig starts a sink with props; hdfs.path is relative to the rig's
 // directory unless absolute or given with a scheme.
 func newRig(t *testing.T, props map[string]string) *rig {
 	t.Helper()
-	r := &rig{dir: t.TempDir(), clock: newFakeClock(), props: map[string]string{}}
+	return newRigWrapped(t, props, nil)
+}
+
+// newRigWrapped is newRig with the file system wrapped by wrap.
+func newRigWrapped(t *testing.T, props map[string]string, wrap func(dfs.FileSystem) dfs.FileSystem) *rig {
+	t.Helper()
+	r := &rig{dir: t.TempDir(), clock: newFakeClock(), props: map[string]string{}, wrap: wrap}
 	r.fs = dfstest.NewFaulty(dfs.Local{})
 	for k, v := range props {
 		r.props[k] = v
@@ -151,6 +159,9 @@ func (r *rig) start(t *testing.T) {
 			return nil, err
 		}
 		m.fs = r.fs
+		if r.wrap != nil {
+			m.fs = r.wrap(r.fs)
+		}
 		return m, nil
 	}
 	if err := r.s.Start(context.Background()); err != nil {

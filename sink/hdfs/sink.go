@@ -62,6 +62,7 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 	s := &Sink{
 		set: set, cfg: c, target: t, dirPat: dir, prefixPat: prefix, ch: in,
 		log: set.Log(), clock: systemClock{}, mu: make(chan struct{}, 1),
+		noFS: ratelog.Limiter{Interval: time.Minute},
 	}
 	_, litDir := dir.Literal()
 	_, litPrefix := prefix.Literal()
@@ -123,6 +124,7 @@ type Sink struct {
 	touched                 []*bucket
 	timeCache               bucketpath.Cache
 	noTime                  ratelog.Limiter
+	noFS                    ratelog.Limiter // the background goroutine's
 }
 
 var (
@@ -259,13 +261,26 @@ func (s *Sink) closeAll(ctx context.Context) bool {
 	s.buckets, s.last = nil, nil
 	s.lru.Init()
 	s.unlock()
-	for _, f := range files {
-		if ctx.Err() != nil {
-			s.log.Warn("not closed before the stop deadline: it is closed and renamed at the next start", "file", f.inUse)
-			continue
-		}
-		s.closeFile(ctx, f, false)
+	// Closed hdfs.threadsPoolSize at a time: thousands of open files on
+	// HDFS take a round trip or two each.
+	work := make(chan *outFile)
+	var wg sync.WaitGroup
+	for range min(s.cfg.ThreadsPoolSize, len(files)) {
+		wg.Go(func() {
+			for f := range work {
+				if ctx.Err() != nil {
+					s.log.Warn("not closed before the stop deadline: it is closed and renamed at the next start", "file", f.inUse)
+					continue
+				}
+				s.closeFile(ctx, f, false)
+			}
+		})
 	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
 	return true
 }
 
