@@ -3,6 +3,7 @@ package hdfs
 import (
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -156,6 +157,7 @@ func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 			if _, err := bucketpath.Parse(t.path); err != nil {
 				cfg.Errorf(keyPath, "%v", err)
 			}
+			needTarget(cfg, t)
 		}
 	}
 	for _, k := range []string{keyFilePrefix, keyInUsePrefix, keyInUseSuffix, keyFileSuffix} {
@@ -206,7 +208,27 @@ func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 	if c.RecoveryDir == "" {
 		c.RecoveryDir = defaultRecoveryDir(set.Agent)
 	}
+	cfg.Need(flume.NeedWritableDir, keyRecoveryDir, c.RecoveryDir)
 	return c
+}
+
+// needTarget declares what hdfs.path needs from the machine: for file://,
+// its directory up to the first escape; for hdfs://namenode:port, the
+// NameNode's address. A path without a scheme may be on HDFS or local
+// (fs.defaultFS decides when the sink starts), and an authority without a
+// port may be an HA name service: neither is declared.
+func needTarget(cfg *flume.Context, t target) {
+	switch {
+	case t.scheme == "file":
+		dir := t.path
+		if i := strings.IndexByte(dir, '%'); i >= 0 {
+			dir = dir[:i]
+			dir = dir[:strings.LastIndexByte(dir, '/')+1]
+		}
+		cfg.Need(flume.NeedWritableDir, keyPath, path.Clean(dir))
+	case t.scheme == "hdfs" && strings.Contains(t.authority, ":"):
+		cfg.Need(flume.NeedPeerAddress, keyPath, t.authority)
+	}
 }
 
 // defaultRecoveryDir is ~/.flume/hdfs-sink/<agent>, beside the file

@@ -125,6 +125,28 @@ func TestConfigValues(t *testing.T) {
 	}
 }
 
+// The configuration declares the directories and addresses it needs, for
+// the environment checks of check and of the agent.
+func TestNeeds(t *testing.T) {
+	for path, want := range map[string]string{
+		"file:///data/flume/%Y/%m":    "writable directory /data/flume, writable directory /rec",
+		"file:///data/x%{h}/y":        "writable directory /data, writable directory /rec",
+		"file:///data/static":         "writable directory /data/static, writable directory /rec",
+		"hdfs://nn.example:8020/a/%Y": "host:port to connect to nn.example:8020, writable directory /rec",
+		"hdfs://nameservice1/a":       "writable directory /rec",
+		"/maybe/hdfs/maybe/local":     "writable directory /rec",
+	} {
+		_, cfg := parse(t, map[string]string{"hdfs.path": path, "hdfs.recoveryDir": "/rec"})
+		var got []string
+		for _, n := range cfg.Needs() {
+			got = append(got, n.Kind.String()+" "+n.Value)
+		}
+		if strings.Join(got, ", ") != want {
+			t.Errorf("%s: needs %q, want %q", path, got, want)
+		}
+	}
+}
+
 func TestTargets(t *testing.T) {
 	for raw, want := range map[string]target{
 		"hdfs://nn:8020/flume/%Y":    {"hdfs", "nn:8020", "/flume/%Y"},
