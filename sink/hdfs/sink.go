@@ -306,6 +306,9 @@ func (s *Sink) mount() (*mounted, error) {
 	if s.mnt != nil {
 		return s.mnt, nil
 	}
+	if !s.started.Load() { // stopped meanwhile: open nothing Stop would not close
+		return nil, errors.New("not started")
+	}
 	m, err := s.openFS()
 	if err != nil {
 		return nil, err
