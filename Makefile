@@ -46,8 +46,10 @@ build:
 build-plugins:
 	CGO_ENABLED=1 $(GO) build -trimpath -ldflags="$(STAMP)" -o bin/flume-ng ./cmd/flume-ng
 
-# End-to-end benchmarks of the release binary (see flume-ng bench -list).
+# End-to-end benchmarks of the release binary (see flume-ng bench -list);
+# the exec-hdfsfake-* scenarios run bin/hdfs-fake beside it.
 bench: build
+	$(GO) build -o bin/hdfs-fake ./cmd/hdfs-fake
 	bin/flume-ng bench
 
 # Regenerates what is generated from the Thrift IDL: the Python peer of the

@@ -2,6 +2,7 @@ package hdfs
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/bucketpath"
+	"github.com/flumego/flume/internal/dfs"
 	"github.com/flumego/flume/internal/hadoopcodec"
 	"github.com/flumego/flume/internal/seqfile"
 	"github.com/flumego/flume/serializer"
@@ -201,6 +203,22 @@ func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 	c.ProxyUser = cfg.String(keyProxyUser, "")
 	if (c.KerberosPrincipal == "") != (c.KerberosKeytab == "") {
 		cfg.Errorf(keyPrincipal, "hdfs.kerberosPrincipal and hdfs.kerberosKeytab go together: set both or neither")
+	} else if t, err := parseTarget(c.Path); err == nil && t.scheme == "hdfs" {
+		// What the configuration alone settles is an error; what depends
+		// on this machine's Hadoop configuration or keytab, a warning: the
+		// sink then fails to open the file system, with this message.
+		err := checkHDFS(t, c.fsOptions(nil))
+		var unsupported *dfs.UnsupportedError
+		switch {
+		case errors.As(err, &unsupported):
+			key := keyPath
+			if strings.HasPrefix(unsupported.Key, "hdfs.") {
+				key = unsupported.Key
+			}
+			cfg.Unsupportedf(key, "%s", unsupported.Msg)
+		case err != nil:
+			cfg.Warnf(keyPath, "%v (checked against this machine's Hadoop configuration)", err)
+		}
 	}
 	cfg.Bool(keyUseRawLocalFS, false) // the local file system writes no checksum files anyway
 
@@ -229,6 +247,12 @@ func needTarget(cfg *flume.Context, t target) {
 	case t.scheme == "hdfs" && strings.Contains(t.authority, ":"):
 		cfg.Need(flume.NeedPeerAddress, keyPath, t.authority)
 	}
+}
+
+// fsOptions are the options of an hdfs:// file system.
+func (c *Config) fsOptions(log *slog.Logger) fsOptions {
+	return fsOptions{ProxyUser: c.ProxyUser, KerberosPrincipal: c.KerberosPrincipal, KerberosKeytab: c.KerberosKeytab,
+		Timeout: c.CallTimeout, Logger: log}
 }
 
 // defaultRecoveryDir is ~/.flume/hdfs-sink/<agent>, beside the file

@@ -173,11 +173,13 @@ func TestTargets(t *testing.T) {
 }
 
 // A path without a scheme goes to fs.defaultFS when the Hadoop
-// configuration names HDFS, else to the local file system; hdfs:// waits
-// for its client.
+// configuration names HDFS (here the fake), else to the local file
+// system.
 func TestOpenFileSystems(t *testing.T) {
+	fake := startFake(t)
 	conf := t.TempDir()
 	t.Setenv("HADOOP_CONF_DIR", conf)
+	t.Setenv("HADOOP_USER_NAME", "flume")
 	local, err := target{path: "rel/dir"}.open(fsOptions{})
 	if err != nil || !local.local {
 		t.Fatalf("no Hadoop configuration: %+v %v", local, err)
@@ -187,34 +189,41 @@ func TestOpenFileSystems(t *testing.T) {
 		t.Fatalf("relative local paths from %q, want the working directory", local.base)
 	}
 	site := `<?xml version="1.0"?><configuration>
-  <property><name>fs.defaultFS</name><value>hdfs://mycluster</value></property>
+  <property><name>fs.defaultFS</name><value>` + fake.URL() + `</value></property>
 </configuration>`
 	if err := os.WriteFile(filepath.Join(conf, "core-site.xml"), []byte(site), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (target{path: "/user/flume"}).open(fsOptions{}); !errors.Is(err, errHDFSNotBuilt) || !strings.Contains(err.Error(), "hdfs://mycluster") {
-		t.Fatalf("fs.defaultFS = hdfs://mycluster: %v", err)
-	}
-	if _, err := (target{scheme: "hdfs", path: "/x"}).open(fsOptions{}); !errors.Is(err, errHDFSNotBuilt) {
-		t.Fatalf("hdfs:///: %v", err)
+	for _, tg := range []target{{path: "/user/flume"}, {path: "relative"}, {scheme: "hdfs", path: "/x"}} {
+		m, err := tg.open(fsOptions{})
+		if err != nil || m.local || m.uri != fake.URL() {
+			t.Fatalf("%+v with fs.defaultFS = %s: %+v %v", tg, fake.URL(), m, err)
+		}
+		if tg.path == "relative" && m.base != "/user/flume" {
+			t.Fatalf("relative HDFS paths from %q, want /user/flume", m.base)
+		}
+		if _, err := m.fs.Stat("/"); err != nil {
+			t.Fatalf("stat / on the fake: %v", err)
+		}
+		m.fs.Close()
 	}
 	if m, err := (target{scheme: "file", path: "/x"}).open(fsOptions{}); err != nil || !m.local || m.base != "" {
 		t.Fatalf("file:// with fs.defaultFS on HDFS: %+v %v", m, err)
 	}
-	if err := os.WriteFile(filepath.Join(conf, "core-site.xml"), []byte(strings.ReplaceAll(site, "hdfs://mycluster", "file:///")), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(conf, "core-site.xml"), []byte(strings.ReplaceAll(site, fake.URL(), "file:///")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (target{scheme: "hdfs", path: "/x"}).open(fsOptions{}); err == nil || errors.Is(err, errHDFSNotBuilt) {
-		t.Fatalf("hdfs:/// without an HDFS fs.defaultFS: %v", err)
+	if _, err := (target{scheme: "hdfs", path: "/x"}).open(fsOptions{}); err == nil {
+		t.Fatal("hdfs:/// without an HDFS fs.defaultFS opened")
 	}
 }
 
-// check accepts what Flume accepts, and the sink fails to start, rather
-// than to build, when hdfs:// has no client yet.
-func TestFactoryWithHDFSPath(t *testing.T) {
+// check accepts what Flume accepts: a NameNode that does not answer makes
+// Process fail (and count a failed connection), not the build.
+func TestFactoryWithUnreachableNameNode(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Factory(settings(t), flume.ContextFromMap(map[string]string{
-		"hdfs.path": "hdfs://namenode:8020/flume/%Y", "hdfs.recoveryDir": dir}), nil)
+		"hdfs.path": "hdfs://127.0.0.1:1/flume/%Y", "hdfs.recoveryDir": dir}), nil)
 	if err != nil {
 		t.Fatalf("factory: %v", err)
 	}
@@ -225,10 +234,30 @@ func TestFactoryWithHDFSPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Stop(t.Context())
-	if _, err := s.Process(t.Context()); !errors.Is(err, errHDFSNotBuilt) {
+	if _, err := s.Process(t.Context()); err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("process: %v", err)
 	}
 	if c := s.(*Sink).Counters(); c.ConnectionFailedCount.Load() != 1 {
 		t.Fatalf("connection failures %d", c.ConnectionFailedCount.Load())
+	}
+}
+
+// What flumego's HDFS client does not implement is refused at
+// configuration; what depends on this machine's Hadoop configuration is
+// a warning.
+func TestHDFSOptionsChecked(t *testing.T) {
+	t.Setenv("HADOOP_CONF_DIR", t.TempDir())
+	_, cfg := parse(t, map[string]string{"hdfs.path": "hdfs://nn:8020/x", "hdfs.kerberosPrincipal": "flume/_HOST@EXAMPLE.COM",
+		"hdfs.kerberosKeytab": "/etc/flume.keytab", "hdfs.proxyUser": "etl"})
+	if err := cfg.Err(); !errors.Is(err, flume.ErrUnsupported) || !strings.Contains(err.Error(), "hdfs.proxyUser") {
+		t.Fatalf("proxyUser with Kerberos: %v", err)
+	}
+	_, cfg = parse(t, map[string]string{"hdfs.path": "hdfs://nn:8020/x", "hdfs.kerberosPrincipal": "flume/_HOST@EXAMPLE.COM",
+		"hdfs.kerberosKeytab": "/etc/flume.keytab"})
+	if err := cfg.Err(); err != nil {
+		t.Fatalf("Kerberos without this machine's Hadoop configuration: %v", err)
+	}
+	if ps := cfg.Problems(); len(ps) != 1 || ps[0].Key != "hdfs.path" || ps[0].Severity != flume.Warning {
+		t.Fatalf("problems %v", ps)
 	}
 }

@@ -135,5 +135,14 @@
 // EventDrainSuccessCount, BatchEmptyCount, BatchUnderflowCount,
 // BatchCompleteCount, EventWriteFail, ChannelReadFail.
 //
-// The hdfs:// client is not part of this package: openHDFS wires one in.
+// The hdfs:// client is internal/dfs's (github.com/colinmarc/hdfs/v2 for
+// the NameNode, its own write pipeline for hflush), wired in by openHDFS;
+// the tests run the sink against internal/hdfsfake (a NameNode refusing
+// the first complete of every file, a DataNode dropping a pipeline on
+// demand, lease recovery) and read its SequenceFiles back with
+// internal/seqreader. What the client does not implement (a proxy user
+// with Kerberos, encrypted or SASL-protected data transfer) is refused
+// when the sink is configured; what depends on the machine's Hadoop
+// configuration (name services, Kerberos principals) is checked then and
+// reported as a warning, and fails the sink's Process until it is right.
 package hdfs

@@ -1,14 +1,16 @@
 package hdfs
 
 import (
+	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/user"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/flumego/flume/internal/dfs"
 )
@@ -71,17 +73,34 @@ func parseTarget(raw string) (target, error) {
 // fsOptions are what opening an hdfs:// file system needs.
 type fsOptions struct {
 	ProxyUser, KerberosPrincipal, KerberosKeytab string
+	// Timeout bounds each NameNode call (hdfs.callTimeout; 0: the
+	// client's default).
+	Timeout time.Duration
+	Logger  *slog.Logger
 }
 
-// errHDFSNotBuilt is openHDFS's error until the hdfs:// client is wired
-// in.
-var errHDFSNotBuilt = errors.New("the hdfs:// client is not built into this flumego yet; write to a local or mounted path (file:///...) meanwhile")
+func (o fsOptions) dfs() dfs.Options {
+	return dfs.Options{ProxyUser: o.ProxyUser, KerberosPrincipal: o.KerberosPrincipal, KerberosKeytab: o.KerberosKeytab,
+		Timeout: o.Timeout, Logger: o.Logger}
+}
 
 // openHDFS opens the hdfs:// file system named by authority (host:port or
-// an HA name service of the Hadoop configuration). It is the one place
-// where the HDFS client is wired in.
-func openHDFS(authority string, _ fsOptions) (dfs.FileSystem, error) {
-	return nil, fmt.Errorf("hdfs://%s: %w", authority, errHDFSNotBuilt)
+// an HA name service of the Hadoop configuration), connecting within
+// connectTimeout. It is the one place where the HDFS client is wired in.
+func openHDFS(authority string, o fsOptions) (dfs.FileSystem, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	return dfs.OpenHDFS(ctx, "hdfs://"+authority+"/", o.dfs())
+}
+
+// connectTimeout bounds connecting to the NameNode(s) and logging in.
+const connectTimeout = 30 * time.Second
+
+// checkHDFS validates an hdfs:// target as opening it would, without
+// connecting: the Hadoop configuration's NameNodes, the security options,
+// and what flumego does not implement (dfs.UnsupportedError).
+func checkHDFS(t target, o fsOptions) error {
+	return dfs.Check("hdfs://"+t.authority+"/", o.dfs())
 }
 
 // mounted is an open file system and where hdfs.path puts files on it.

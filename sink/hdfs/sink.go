@@ -68,9 +68,7 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 	_, litPrefix := prefix.Literal()
 	s.literal = litDir && litPrefix
 	s.needsTime = dir.NeedsTime() || prefix.NeedsTime()
-	s.openFS = func() (*mounted, error) {
-		return s.target.open(fsOptions{ProxyUser: c.ProxyUser, KerberosPrincipal: c.KerberosPrincipal, KerberosKeytab: c.KerberosKeytab})
-	}
+	s.openFS = func() (*mounted, error) { return s.target.open(c.fsOptions(s.log)) }
 	return s, nil
 }
 
