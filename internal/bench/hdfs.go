@@ -132,13 +132,13 @@ a1.sinks.k1.hdfs.batchSize = %d
 		a.Kill()
 		return Result{}, err
 	}
-	elapsed := a.Since()
+	elapsed, cpu := a.Since(), a.CPU()
 	rss, err := a.Stop()
 	note := "from process start to the last batch flushed (fdatasync) and committed"
 	if fsURL != "" {
 		note = "from process start to the last batch flushed (hflush) and committed"
 	}
-	return Result{Scenario: name, Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss, Note: note}, err
+	return Result{Scenario: name, Events: int64(p.Events), Bytes: size, Elapsed: elapsed, PeakRSS: rss, CPU: cpu, Note: note}, err
 }
 
 // waitDrained polls the agent's /metrics until sink has drained want
