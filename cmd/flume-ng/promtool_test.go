@@ -42,6 +42,7 @@ var componentConfigs = map[flume.Kind]map[string]string{
 		"null":      "",
 		"file_roll": "sink.directory = {dir}",
 		"kafka":     "kafka.bootstrap.servers = 127.0.0.1:{closed}\nkafka.topic = t",
+		"hdfs":      "hdfs.path = file://{dir}/out\nhdfs.recoveryDir = {dir}/recovery",
 		"datahub": "datahub.accessId = id\ndatahub.accessKey = key\ndatahub.endPoint = http://127.0.0.1:{closed}\n" +
 			"datahub.project = p\ndatahub.topic = t\nserializer = DELIMITED\nserializer.fieldnames = payload",
 	},
