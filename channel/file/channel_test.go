@@ -600,3 +600,41 @@ func TestStopWithEndedContextSkipsCheckpoint(t *testing.T) {
 	}
 	wantSeqs(t, takeAll(t, c, 100), span(0, 50))
 }
+
+// A transaction's put records may span log files. Once the events of its
+// first file are taken, that file is deleted; the data logs alone must
+// still recover the events of the files left, though their transaction's
+// first records are gone.
+func TestLogsRecoveryAfterSplitTransactionLostItsHead(t *testing.T) {
+	cfg := testConfig(t, 10000, 1000)
+	cfg.MaxFileSize = 8 << 10
+	c := openChannel(t, cfg)
+	put(t, c, channeltest.Events(0, 600))
+	c.mu.Lock()
+	files := map[uint32]bool{}
+	for _, p := range c.q.Snapshot(nil) {
+		files[p.file] = true
+	}
+	c.mu.Unlock()
+	if len(files) < 3 {
+		t.Fatalf("the transaction's events lie in %d log files; the test needs it to span at least 3", len(files))
+	}
+	wantSeqs(t, takeAll(t, c, 300), span(0, 300))
+	if err := c.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Counters().LogFilesDeletedCount.Load() == 0 {
+		t.Fatal("no log file was deleted: the test needs the transaction's first file gone")
+	}
+	c.crash()
+	for _, d := range []string{cfg.CheckpointDir, cfg.BackupCheckpointDir} {
+		if err := os.Remove(filepath.Join(d, checkpointName)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c = openChannel(t, cfg)
+	if src := c.Counters().RecoverySource(); src != "logs" {
+		t.Fatalf("recovered from %q, want logs", src)
+	}
+	wantSeqs(t, takeAll(t, c, 1000), span(300, 600))
+}

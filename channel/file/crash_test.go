@@ -343,7 +343,9 @@ func TestCrashRecovery(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "checkpoint", checkpointName), garbage, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	t.Log("garbage over the primary checkpoint: recovery from the backup")
 	m.check(t, drain(t, dir, "backup"))
+	t.Log("both checkpoints deleted: recovery from the data logs")
 	// Both checkpoints gone: the data logs alone rebuild the queue.
 	for _, d := range []string{"checkpoint", "backup"} {
 		if err := os.Remove(filepath.Join(dir, d, checkpointName)); err != nil {

@@ -160,6 +160,14 @@ func (c *Channel) replay(ctx context.Context, rec *recovered, from ptr) error {
 		replayed  int
 		start     = time.Now()
 		lastID    uint32
+		// A full replay, or one going on after missing files, may begin
+		// in the middle of a transaction whose first put records lay in a
+		// deleted file. A file is deleted only when no queued event points
+		// into it, so those events were all taken: the commit accepts the
+		// records found. headless is set while no record of the window
+		// has been read; headlessTx is the transaction it began with.
+		headless   = from == ptr{}
+		headlessTx uint64
 	)
 	for _, id := range c.logs.ids() {
 		if id < from.file {
@@ -170,7 +178,8 @@ func (c *Channel) replay(ctx context.Context, rec *recovered, from ptr) error {
 		}
 		if lastID != 0 && id != lastID+1 {
 			c.log.Warn("file channel: data log files are missing between two replayed files", "after", lastID, "next", id)
-			pending = pending[:0]
+			pending, pendingTx = pending[:0], 0
+			headless = true
 		}
 		lastID = id
 		lf := c.logs.get(id)
@@ -186,13 +195,18 @@ func (c *Channel) replay(ctx context.Context, rec *recovered, from ptr) error {
 			case recPut:
 				if r.txid != pendingTx {
 					pending, pendingTx = pending[:0], r.txid
+					if headless {
+						headlessTx = r.txid
+					}
 				}
 				pending = append(pending, ptr{file: id, off: at, size: r.size})
 			case recCommit:
-				if r.txid == pendingTx && len(r.body) == 4 && int(uint32(len(pending))) == len(pending) &&
-					uint32(len(pending)) == leUint32(r.body) {
-					rec.ptrs = append(rec.ptrs, pending...)
-					replayed += len(pending) + 1
+				if r.txid == pendingTx && len(r.body) == 4 && int(uint32(len(pending))) == len(pending) {
+					n := leUint32(r.body)
+					if n == uint32(len(pending)) || r.txid == headlessTx && n > uint32(len(pending)) {
+						rec.ptrs = append(rec.ptrs, pending...)
+						replayed += len(pending) + 1
+					}
 				}
 				pending, pendingTx = pending[:0], 0
 			case recTake:
@@ -202,6 +216,7 @@ func (c *Channel) replay(ctx context.Context, rec *recovered, from ptr) error {
 				}
 				replayed++
 			}
+			headless = false
 			return nil
 		})
 		if err != nil {
