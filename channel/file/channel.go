@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/durable"
 	"github.com/flumego/flume/internal/ratelog"
 	"github.com/flumego/flume/internal/ring"
 	"github.com/flumego/flume/internal/waiter"
@@ -28,7 +29,7 @@ var (
 
 	// The data log's write and fsync, replaced by tests to inject failures.
 	writeLog = func(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
-	syncLog  = datasync
+	syncLog  = durable.DataSync
 )
 
 // errMixed is returned when one transaction tries to both put and take.

@@ -13,6 +13,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/flumego/flume/internal/durable"
 )
 
 // The checkpoint is a bbolt database, checkpoint.db, in checkpointDir:
@@ -320,7 +322,7 @@ func copyBackup(db *bolt.DB, dir string) error {
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, checkpointName)); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
 
 // removeTemps deletes temporary backup files a crash left behind.

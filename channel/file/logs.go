@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/durable"
 )
 
 // logFile is one data log file, log-<id> in one of the data directories.
@@ -158,7 +159,7 @@ func (s *logSet) create(id uint32) (*logFile, error) {
 		os.Remove(path)
 		return nil, err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		f.Close()
 		os.Remove(path)
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/durable"
 )
 
 // writer is the group commit loop: it takes every commit waiting, writes
@@ -232,7 +233,7 @@ func (c *Channel) ensureAllocated(end int64) {
 		ahead = int64(c.room/2) &^ (blockSlack - 1)
 	}
 	n = end - c.allocated + ahead
-	if ahead > 0 && preallocate(c.active.f, c.allocated, n) == nil {
+	if ahead > 0 && durable.Preallocate(c.active.f, c.allocated, n) == nil {
 		c.room -= uint64(ahead)
 	} else {
 		n = end - c.allocated // the writes extend the file

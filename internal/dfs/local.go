@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/flumego/flume/internal/durable"
 )
 
 // Local is the local file system (file:// and plain paths, NFS and other
@@ -32,7 +34,7 @@ func (Local) Create(path string) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -64,7 +66,7 @@ func mkdirAll(dir string) error {
 		}
 		return err
 	}
-	return syncDir(parent)
+	return durable.SyncDir(parent)
 }
 
 // Rename renames from to to, failing with fs.ErrExist when to exists.
@@ -72,11 +74,11 @@ func (Local) Rename(from, to string) error {
 	if err := renameNoReplace(from, to); err != nil {
 		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
 	}
-	if err := syncDir(filepath.Dir(to)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(to)); err != nil {
 		return err
 	}
 	if filepath.Dir(from) != filepath.Dir(to) {
-		return syncDir(filepath.Dir(from))
+		return durable.SyncDir(filepath.Dir(from))
 	}
 	return nil
 }
@@ -110,7 +112,7 @@ func (Local) Remove(path string) error {
 	if err := os.Remove(path); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return durable.SyncDir(filepath.Dir(path))
 }
 
 // Recover returns nil when path exists: a local file a crashed writer
@@ -128,7 +130,7 @@ func (Local) Truncate(path string, size int64) error {
 	}
 	err = f.Truncate(size)
 	if err == nil {
-		err = datasync(f)
+		err = durable.DataSync(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -149,7 +151,7 @@ func (l *localFile) Write(p []byte) (int, error) { return l.f.Write(p) }
 
 // Flush makes what was written durable (fdatasync).
 func (l *localFile) Flush() error {
-	if err := datasync(l.f); err != nil {
+	if err := durable.DataSync(l.f); err != nil {
 		return fmt.Errorf("sync %s: %w", l.f.Name(), err)
 	}
 	return nil

@@ -7,17 +7,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// datasync flushes f's data, and the metadata needed to read it back, to
-// stable storage.
-func datasync(f *os.File) error {
-	for {
-		err := unix.Fdatasync(int(f.Fd()))
-		if err != unix.EINTR {
-			return err
-		}
-	}
-}
-
 // renameNoReplace renames atomically unless to exists (renameat2's
 // RENAME_NOREPLACE). File systems without it (some network and FUSE file
 // systems) get a hard link and an unlink, which refuses an existing target
@@ -33,21 +22,4 @@ func renameNoReplace(from, to string) error {
 		return linkRename(from, to)
 	}
 	return err
-}
-
-// syncDir makes dir's entries (created, renamed and removed files)
-// durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &os.PathError{Op: "sync", Path: dir, Err: err}
-	}
-	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/flumego/flume/internal/durable"
 )
 
 // entry is a file of the record: its file system ("file://",
@@ -74,7 +76,7 @@ func openRecord(dir, sink string) (*record, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		unlockFile(f)
+		durable.Unlock(f)
 		f.Close()
 		return nil, fmt.Errorf("in-use record %s: %w", r.path, err)
 	}
@@ -189,7 +191,7 @@ func (r *record) compact() error {
 		return fmt.Errorf("in-use record: %w", err)
 	}
 	fail := func(err error) error {
-		unlockFile(f)
+		durable.Unlock(f)
 		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("in-use record %s: %w", r.path, err)
@@ -215,12 +217,9 @@ func (r *record) compact() error {
 	if err := os.Rename(tmp, r.path); err != nil {
 		return fail(err)
 	}
-	if d, err := os.Open(filepath.Dir(r.path)); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	_ = durable.SyncDir(filepath.Dir(r.path)) // the rename is durable with the next sync at worst
 	if r.f != nil {
-		unlockFile(r.f)
+		durable.Unlock(r.f)
 		r.f.Close()
 	}
 	r.f, r.w, r.lines, r.dirty = f, nil, len(keys), false
@@ -235,10 +234,20 @@ func (r *record) close() error {
 		return nil
 	}
 	err := r.f.Sync()
-	unlockFile(r.f)
+	durable.Unlock(r.f)
 	if cerr := r.f.Close(); err == nil {
 		err = cerr
 	}
 	r.f, r.w = nil, nil
+	return err
+}
+
+// lockFile takes an exclusive advisory lock on f, failing at once when
+// another sink (in this process or another) holds it.
+func lockFile(f *os.File) error {
+	err := durable.TryLock(f)
+	if errors.Is(err, durable.ErrLocked) {
+		return errors.New("locked: another HDFS sink with the same agent and sink name is running (set hdfs.recoveryDir apart)")
+	}
 	return err
 }

@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/background"
+	"github.com/flumego/flume/internal/durable"
 	"github.com/flumego/flume/internal/ratelog"
 )
 
@@ -103,8 +103,8 @@ func (s *Source) Start(context.Context) error {
 	s.lockMu.Lock()
 	defer s.lockMu.Unlock()
 	if s.lock == nil {
-		lock, err := lockFile(s.cfg.PositionFile + lockSuffix)
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		lock, err := durable.LockFile(s.cfg.PositionFile + lockSuffix)
+		if errors.Is(err, durable.ErrLocked) {
 			return fmt.Errorf("TAILDIR source %q: position file %s is in use by another TAILDIR source or agent; give each source its own positionFile", s.name, s.cfg.PositionFile)
 		}
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+
+	"github.com/flumego/flume/internal/durable"
 )
 
 // The state file (<positionFile>.flumego) holds what Flume's position file
@@ -313,7 +315,7 @@ func (j *journal) compact(posFile []byte, entries []*stateEntry) error {
 		stateTmp.Close()
 		return fmt.Errorf("rename state file: %w", err)
 	}
-	if err := syncDir(filepath.Dir(j.posPath)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(j.posPath)); err != nil {
 		stateTmp.Close()
 		return err
 	}
@@ -350,16 +352,4 @@ func writeSynced(path string, data []byte) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
 }
