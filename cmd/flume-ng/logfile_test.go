@@ -134,3 +134,36 @@ func archiveName(t *testing.T, path string) (string, int) {
 	n, _ := strconv.Atoi(m[2])
 	return m[1], n
 }
+
+// TestConsoleSIGHUPStopsGracefully: logging to the console, a SIGHUP stops
+// the agent as the JVM's shutdown hook stops Flume: a graceful stop that
+// logs "agent stopped" and exits 0 (Go's default would end the process at
+// once, losing what a memory channel holds).
+func TestConsoleSIGHUPStopsGracefully(t *testing.T) {
+	cfg := write(t, "a1.properties", `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = seq
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = null
+a1.sinks.k1.channel = c1
+`)
+	cmd := exec.Command(binary, "agent", "-n", "a1", "-f", cfg, "--no-reload-conf")
+	var stderr flumetest.LogBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	stderr.WaitLine(t, "agent started", 10*time.Second)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("agent after SIGHUP: %v (want exit 0 after a graceful stop)\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "agent stopped") {
+		t.Fatalf("no graceful stop logged:\n%s", stderr.String())
+	}
+}

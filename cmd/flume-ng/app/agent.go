@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/flumego/flume"
@@ -263,6 +265,14 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		fmt.Fprintf(stdout, "agent %s would run %d sources, %d channels, %d sink runners\n", name, len(snap.Sources), len(snap.Channels), len(snap.Runners))
 		return 0
+	}
+	if _, toFile := s.closeLg.(*logFile); !toFile {
+		// The JVM runs Flume's shutdown hook on a hang-up, so a SIGHUP
+		// stops the agent gracefully, draining as SIGTERM does. (With
+		// LOGFILE, SIGHUP reopens the log file instead; see logFile.)
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, syscall.SIGHUP)
+		defer stop()
 	}
 	switch err := a.Run(ctx); {
 	case errors.Is(err, agent.ErrNotStarted):
