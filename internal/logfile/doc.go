@@ -8,7 +8,9 @@
 // files are deleted once they add up to more than 1 GB. File keeps that
 // layout and those names, with the same 100 MB default, and bounds the
 // archive by count (MaxBackups, default 10: 1 GB of 100 MB files).
-// Flume's extra nightly roll is not done: files roll by size only.
+// With Options.Daily the file also rolls at the first write of a new day,
+// as Flume rolls every night at midnight (lazily: a quiet night rolls with
+// the next record, under the name of the day the records were written).
 //
 // Rotation happens between two writes under the file's lock, so no write
 // is split or lost across it; each Write is one log record.

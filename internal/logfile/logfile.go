@@ -26,7 +26,12 @@ type Options struct {
 	// MaxBackups is how many rolled files are kept in the archive
 	// directory; older ones are deleted. 0 keeps none.
 	MaxBackups int
-	// Now is the clock for archive names; nil means time.Now.
+	// Daily also rolls the file at the first write of a new day (local
+	// time), as Flume's log4j2.xml rolls every night at midnight; the
+	// archived file carries the day its records were written.
+	Daily bool
+	// Now is the clock for archive names and the daily roll; nil means
+	// time.Now.
 	Now func() time.Time
 }
 
@@ -39,6 +44,7 @@ type File struct {
 	mu   sync.Mutex
 	f    *os.File
 	size int64
+	day  string // yyyyMMdd of the live file's records (Daily)
 }
 
 // Open creates the directory of path if needed and opens path for
@@ -71,8 +77,14 @@ func (l *File) open() error {
 		return fmt.Errorf("log file: %w", err)
 	}
 	l.f, l.size = f, st.Size()
+	l.day = l.opts.Now().Format(dayLayout)
+	if l.size > 0 {
+		l.day = st.ModTime().Format(dayLayout) // records written before a restart
+	}
 	return nil
 }
+
+const dayLayout = "20060102"
 
 // Path is the live file's path.
 func (l *File) Path() string { return l.path }
@@ -85,7 +97,11 @@ func (l *File) Write(p []byte) (int, error) {
 	if l.f == nil {
 		return 0, os.ErrClosed
 	}
-	if l.opts.MaxSize > 0 && l.size > 0 && l.size+int64(len(p)) > l.opts.MaxSize {
+	today := ""
+	if l.opts.Daily {
+		today = l.opts.Now().Format(dayLayout)
+	}
+	if l.size > 0 && (l.opts.MaxSize > 0 && l.size+int64(len(p)) > l.opts.MaxSize || today != "" && today != l.day) {
 		if err := l.rotate(); err != nil {
 			// Keep logging to the file we have rather than lose the
 			// record, and try again after another MaxSize bytes.
@@ -93,20 +109,26 @@ func (l *File) Write(p []byte) (int, error) {
 			l.size = 0
 		}
 	}
+	if today != "" && l.size == 0 {
+		l.day = today
+	}
 	n, err := l.f.Write(p)
 	l.size += int64(n)
 	return n, err
 }
 
 // rotate moves the live file into the archive under the next free name
-// for today, opens a new one and deletes archived files beyond
-// MaxBackups. It is called with mu held.
+// for the day of its records, opens a new one and deletes archived files
+// beyond MaxBackups. It is called with mu held.
 func (l *File) rotate() error {
 	if err := os.MkdirAll(l.archive, 0o755); err != nil {
 		return err
 	}
 	base := filepath.Base(l.path)
-	day := l.opts.Now().Format("20060102")
+	day := l.opts.Now().Format(dayLayout)
+	if l.opts.Daily {
+		day = l.day // a nightly roll names the day that ended
+	}
 	next := 1
 	for _, a := range l.archived() {
 		if a.day == day && a.index >= next {

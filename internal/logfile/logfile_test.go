@@ -209,3 +209,65 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyRoll: with Daily, the first write of a new day rolls the file;
+// the archived file is named for the day its records were written, and a
+// day without writes rolls nothing.
+func TestDailyRoll(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 23, 59, 0, 0, time.Local)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	l, err := Open(filepath.Join(dir, "flume.log"), Options{MaxSize: 1 << 20, MaxBackups: 5, Daily: true, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	fmt.Fprintln(l, "march 1")
+	advance(2 * time.Minute)
+	fmt.Fprintln(l, "march 2")
+	fmt.Fprintln(l, "march 2 again")
+	advance(48 * time.Hour) // March 4: nothing written on the 3rd
+	fmt.Fprintln(l, "march 4")
+	all, files := lines(t, l)
+	want := []string{"march 1", "march 2", "march 2 again", "march 4"}
+	if strings.Join(all, "|") != strings.Join(want, "|") {
+		t.Fatalf("lines %q, want %q", all, want)
+	}
+	var names []string
+	for _, f := range files[:len(files)-1] {
+		names = append(names, filepath.Base(f))
+	}
+	if strings.Join(names, " ") != "flume.log.20260301-1 flume.log.20260302-1" {
+		t.Fatalf("archived %v, want one file for March 1 and one for March 2", names)
+	}
+}
+
+// TestDailyRollAfterRestart: a live file left by an earlier day is rolled
+// under that day's name at the first write after a restart.
+func TestDailyRollAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "flume.log")
+	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2026, 2, 27, 12, 0, 0, 0, time.Local)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.Local)
+	l, err := Open(path, Options{MaxSize: 1 << 20, MaxBackups: 5, Daily: true, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	fmt.Fprintln(l, "new")
+	if _, err := os.Stat(filepath.Join(dir, "archive", "flume.log.20260227-1")); err != nil {
+		t.Fatalf("the old day's file was not archived under its day: %v", err)
+	}
+	all, _ := lines(t, l)
+	if strings.Join(all, "|") != "old|new" {
+		t.Fatalf("lines %q", all)
+	}
+}

@@ -61,8 +61,8 @@ func newLogger(format string, stderr io.Writer) (*slog.Logger, io.Closer, error)
 }
 
 // logFile is the LOGFILE appender: ${flume.log.dir}/${flume.log.file}
-// (default ./logs/flume.log), rolled by size into <dir>/archive as Flume's
-// log4j2.xml does (flumego.log.maxFileSize, default 100MB, 0 to never
+// (default ./logs/flume.log), rolled by size and every night into
+// <dir>/archive as Flume's log4j2.xml does (flumego.log.maxFileSize, default 100MB, 0 to never
 // roll; flumego.log.maxBackupIndex old files kept, default 10), and
 // reopened on SIGHUP for an external logrotate.
 type logFile struct {
@@ -96,6 +96,9 @@ func openLogFile() (*logFile, error) {
 		}
 		opts.MaxBackups = n
 	}
+	// Flume also rolls every night; an external logrotate (size 0) owns
+	// all rolling.
+	opts.Daily = opts.MaxSize > 0
 	f, err := logfile.Open(filepath.Join(dir, name), opts)
 	if err != nil {
 		return nil, err
