@@ -25,6 +25,7 @@ import (
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
 	"github.com/flumego/flume/source/spooldir"
+	"github.com/flumego/flume/source/syslog"
 	"github.com/flumego/flume/source/taildir"
 	thriftsource "github.com/flumego/flume/source/thrift"
 )
@@ -40,6 +41,7 @@ func Register(r *flume.Registry) error {
 		netcat.Register(r),
 		seq.Register(r),
 		taildir.Register(r),
+		syslog.Register(r),
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),

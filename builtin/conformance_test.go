@@ -15,6 +15,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/componenttest"
 	"github.com/flumego/flume/internal/datahubfake"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc/avrorpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -55,6 +56,10 @@ var conformanceCases = []componenttest.Case{
 	// Enough lines to fill the channel: Stop must interrupt a refused batch.
 	{Kind: flume.KindSource, Type: "spooldir", Setup: spoolDir, Produces: true},
 	taildirCase(),
+	{Kind: flume.KindSource, Type: "syslogtcp", Props: syslogListen("port"), Feed: feedSyslog("tcp"), Produces: true},
+	{Kind: flume.KindSource, Type: "multiport_syslogtcp", Setup: multiportPorts, Props: map[string]string{"host": "127.0.0.1"},
+		Feed: feedSyslog("tcp"), Produces: true},
+	{Kind: flume.KindSource, Type: "syslogudp", Props: syslogListen("port"), Feed: feedSyslog("udp"), Produces: true},
 
 	{Kind: flume.KindInterceptor, Type: "timestamp"},
 	{Kind: flume.KindInterceptor, Type: "host"},
@@ -95,6 +100,31 @@ func spoolDir(t testing.TB) map[string]string {
 }
 
 func listen() map[string]string { return map[string]string{"bind": "127.0.0.1", "port": "0"} }
+
+// syslogListen is the address of a syslog source: host, not bind.
+func syslogListen(port string) map[string]string {
+	return map[string]string{"host": "127.0.0.1", port: "0"}
+}
+
+// multiportPorts picks two free ports for multiport_syslogtcp (its ports
+// cannot be 0 twice: the test feeds the first).
+func multiportPorts(t testing.TB) map[string]string {
+	return map[string]string{"ports": strconv.Itoa(flumetest.FreeAddr(t).Port) + " " + strconv.Itoa(flumetest.FreeAddr(t).Port)}
+}
+
+// feedSyslog sends a syslog message over network (tcp or udp).
+func feedSyslog(network string) func(t testing.TB, src flume.Source) {
+	return func(t testing.TB, src flume.Source) {
+		c, err := net.Dial(network, addr(t, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("<13>1 - host conformance\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 func hostPort(t testing.TB, addr net.Addr) map[string]string {
 	t.Helper()
