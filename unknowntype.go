@@ -78,6 +78,7 @@ var flumeTypes = map[Kind][]string{
 	},
 	KindHTTPSourceHandler: {
 		"org.apache.flume.source.http.JSONHandler", "org.apache.flume.sink.solr.morphline.BlobHandler",
+		"org.apache.flume.source.http.BLOBHandler",
 	},
 }
 

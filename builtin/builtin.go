@@ -21,6 +21,7 @@ import (
 	"github.com/flumego/flume/source"
 	avrosource "github.com/flumego/flume/source/avro"
 	"github.com/flumego/flume/source/exec"
+	httpsource "github.com/flumego/flume/source/http"
 	"github.com/flumego/flume/source/interceptor"
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
@@ -32,7 +33,7 @@ import (
 
 // Register adds the built-in components of every kind to r: sources,
 // channels, sinks, interceptors, channel selectors, sink processors, event
-// serializers and event deserializers.
+// serializers, event deserializers and HTTP source handlers.
 func Register(r *flume.Registry) error {
 	return errors.Join(
 		memory.Register(r),
@@ -42,6 +43,7 @@ func Register(r *flume.Registry) error {
 		seq.Register(r),
 		taildir.Register(r),
 		syslog.Register(r),
+		httpsource.Register(r),
 		logger.Register(r),
 		null.Register(r),
 		fileroll.Register(r),

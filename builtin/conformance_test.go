@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,6 +61,7 @@ var conformanceCases = []componenttest.Case{
 	{Kind: flume.KindSource, Type: "multiport_syslogtcp", Setup: multiportPorts, Props: map[string]string{"host": "127.0.0.1"},
 		Feed: feedSyslog("tcp"), Produces: true},
 	{Kind: flume.KindSource, Type: "syslogudp", Props: syslogListen("port"), Feed: feedSyslog("udp"), Produces: true},
+	{Kind: flume.KindSource, Type: "http", Props: listen(), Feed: feedHTTP, Produces: true},
 
 	{Kind: flume.KindInterceptor, Type: "timestamp"},
 	{Kind: flume.KindInterceptor, Type: "host"},
@@ -240,6 +242,17 @@ func feedNetcat(t testing.TB, src flume.Source) {
 	}
 	if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "OK\n" {
 		t.Fatalf("netcat source answered %q, %v", line, err)
+	}
+}
+
+func feedHTTP(t testing.TB, src flume.Source) {
+	resp, err := http.Post("http://"+addr(t, src)+"/", "application/json", strings.NewReader(`[{"body":"conformance"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("http source answered %s", resp.Status)
 	}
 }
 

@@ -1,0 +1,616 @@
+package handler
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonEvent is one element of the array the JSON handler reads: the body
+// text (absent: empty) and the headers in document order (a header whose
+// value is null is left out).
+type jsonEvent struct {
+	body    string
+	headers []string // name, value, name, value, ...
+}
+
+// syntaxError is a JSON document the handler cannot read.
+type syntaxError struct {
+	offset int
+	msg    string
+}
+
+func (e *syntaxError) Error() string { return fmt.Sprintf("%s at offset %d", e.msg, e.offset) }
+
+var errEmpty = errors.New("the request has no body (expected a JSON array of events)")
+
+// jsonReader reads Flume's JSON event arrays with the leniency of Gson,
+// which Flume's JSONHandler parses them with: besides standard JSON it
+// accepts single-quoted and unquoted strings and names, comments (/* */,
+// // and #), "=" or "=>" between a name and its value, ";" between
+// members, Gson's non-execute prefix )]}' and a number, true or false
+// where a string is expected (read as its text). It refuses, where Flume
+// fails the request in other ways, a null element, a nested object where a
+// string is expected, a header name given twice, trailing data and an
+// empty document.
+type jsonReader struct {
+	b []byte // UTF-8
+	i int
+	// surrogate replaces an unpaired surrogate escape (\ud800), as the
+	// body's charset encodes one.
+	surrogate rune
+	buf       []byte
+}
+
+func (r *jsonReader) fail(format string, args ...any) error {
+	return &syntaxError{offset: r.i, msg: fmt.Sprintf(format, args...)}
+}
+
+// events reads the whole document.
+func (r *jsonReader) events() ([]jsonEvent, error) {
+	if strings.HasPrefix(string(r.b), "\ufeff") {
+		r.i = 3 // a byte-order mark, which Java keeps and Gson refuses; harmless
+	}
+	c, ok, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errEmpty
+	}
+	if c == ')' && strings.HasPrefix(string(r.b[r.i-1:]), ")]}'\n") {
+		r.i += 4
+		if c, ok, err = r.next(); err != nil {
+			return nil, err
+		}
+	}
+	if !ok || c != '[' {
+		r.i--
+		return nil, r.fail("expected a JSON array of events")
+	}
+	var out []jsonEvent
+	for first := true; ; first = false {
+		c, ok, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, r.fail("unterminated array")
+		}
+		if !first {
+			switch c {
+			case ']':
+				return out, r.end()
+			case ',', ';':
+			default:
+				r.i--
+				return nil, r.fail("expected ',' or ']' after an event")
+			}
+			if c, ok, err = r.next(); err != nil {
+				return nil, err
+			} else if !ok {
+				return nil, r.fail("unterminated array")
+			}
+		} else if c == ']' {
+			return out, r.end()
+		}
+		if c != '{' {
+			r.i--
+			return nil, r.fail("expected an event (a JSON object), found %s", r.what(c))
+		}
+		e, err := r.event()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+}
+
+// what describes the value starting with c, for an error.
+func (r *jsonReader) what(c byte) string {
+	switch c {
+	case ',', ';', ']':
+		return "null (an empty element)"
+	case '[':
+		return "an array"
+	case '"', '\'':
+		return "a string"
+	}
+	if r.keyword("null") {
+		return "null"
+	}
+	return "a value"
+}
+
+// end checks that nothing but white space and comments follows the array.
+func (r *jsonReader) end() error {
+	if _, ok, err := r.next(); err != nil {
+		return err
+	} else if ok {
+		r.i--
+		return r.fail("data after the array of events")
+	}
+	return nil
+}
+
+// next returns the next byte that is not white space or in a comment; ok
+// is false at the end.
+func (r *jsonReader) next() (byte, bool, error) {
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		r.i++
+		switch c {
+		case ' ', '\n', '\t', '\r':
+			continue
+		case '#':
+			r.skipLine()
+			continue
+		case '/':
+			if r.i < len(r.b) {
+				switch r.b[r.i] {
+				case '*':
+					end := strings.Index(string(r.b[r.i+1:]), "*/")
+					if end < 0 {
+						return 0, false, r.fail("unterminated comment")
+					}
+					r.i += 1 + end + 2
+					continue
+				case '/':
+					r.skipLine()
+					continue
+				}
+			}
+		}
+		return c, true, nil
+	}
+	return 0, false, nil
+}
+
+func (r *jsonReader) skipLine() {
+	for r.i < len(r.b) && r.b[r.i] != '\n' && r.b[r.i] != '\r' {
+		r.i++
+	}
+}
+
+// event reads an event object; its '{' is read.
+func (r *jsonReader) event() (jsonEvent, error) {
+	var e jsonEvent
+	for first := true; ; first = false {
+		c, ok, err := r.next()
+		if err != nil {
+			return e, err
+		}
+		if !ok {
+			return e, r.fail("unterminated object")
+		}
+		if !first {
+			switch c {
+			case '}':
+				return e, nil
+			case ',', ';':
+			default:
+				r.i--
+				return e, r.fail("expected ',' or '}' in an event")
+			}
+			if c, ok, err = r.next(); err != nil {
+				return e, err
+			} else if !ok {
+				return e, r.fail("unterminated object")
+			}
+		} else if c == '}' {
+			return e, nil
+		}
+		name, err := r.name(c)
+		if err != nil {
+			return e, err
+		}
+		switch name {
+		case "body":
+			s, null, err := r.stringValue()
+			if err != nil {
+				return e, err
+			}
+			if null {
+				s = ""
+			}
+			e.body = s
+		case "headers":
+			h, err := r.headers()
+			if err != nil {
+				return e, err
+			}
+			e.headers = h
+		default:
+			if err := r.skipValue(0); err != nil {
+				return e, err
+			}
+		}
+	}
+}
+
+// name reads a member name starting with c and the separator after it.
+func (r *jsonReader) name(c byte) (string, error) {
+	var name string
+	switch {
+	case c == '"' || c == '\'':
+		s, err := r.quoted(c)
+		if err != nil {
+			return "", err
+		}
+		name = s
+	case isLiteral(c):
+		r.i--
+		name = r.unquoted()
+	default:
+		r.i--
+		return "", r.fail("expected a name")
+	}
+	c, ok, err := r.next()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case ok && c == ':':
+	case ok && c == '=':
+		if r.i < len(r.b) && r.b[r.i] == '>' {
+			r.i++
+		}
+	default:
+		r.i--
+		return "", r.fail("expected ':' after the name %q", name)
+	}
+	return name, nil
+}
+
+// isLiteral reports whether c may be part of an unquoted string.
+func isLiteral(c byte) bool {
+	switch c {
+	case '/', '\\', ';', '#', '=', '{', '}', '[', ']', ':', ',', ' ', '\t', '\f', '\r', '\n':
+		return false
+	}
+	return true
+}
+
+// unquoted reads an unquoted string.
+func (r *jsonReader) unquoted() string {
+	start := r.i
+	for r.i < len(r.b) && isLiteral(r.b[r.i]) {
+		r.i++
+	}
+	return string(r.b[start:r.i])
+}
+
+// keyword reports whether the unquoted value at r.i is word (ignoring
+// case), as a whole.
+func (r *jsonReader) keyword(word string) bool {
+	end := r.i + len(word)
+	return end <= len(r.b) && strings.EqualFold(string(r.b[r.i:end]), word) && (end == len(r.b) || !isLiteral(r.b[end]))
+}
+
+// stringValue reads a value where a string is expected: a string, or the
+// text of a number or unquoted word, true or false written in lower case;
+// null is reported as such.
+func (r *jsonReader) stringValue() (string, bool, error) {
+	c, ok, err := r.next()
+	if err != nil {
+		return "", false, err
+	}
+	if !ok {
+		return "", false, r.fail("expected a value")
+	}
+	switch {
+	case c == '"' || c == '\'':
+		s, err := r.quoted(c)
+		return s, false, err
+	case c == '{' || c == '[':
+		r.i--
+		return "", false, r.fail("expected a string, found %s", map[byte]string{'{': "an object", '[': "an array"}[c])
+	case isLiteral(c):
+		r.i--
+		for _, kw := range []string{"null", "true", "false"} {
+			if r.keyword(kw) {
+				r.i += len(kw)
+				return kw, kw == "null", nil
+			}
+		}
+		return r.unquoted(), false, nil
+	}
+	r.i--
+	return "", false, r.fail("expected a value")
+}
+
+// headers reads the headers value: an object of names and string values,
+// Gson's array of [name, value] pairs, or null.
+func (r *jsonReader) headers() ([]string, error) {
+	c, ok, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	if ok && isLiteral(c) {
+		r.i--
+		if r.keyword("null") {
+			r.i += 4
+			return nil, nil
+		}
+	}
+	var out []string
+	seen := map[string]bool{} // names with a non-null value
+	add := func(name string, value string, null bool) error {
+		if seen[name] {
+			return r.fail("header %q given twice", name)
+		}
+		if !null {
+			seen[name] = true
+			out = append(out, name, value)
+		}
+		return nil
+	}
+	switch {
+	case ok && c == '{':
+		for first := true; ; first = false {
+			c, ok, err := r.next()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, r.fail("unterminated headers")
+			}
+			if !first {
+				switch c {
+				case '}':
+					return out, nil
+				case ',', ';':
+				default:
+					r.i--
+					return nil, r.fail("expected ',' or '}' in the headers")
+				}
+				if c, ok, err = r.next(); err != nil {
+					return nil, err
+				} else if !ok {
+					return nil, r.fail("unterminated headers")
+				}
+			} else if c == '}' {
+				return out, nil
+			}
+			name, err := r.name(c)
+			if err != nil {
+				return nil, err
+			}
+			v, null, err := r.stringValue()
+			if err != nil {
+				return nil, err
+			}
+			if err := add(name, v, null); err != nil {
+				return nil, err
+			}
+		}
+	case ok && c == '[':
+		for first := true; ; first = false {
+			c, ok, err := r.next()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, r.fail("unterminated headers")
+			}
+			if !first {
+				switch c {
+				case ']':
+					return out, nil
+				case ',', ';':
+				default:
+					r.i--
+					return nil, r.fail("expected ',' or ']' in the headers")
+				}
+				if c, ok, err = r.next(); err != nil {
+					return nil, err
+				} else if !ok {
+					return nil, r.fail("unterminated headers")
+				}
+			} else if c == ']' {
+				return out, nil
+			}
+			if c != '[' {
+				r.i--
+				return nil, r.fail("expected a [name, value] pair in the headers")
+			}
+			name, nameNull, err := r.stringValue()
+			if err != nil {
+				return nil, err
+			}
+			if nameNull {
+				return nil, r.fail("a header without a name")
+			}
+			if c, ok, _ = r.next(); !ok || (c != ',' && c != ';') {
+				r.i--
+				return nil, r.fail("expected ',' in a header pair")
+			}
+			v, null, err := r.stringValue()
+			if err != nil {
+				return nil, err
+			}
+			if c, ok, _ = r.next(); !ok || c != ']' {
+				r.i--
+				return nil, r.fail("expected ']' after a header pair")
+			}
+			if err := add(name, v, null); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.i--
+	return nil, r.fail("expected the headers object")
+}
+
+// maxDepth bounds the nesting of an ignored member's value, so that a
+// hostile body cannot exhaust the stack.
+const maxDepth = 512
+
+// skipValue skips a value of any kind (a member the handler ignores),
+// nested depth deep.
+func (r *jsonReader) skipValue(depth int) error {
+	if depth > maxDepth {
+		return r.fail("values nested more than %d deep", maxDepth)
+	}
+	c, ok, err := r.next()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return r.fail("expected a value")
+	}
+	switch {
+	case c == '"' || c == '\'':
+		_, err := r.quoted(c)
+		return err
+	case c == '{' || c == '[':
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		for first := true; ; first = false {
+			c, ok, err := r.next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return r.fail("unterminated value")
+			}
+			if c == closing && first {
+				return nil
+			}
+			if !first {
+				switch c {
+				case closing:
+					return nil
+				case ',', ';':
+				default:
+					r.i--
+					return r.fail("expected ',' or %q", closing)
+				}
+				if c, ok, err = r.next(); err != nil {
+					return err
+				} else if !ok {
+					return r.fail("unterminated value")
+				}
+			}
+			if closing == '}' {
+				if _, err := r.name(c); err != nil {
+					return err
+				}
+			} else {
+				r.i--
+			}
+			if err := r.skipValue(depth + 1); err != nil {
+				return err
+			}
+		}
+	case isLiteral(c):
+		r.i--
+		r.unquoted()
+		return nil
+	}
+	r.i--
+	return r.fail("expected a value")
+}
+
+// quoted reads a string whose opening quote q is read, with Gson's
+// escapes; an unpaired surrogate escape becomes r.surrogate.
+func (r *jsonReader) quoted(q byte) (string, error) {
+	start := r.i
+	// The common case: no escape.
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		if c == q {
+			s := string(r.b[start:r.i])
+			r.i++
+			return s, nil
+		}
+		if c == '\\' {
+			break
+		}
+		r.i++
+	}
+	buf := append(r.buf[:0], r.b[start:r.i]...)
+	defer func() { r.buf = buf }()
+	var high rune = -1 // a high surrogate waiting for its low half
+	flush := func() {
+		if high >= 0 {
+			buf = utf8.AppendRune(buf, r.surrogate)
+			high = -1
+		}
+	}
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		r.i++
+		if c == q {
+			flush()
+			return string(buf), nil
+		}
+		if c != '\\' {
+			flush()
+			buf = append(buf, c)
+			continue
+		}
+		if r.i >= len(r.b) {
+			break
+		}
+		e := r.b[r.i]
+		r.i++
+		var out byte
+		switch e {
+		case 'u':
+			if r.i+4 > len(r.b) {
+				return "", r.fail("unterminated escape sequence")
+			}
+			var u rune
+			for _, h := range r.b[r.i : r.i+4] {
+				switch {
+				case h >= '0' && h <= '9':
+					u = u<<4 | rune(h-'0')
+				case h >= 'a' && h <= 'f':
+					u = u<<4 | rune(h-'a'+10)
+				case h >= 'A' && h <= 'F':
+					u = u<<4 | rune(h-'A'+10)
+				default:
+					return "", r.fail("invalid \\u escape")
+				}
+			}
+			r.i += 4
+			switch {
+			case u >= 0xdc00 && u <= 0xdfff && high >= 0:
+				buf = utf8.AppendRune(buf, utf16.DecodeRune(high, u))
+				high = -1
+			case u >= 0xd800 && u <= 0xdbff:
+				flush()
+				high = u
+			case u >= 0xdc00 && u <= 0xdfff:
+				flush()
+				buf = utf8.AppendRune(buf, r.surrogate)
+			default:
+				flush()
+				buf = utf8.AppendRune(buf, u)
+			}
+			continue
+		case 't':
+			out = '\t'
+		case 'b':
+			out = '\b'
+		case 'n':
+			out = '\n'
+		case 'r':
+			out = '\r'
+		case 'f':
+			out = '\f'
+		case '\n', '\'', '"', '\\', '/':
+			out = e
+		default:
+			return "", r.fail("invalid escape sequence \\%c", e)
+		}
+		flush()
+		buf = append(buf, out)
+	}
+	return "", r.fail("unterminated string")
+}
