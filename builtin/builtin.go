@@ -13,6 +13,7 @@ import (
 	"github.com/flumego/flume/sink/datahub"
 	"github.com/flumego/flume/sink/fileroll"
 	"github.com/flumego/flume/sink/hdfs"
+	httpsink "github.com/flumego/flume/sink/http"
 	"github.com/flumego/flume/sink/kafka"
 	"github.com/flumego/flume/sink/logger"
 	"github.com/flumego/flume/sink/null"
@@ -48,6 +49,7 @@ func Register(r *flume.Registry) error {
 		null.Register(r),
 		fileroll.Register(r),
 		hdfs.Register(r),
+		httpsink.Register(r),
 		avrosource.Register(r),
 		avrosink.Register(r),
 		kafka.Register(r),

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,6 +48,7 @@ var conformanceCases = []componenttest.Case{
 	{Kind: flume.KindSink, Type: "thrift", Setup: thriftPeer},
 	{Kind: flume.KindSink, Type: "kafka", Setup: kafkaPeer},
 	{Kind: flume.KindSink, Type: "datahub", Setup: datahubPeer},
+	{Kind: flume.KindSink, Type: "http", Setup: httpPeer, Props: map[string]string{"rollback.2XX": "false", "backoff.2XX": "false"}},
 
 	{Kind: flume.KindSource, Type: "seq", Props: map[string]string{"batchSize": "10"}, Produces: true},
 	// yes floods the source, which then holds the command's output while
@@ -163,6 +166,13 @@ func thriftPeer(t testing.TB) map[string]string {
 	srv.Start(ln)
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return hostPort(t, ln.Addr())
+}
+
+// httpPeer is an HTTP server that answers 200 to everything.
+func httpPeer(t testing.TB) map[string]string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	t.Cleanup(srv.Close)
+	return map[string]string{"endpoint": srv.URL}
 }
 
 // kafkaPeer is a kfake cluster with the sink's topic.
