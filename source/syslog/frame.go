@@ -131,6 +131,18 @@ func newReader(r *bufio.Reader, max int, lines bool) *reader {
 	return &reader{r: r, max: max, lines: lines}
 }
 
+// grow replaces the read buffer with one of size bytes, keeping what is
+// buffered: a busy connection gets a larger buffer, and so larger batches,
+// while idle ones keep a small one.
+func (rd *reader) grow(src io.Reader, size int) {
+	if rd.r.Size() >= size {
+		return
+	}
+	n := rd.r.Buffered()
+	buffered, _ := rd.r.Peek(n)
+	rd.r = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(buffered)), src), size)
+}
+
 // next returns the next message. io.EOF means the stream ended between
 // messages; a message cut short by the end of the stream is discarded (as
 // Flume does) and io.ErrUnexpectedEOF returned.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"strings"
 	"testing"
 	"testing/iotest"
 )
@@ -186,4 +187,24 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGrow: a larger buffer keeps what was buffered.
+func TestGrow(t *testing.T) {
+	src := bytes.NewReader([]byte("<13>one\n<13>two\n<13>three\n"))
+	rd := newReader(bufio.NewReaderSize(src, 16), 100, false)
+	m, _ := rd.next()
+	first := string(m.Raw)
+	rd.grow(src, 4096)
+	var got []string
+	for {
+		m2, err := rd.next()
+		if err != nil {
+			break
+		}
+		got = append(got, string(m2.Raw))
+	}
+	if first != "<13>one" || strings.Join(got, "|") != "<13>two|<13>three" || rd.r.Size() != 4096 {
+		t.Fatalf("%q then %q, buffer %d", first, got, rd.r.Size())
+	}
 }

@@ -56,6 +56,21 @@ var (
 // did ("<" or nothing): Flume fails to parse it and counts EventReadFail.
 var errNoPriority = errors.New("syslog message without a priority")
 
+// smalls are the decimal texts of the facilities and severities.
+var smalls = func() (s [125]string) {
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+func small(n int) string {
+	if n >= 0 && n < len(smalls) {
+		return smalls[n]
+	}
+	return strconv.Itoa(n)
+}
+
 // Formatter turns the messages of the syslogtcp and syslogudp sources into
 // events, byte for byte as Flume's SyslogUtils does (see the package
 // documentation).
@@ -98,8 +113,8 @@ func (f *Formatter) Event(m Message) (flume.Event, error) {
 		return e, errNoPriority
 	}
 	pri, _ := digits(string(prio))
-	e.SetHeader(HeaderFacility, strconv.Itoa(pri/8))
-	e.SetHeader(HeaderSeverity, strconv.Itoa(pri%8))
+	e.SetHeader(HeaderFacility, small(pri/8))
+	e.SetHeader(HeaderSeverity, small(pri%8))
 	body := f.format(&e, javatext.DecodeUTF8(m.Raw))
 	if m.Incomplete {
 		e.SetHeader(HeaderStatus, StatusIncomplete)
@@ -115,10 +130,16 @@ func (f *Formatter) Event(m Message) (flume.Event, error) {
 // format sets the headers a format yields and returns the body text ("" when no
 // format matched).
 func (f *Formatter) format(e *flume.Event, text string) string {
-	var g []int
+	g, decided := match5424(text)
+	if !decided {
+		g = rfc5424.FindStringSubmatchIndex(text)
+	}
 	is5424 := true
-	if g = rfc5424.FindStringSubmatchIndex(text); g == nil {
-		if g = rfc3164.FindStringSubmatchIndex(text); g == nil {
+	if g == nil {
+		if g, decided = match3164(text); !decided {
+			g = rfc3164.FindStringSubmatchIndex(text)
+		}
+		if g == nil {
 			return ""
 		}
 		is5424 = false

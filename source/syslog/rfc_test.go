@@ -1,6 +1,7 @@
 package syslog
 
 import (
+	"fmt"
 	"maps"
 	"strconv"
 	"testing"
@@ -280,3 +281,64 @@ func TestInvalidAndIncomplete(t *testing.T) {
 }
 
 func utf8Valid(b []byte) bool { return utf8.Valid(b) }
+
+// TestFastPath: the fast paths agree with the patterns wherever they
+// decide, on messages built from the parts senders write and their
+// variants.
+func TestFastPath(t *testing.T) {
+	parts := [][]string{
+		{"<13>", "<0>", "<999>", "<1234>", "<>", "<1", "13>"},
+		{"1 ", "", "12 ", "1", "1  ", "1\t", "x ", " "},
+		{"2024-01-02T03:04:05Z", "2024-01-02T03:04:05.678Z", "2024-01-02T03:04:05.123456+02:00", "2024-01-02T03:04:05.1234567Z",
+			"2024-01-02T03:04:05", "2024-01-02T03:04:05-07:00", "-", "2024-01-02 03:04:05", "2024-01-02T03:04:05+0200", "12024-01-02T03:04:05Z",
+			"Jan  2 03:04:05", "Feb 12 03:04:05", "Mar 123 03:04:05", "Apr  2 3:04:05", "apr  2 03:04:05", "Dec\t2 03:04:05", "Jan   2 03:04:05"},
+		{" ", "  ", "\t", ""},
+		{"host", "web-1.example.org", "-", "a@b", "-x", "_", ".x", "h:1"},
+		{" ", "", "\t"},
+		{"text", "", "caf\u00e9", "a\u0085b", "line\rx", "x\u2028", "- - - msg"},
+	}
+	var walk func(prefix string, k int)
+	n := 0
+	walk = func(prefix string, k int) {
+		if k == len(parts) {
+			n++
+			for _, p := range []struct {
+				fast func(string) ([]int, bool)
+				re   func(string) []int
+			}{{match5424, rfc5424.FindStringSubmatchIndex}, {match3164, rfc3164.FindStringSubmatchIndex}} {
+				if g, decided := p.fast(prefix); decided {
+					if want := p.re(prefix); fmt.Sprint(g) != fmt.Sprint(want) {
+						t.Fatalf("%q: fast %v, pattern %v", prefix, g, want)
+					}
+				}
+			}
+			return
+		}
+		for _, p := range parts[k] {
+			walk(prefix+p, k+1)
+		}
+	}
+	walk("", 0)
+	if n < 10000 {
+		t.Fatalf("only %d messages", n)
+	}
+}
+
+// FuzzFastPath: the fast paths never disagree with the patterns.
+func FuzzFastPath(f *testing.F) {
+	f.Add("<13>1 2024-01-02T03:04:05.678Z host app - - - text")
+	f.Add("<13>2024-01-02T03:04:05Z - text")
+	f.Add("<13>Jan  2 03:04:05 host text")
+	f.Fuzz(func(t *testing.T, s string) {
+		if g, decided := match5424(s); decided {
+			if want := rfc5424.FindStringSubmatchIndex(s); fmt.Sprint(g) != fmt.Sprint(want) {
+				t.Fatalf("RFC 5424 %q: fast %v, pattern %v", s, g, want)
+			}
+		}
+		if g, decided := match3164(s); decided {
+			if want := rfc3164.FindStringSubmatchIndex(s); fmt.Sprint(g) != fmt.Sprint(want) {
+				t.Fatalf("RFC 3164 %q: fast %v, pattern %v", s, g, want)
+			}
+		}
+	})
+}

@@ -25,8 +25,14 @@ const DefaultEventSize = 2500
 // default transactionCapacity (Flume commits each message on its own).
 const tcpBatch = 100
 
-// readBuffer is the read buffer of a syslogtcp connection.
-const readBuffer = 4096
+// The read buffer of a TCP connection: small at first, so that many idle
+// connections hold little, and larger once the connection proved busy
+// (busyAfter messages), so that batches fill up.
+const (
+	readBuffer     = 4096
+	busyReadBuffer = 64 << 10
+	busyAfter      = 1000
+)
 
 // Register adds the three syslog sources to r under Flume's aliases and
 // class names.
@@ -122,6 +128,7 @@ func (s *tcpServer) serve(ctx context.Context, c *netserver.Conn) {
 	ip, host := s.client.values(ctx, c.RemoteAddr())
 	rd := newReader(bufio.NewReaderSize(conn, s.readBuf), s.eventSize, s.lines)
 	rd.started = c.Started
+	messages := 0
 	limit := s.maxBatch()
 	batch := make([]flume.Event, 0, min(limit, 16))
 	flush := func() bool {
@@ -137,6 +144,9 @@ func (s *tcpServer) serve(ctx context.Context, c *netserver.Conn) {
 		return c.End() && ok
 	}
 	for {
+		if messages++; messages == busyAfter {
+			rd.grow(conn, max(busyReadBuffer, s.readBuf))
+		}
 		m, err := rd.next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, netserver.ErrRequestTimeout) &&
