@@ -3,7 +3,9 @@ package syslog
 import (
 	"fmt"
 	"maps"
+	"math/rand"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -284,43 +286,50 @@ func utf8Valid(b []byte) bool { return utf8.Valid(b) }
 
 // TestFastPath: the fast paths agree with the patterns wherever they
 // decide, on messages built from the parts senders write and their
-// variants.
+// variants, chosen at random.
 func TestFastPath(t *testing.T) {
 	parts := [][]string{
 		{"<13>", "<0>", "<999>", "<1234>", "<>", "<1", "13>"},
-		{"1 ", "", "12 ", "1", "1  ", "1\t", "x ", " "},
-		{"2024-01-02T03:04:05Z", "2024-01-02T03:04:05.678Z", "2024-01-02T03:04:05.123456+02:00", "2024-01-02T03:04:05.1234567Z",
+		{"", "1 ", "12 ", "1", "1  ", "1\t", "x ", " "},
+		{"2024-01-02T03:04:05Z", "Jan  2 03:04:05", "2024-01-02T03:04:05.678Z", "2024-01-02T03:04:05.123456+02:00", "2024-01-02T03:04:05.1234567Z",
 			"2024-01-02T03:04:05", "2024-01-02T03:04:05-07:00", "-", "2024-01-02 03:04:05", "2024-01-02T03:04:05+0200", "12024-01-02T03:04:05Z",
-			"Jan  2 03:04:05", "Feb 12 03:04:05", "Mar 123 03:04:05", "Apr  2 3:04:05", "apr  2 03:04:05", "Dec\t2 03:04:05", "Jan   2 03:04:05"},
+			"Feb 12 03:04:05", "Mar 123 03:04:05", "Apr  2 3:04:05", "apr  2 03:04:05", "Dec\t2 03:04:05", "Jan   2 03:04:05"},
 		{" ", "  ", "\t", ""},
 		{"host", "web-1.example.org", "-", "a@b", "-x", "_", ".x", "h:1"},
 		{" ", "", "\t"},
 		{"text", "", "caf\u00e9", "a\u0085b", "line\rx", "x\u2028", "- - - msg"},
 	}
-	var walk func(prefix string, k int)
-	n := 0
-	walk = func(prefix string, k int) {
-		if k == len(parts) {
-			n++
-			for _, p := range []struct {
-				fast func(string) ([]int, bool)
-				re   func(string) []int
-			}{{match5424, rfc5424.FindStringSubmatchIndex}, {match3164, rfc3164.FindStringSubmatchIndex}} {
-				if g, decided := p.fast(prefix); decided {
-					if want := p.re(prefix); fmt.Sprint(g) != fmt.Sprint(want) {
-						t.Fatalf("%q: fast %v, pattern %v", prefix, g, want)
-					}
+	rng := rand.New(rand.NewSource(1))
+	matched := [2]int{} // decided matches of each fast path
+	for range 30000 {
+		parts[2][0], parts[2][1] = parts[2][1], parts[2][0] // good RFC 5424 and 3164 stamps by turns
+		var sb strings.Builder
+		for _, p := range parts {
+			// The first variant of each part is a good one: half of the
+			// time, so that whole messages match often.
+			if rng.Intn(2) == 0 {
+				sb.WriteString(p[0])
+			} else {
+				sb.WriteString(p[rng.Intn(len(p))])
+			}
+		}
+		msg := sb.String()
+		for k, p := range []struct {
+			fast func(string) ([]int, bool)
+			re   func(string) []int
+		}{{match5424, rfc5424.FindStringSubmatchIndex}, {match3164, rfc3164.FindStringSubmatchIndex}} {
+			if g, decided := p.fast(msg); decided {
+				if want := p.re(msg); fmt.Sprint(g) != fmt.Sprint(want) {
+					t.Fatalf("%q: fast %v, pattern %v", msg, g, want)
+				}
+				if g != nil {
+					matched[k]++
 				}
 			}
-			return
-		}
-		for _, p := range parts[k] {
-			walk(prefix+p, k+1)
 		}
 	}
-	walk("", 0)
-	if n < 10000 {
-		t.Fatalf("only %d messages", n)
+	if matched[0] < 100 || matched[1] < 100 {
+		t.Fatalf("the fast paths decided only %v matches", matched)
 	}
 }
 
