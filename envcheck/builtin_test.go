@@ -15,9 +15,29 @@ import (
 // a directory, a listening address or a peer host among its keys, and checks
 // that each declared it.
 func TestBuiltinsDeclareTheirNeeds(t *testing.T) {
-	text := `a1.sources = nc av th sd sdt
+	text := `a1.sources = nc av th sd sdt ht st ms su
 a1.channels = fc
-a1.sinks = roll avs avh ths kaf dh
+a1.sinks = roll avs avh ths kaf dh hs
+a1.sources.ht.type = http
+a1.sources.ht.bind = ht.example
+a1.sources.ht.port = 10
+a1.sources.ht.channels = fc
+a1.sources.st.type = syslogtcp
+a1.sources.st.host = st.example
+a1.sources.st.port = 11
+a1.sources.st.channels = fc
+a1.sources.ms.type = multiport_syslogtcp
+a1.sources.ms.host = ms.example
+a1.sources.ms.ports = 12 13
+a1.sources.ms.channels = fc
+a1.sources.su.type = syslogudp
+a1.sources.su.host = su.example
+a1.sources.su.port = 14
+a1.sources.su.channels = fc
+a1.sinks.hs.type = http
+a1.sinks.hs.channel = fc
+a1.sinks.hs.endpoint = https://hs.example:8443/collect
+a1.sinks.hs.rollback.2XX = false
 a1.sources.nc.type = netcat
 a1.sources.nc.bind = nc.example
 a1.sources.nc.port = 1
@@ -111,6 +131,11 @@ a1.sinks.dh.serializer.fieldnames = a
 		"host:port to connect to sinks.kaf.kafka.bootstrap.servers=k1.example:9092",
 		"host:port to connect to sinks.kaf.kafka.bootstrap.servers=k2.example:9092",
 		"host to connect to sinks.dh.datahub.endPoint=dh.example",
+		"address to listen on sources.ht.bind=ht.example",
+		"address to listen on sources.st.host=st.example",
+		"address to listen on sources.ms.host=ms.example",
+		"address to listen on sources.su.host=su.example",
+		"host to connect to sinks.hs.endpoint=hs.example",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("no need %q among:\n%s", want, strings.Join(got, "\n"))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/flumego/flume/internal/bench/loadgen"
@@ -33,7 +32,7 @@ a1.sources.r1.channels = c1
 %sa1.channels.c1.type = memory
 a1.channels.c1.capacity = %d
 a1.channels.c1.transactionCapacity = %d
-`, kind, extra, 10*p.Batch, p.Batch) + nullSink("k1", p)
+`, kind, extra, p.capacity(), p.Batch) + nullSink("k1", p)
 }
 
 func httpNull(ctx context.Context, p Params) (Result, error) {
@@ -48,7 +47,8 @@ func httpNull(ctx context.Context, p Params) (Result, error) {
 		a.Kill()
 		return Result{}, err
 	}
-	r, err := loadgen.HTTP(wctx, loadgen.Params{Addr: addr, Connections: 8, Batch: p.Batch, EventSize: p.EventSize, Events: p.Events})
+	cpu0 := a.CPU()
+	r, err := loadgen.HTTP(wctx, loadgen.Params{Addr: addr, Connections: 8, Batch: p.Batch, EventSize: p.EventSize, Headers: p.Headers, Events: p.Events})
 	if err != nil {
 		a.Kill()
 		return Result{}, err
@@ -57,14 +57,15 @@ func httpNull(ctx context.Context, p Params) (Result, error) {
 		a.Kill()
 		return Result{}, err
 	}
+	cpu := a.CPU() - cpu0
 	rss, err := a.Stop()
-	return Result{Scenario: "http-null-8conn", Events: r.Events, Bytes: r.Bytes, Elapsed: r.Elapsed, PeakRSS: rss,
+	return Result{Scenario: "http-null-8conn", Events: r.Events, Bytes: r.Bytes, Elapsed: r.Elapsed, PeakRSS: rss, CPU: cpu,
 		Note: fmt.Sprintf("client side, every batch answered 200; p50 %v p99 %v per batch, %d 503s resent",
 			r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Retries)}, err
 }
 
-// syslogCapacity is the syslog scenario's channel: a second of the
-// source's events. A syslog sender gets no acknowledgement, so nothing
+// syslogCapacity is the syslog scenario's channel, unless -capacity says
+// otherwise: a second of the source's events. A syslog sender gets no acknowledgement, so nothing
 // paces it but the channel: the null sink, faster than one connection's
 // parsing, empties the channel and then backs off for a second (Flume's
 // sink runner), and a smaller channel would measure that pause, not the
@@ -72,8 +73,10 @@ func httpNull(ctx context.Context, p Params) (Result, error) {
 const syslogCapacity = 500000
 
 func syslogNull(ctx context.Context, p Params) (Result, error) {
-	props := strings.Replace(netPipeline(p, "syslogtcp", "a1.sources.r1.host = 127.0.0.1\n"),
-		fmt.Sprintf("a1.channels.c1.capacity = %d\n", 10*p.Batch), fmt.Sprintf("a1.channels.c1.capacity = %d\n", max(10*p.Batch, syslogCapacity)), 1)
+	if p.Capacity == 0 {
+		p.Capacity = max(10*p.Batch, syslogCapacity)
+	}
+	props := netPipeline(p, "syslogtcp", "a1.sources.r1.host = 127.0.0.1\n")
 	a, err := StartAgent(p, "a1", props, "-Dflume.root.logger=INFO,console", "-Dflume.monitoring.type=http",
 		"-Dflume.monitoring.port=0", "-Dflume.monitoring.bind=127.0.0.1")
 	if err != nil {
@@ -91,6 +94,7 @@ func syslogNull(ctx context.Context, p Params) (Result, error) {
 		a.Kill()
 		return Result{}, err
 	}
+	cpu0 := a.CPU()
 	start := time.Now()
 	r, err := loadgen.Syslog(wctx, loadgen.Params{Addr: addr, Connections: 1, EventSize: p.EventSize, Events: p.Events})
 	if err != nil {
@@ -102,9 +106,10 @@ func syslogNull(ctx context.Context, p Params) (Result, error) {
 		return Result{}, err
 	}
 	elapsed := time.Since(start)
+	cpu := a.CPU() - cpu0
 	rss, err := a.Stop()
-	return Result{Scenario: "syslogtcp-null", Events: r.Events, Bytes: r.Bytes, Elapsed: elapsed, PeakRSS: rss,
-		Note: fmt.Sprintf("first byte sent to the last message committed (RFC 5424, parsed); channel of %d events", max(10*p.Batch, syslogCapacity))}, err
+	return Result{Scenario: "syslogtcp-null", Events: r.Events, Bytes: r.Bytes, Elapsed: elapsed, PeakRSS: rss, CPU: cpu,
+		Note: fmt.Sprintf("first byte sent to the last message committed (RFC 5424: 6 headers); channel of %d events", p.capacity())}, err
 }
 
 // waitForCounter polls an agent's monitoring server until a counter of a

@@ -77,6 +77,7 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 			cfg.Warnf("endpoint", "the URL holds white space or a fragment (#...): a comment after a value is part of the value in a properties file")
 		}
 		c.Endpoint = u
+		cfg.Need(flume.NeedPeerHost, "endpoint", u.Hostname())
 	}
 	c.Backoff = policy(cfg, "backoff", "defaultBackoff", true)
 	c.Rollback = policy(cfg, "rollback", "defaultRollback", true)

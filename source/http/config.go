@@ -74,9 +74,9 @@ type bodyLimiter interface{ MaxBodySize() int64 }
 // type looked up in set.Lookup(). Problems are recorded in cfg; the error
 // is non-nil when the source cannot be built.
 func ParseConfig(set flume.Settings, cfg *flume.Context) (Config, error) {
-	c := Config{
-		Addr: net.JoinHostPort(cfg.String("bind", "0.0.0.0"), strconv.Itoa(cfg.Port("port"))),
-	}
+	bind := cfg.String("bind", "0.0.0.0")
+	cfg.Need(flume.NeedListenHost, "bind", bind)
+	c := Config{Addr: net.JoinHostPort(bind, strconv.Itoa(cfg.Port("port")))}
 	c.Handler, c.HandlerType = buildHandler(set, cfg)
 	c.TLS = tlsconf.Server(cfg, tlsKeys(cfg), tlsconf.SystemGlobal())
 	c.Limits = netserver.ParseLimits(cfg)

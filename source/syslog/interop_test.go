@@ -30,9 +30,9 @@ func wantTimestamp(t *testing.T, e flume.Event, sent time.Time) {
 	t.Helper()
 	wall := sent.In(time.FixedZone("JST", 9*3600))
 	want := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), time.Local)
-	got, err := strconv.ParseInt(e.Headers[HeaderTimestamp], 10, 64)
+	got, err := strconv.ParseInt(hdr(e, HeaderTimestamp), 10, 64)
 	if err != nil {
-		t.Fatalf("timestamp header %q", e.Headers[HeaderTimestamp])
+		t.Fatalf("timestamp header %q", hdr(e, HeaderTimestamp))
 	}
 	if d := time.UnixMilli(got).Sub(want); d < -3*time.Second || d > 3*time.Second {
 		t.Errorf("timestamp %v, want about %v (the sender's wall clock read as local time)", time.UnixMilli(got), want)
@@ -51,8 +51,8 @@ func shortHostname(t *testing.T) string {
 func checkEvent(t *testing.T, what string, e flume.Event, sent time.Time, headers map[string]string, body string) {
 	t.Helper()
 	for k, v := range headers {
-		if got := e.Headers[k]; got != v {
-			t.Errorf("%s: header %s = %q, want %q (headers %v)", what, k, got, v, e.Headers)
+		if got := hdr(e, k); got != v {
+			t.Errorf("%s: header %s = %q, want %q (headers %v)", what, k, got, v, headersOf(e))
 		}
 	}
 	if string(e.Body) != body {

@@ -89,9 +89,9 @@ func TestLineParser(t *testing.T) {
 	}
 	// "-" is the time of arrival.
 	e, _, _ := p.event([]byte("<13>1 - host text"), utf8cs, true)
-	if e.Headers["timestamp"] != strconv.FormatInt(now.UnixMilli(), 10) || e.Headers["Version"] != "1" ||
-		e.Headers[HeaderStatus] != StatusIncomplete || string(e.Body) != "text" {
-		t.Errorf("nil timestamp, incomplete: %v %q", e.Headers, e.Body)
+	if hdr(e, "timestamp") != strconv.FormatInt(now.UnixMilli(), 10) || hdr(e, "Version") != "1" ||
+		hdr(e, HeaderStatus) != StatusIncomplete || string(e.Body) != "text" {
+		t.Errorf("nil timestamp, incomplete: %v %q", headersOf(e), e.Body)
 	}
 	// keepFields.
 	for keep, body := range map[string]string{

@@ -51,6 +51,7 @@ func MultiportFactory(set flume.Settings, cfg *flume.Context, out flume.ChannelP
 		}
 	}
 	host := cfg.String("host", "") // Flume listens on every address without one
+	cfg.Need(flume.NeedListenHost, "host", host)
 	if cfg.Has("numProcessors") {
 		cfg.IntAtLeast("numProcessors", 0, 1) // accepted: Go's scheduler uses every processor
 	}

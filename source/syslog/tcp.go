@@ -72,7 +72,9 @@ func requiredHost(cfg *flume.Context) string {
 		cfg.Errorf("host", "required property is missing (the syslog sources read host, not bind)")
 		return ""
 	}
-	return cfg.Required("host")
+	host := cfg.Required("host")
+	cfg.Need(flume.NeedListenHost, "host", host)
+	return host
 }
 
 // tcpServer serves the connections of a syslog TCP source: it reads

@@ -40,6 +40,7 @@ var _ flume.Source = (*UDPSource)(nil)
 // UDPFactory builds a syslogudp source (see the package documentation).
 func UDPFactory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
 	host := cfg.String("host", "") // every address without one, as Flume
+	cfg.Need(flume.NeedListenHost, "host", host)
 	port := cfg.Port("port")
 	s := &UDPSource{
 		name:   set.Name,

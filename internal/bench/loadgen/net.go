@@ -14,8 +14,9 @@ import (
 	"github.com/flumego/flume"
 )
 
-// HTTP posts p to an http source as Flume JSON batches, over
-// p.Connections kept-alive connections: 200 is OK, 503 a refusal (resent).
+// HTTP posts p to an http source as Flume JSON batches (p.Headers headers
+// per event), over p.Connections kept-alive connections: 200 is OK, 503 a
+// refusal (resent).
 func HTTP(ctx context.Context, p Params) (Result, error) {
 	encode := func(evs []flume.Event) ([]byte, error) {
 		type jsonEvent struct {
@@ -24,7 +25,11 @@ func HTTP(ctx context.Context, p Params) (Result, error) {
 		}
 		out := make([]jsonEvent, len(evs))
 		for i, e := range evs {
-			out[i] = jsonEvent{Headers: map[string]string{}, Body: string(e.Body)}
+			h := map[string]string{}
+			for k, v := range e.AllHeaders() {
+				h[k] = v
+			}
+			out[i] = jsonEvent{Headers: h, Body: string(e.Body)}
 		}
 		return json.Marshal(out)
 	}
