@@ -40,14 +40,14 @@ func (h clientHeaders) values(ctx context.Context, remote net.Addr) (ip, host st
 	return ip, host
 }
 
-// set puts the values on e; they replace parsed headers of the same name,
-// as in Flume.
-func (h clientHeaders) set(e *flume.Event, ip, host string) {
+// add adds the values to hb's pending event; they replace parsed headers
+// of the same name, as in Flume.
+func (h clientHeaders) add(hb *flume.HeaderBuffer, ip, host string) {
 	if h.ip != "" {
-		e.SetHeader(h.ip, ip)
+		hb.Add(h.ip, ip)
 	}
 	if h.hostname != "" {
-		e.SetHeader(h.hostname, host)
+		hb.Add(h.hostname, host)
 	}
 }
 

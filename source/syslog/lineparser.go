@@ -38,51 +38,60 @@ func (p *lineParser) clock() time.Time {
 // cs; ok is false for an empty line, which makes no event. invalid reports
 // an event marked Invalid, which Flume counts in EventReadFail.
 func (p *lineParser) event(line []byte, cs charset, incomplete bool) (e flume.Event, invalid, ok bool) {
+	var hb flume.HeaderBuffer
+	body, invalid, ok := p.build(line, cs, incomplete, &hb)
+	e = flume.NewEvent(body)
+	hb.Attach(&e)
+	return e, invalid, ok
+}
+
+// build adds the headers of a line's event to hb's pending event (see
+// Formatter.build) and returns its body; ok is false, and nothing added,
+// for an empty line.
+func (p *lineParser) build(line []byte, cs charset, incomplete bool, hb *flume.HeaderBuffer) (body []byte, invalid, ok bool) {
 	if len(line) == 0 {
-		return e, false, false
+		return nil, false, false
 	}
 	msg, err := cs.decode(line)
 	if err != nil {
-		e = flume.NewEvent(append([]byte{}, line...))
-		e.SetHeader(HeaderStatus, StatusInvalid)
-		return e, true, true
+		hb.Add(HeaderStatus, StatusInvalid)
+		return append([]byte{}, line...), true, true
 	}
-	e, good := p.parse(msg, cs)
+	body, good := p.parse(msg, cs, hb)
 	if !good {
-		e = flume.NewEvent(cs.encode(msg))
-		e.SetHeader(HeaderStatus, StatusInvalid)
-		return e, true, true
+		hb.Discard()
+		hb.Add(HeaderStatus, StatusInvalid)
+		return cs.encode(msg), true, true
 	}
 	if incomplete {
-		e.SetHeader(HeaderStatus, StatusIncomplete)
+		hb.Add(HeaderStatus, StatusIncomplete)
 	}
-	return e, false, true
+	return body, false, true
 }
 
-// parse is SyslogParser.parseMessage; false where it throws.
-func (p *lineParser) parse(msg string, cs charset) (flume.Event, bool) {
-	var e flume.Event
+// parse is SyslogParser.parseMessage, adding the headers to hb; false
+// where it throws (the caller discards what it added).
+func (p *lineParser) parse(msg string, cs charset, hb *flume.HeaderBuffer) ([]byte, bool) {
 	if msg[0] != '<' {
-		return e, false
+		return nil, false
 	}
 	end := strings.IndexByte(msg, '>')
 	if end <= 0 || end > 6 {
-		return e, false
+		return nil, false
 	}
 	priority := msg[1:end]
 	pri, err := javaParseInt(priority)
 	if err != nil || len(msg) <= end+1 {
-		return e, false
+		return nil, false
 	}
-	e = flume.NewEvent(nil)
-	e.SetHeader(headerPriorityCap, priority)
-	e.SetHeader(HeaderFacility, strconv.Itoa(pri/8))
-	e.SetHeader(HeaderSeverity, strconv.Itoa(pri%8))
+	hb.Add(headerPriorityCap, priority)
+	hb.Add(HeaderFacility, small(pri/8))
+	hb.Add(HeaderSeverity, small(pri%8))
 	cur := end + 1
 	var version field
 	if len(msg) > cur+2 && msg[cur:cur+2] == "1 " {
 		version = field{s: "1", ok: true}
-		e.SetHeader(headerVersionCap, "1")
+		hb.Add(headerVersionCap, "1")
 		cur += 2
 	}
 	var ts int64
@@ -93,13 +102,13 @@ func (p *lineParser) parse(msg string, cs charset) (flume.Event, bool) {
 		ts = p.clock().UnixMilli()
 		next, ok := advance(msg, cur, 2)
 		if !ok || next >= len(msg) {
-			return e, false
+			return nil, false
 		}
 		cur = next
 	case c >= 'A' && c <= 'Z':
 		stop, ok := advance(msg, cur, 15)
 		if !ok || stop >= len(msg) {
-			return e, false
+			return nil, false
 		}
 		tsString = msg[cur:stop]
 		ts = p.parse3164(tsString)
@@ -107,29 +116,28 @@ func (p *lineParser) parse(msg string, cs charset) (flume.Event, bool) {
 	default:
 		sp := strings.IndexByte(msg[cur:], ' ')
 		if sp < 0 {
-			return e, false
+			return nil, false
 		}
 		tsString = msg[cur : cur+sp]
 		var ok bool
 		if ts, ok = parse5424Strict(tsString); !ok {
-			return e, false
+			return nil, false
 		}
 		cur += sp + 1
 	}
-	e.SetHeader(HeaderTimestamp, strconv.FormatInt(ts, 10))
+	addInt(hb, HeaderTimestamp, ts)
 	sp := strings.IndexByte(msg[cur:], ' ')
 	if sp < 0 {
-		return e, false
+		return nil, false
 	}
 	host := msg[cur : cur+sp]
-	e.SetHeader(HeaderHost, host)
+	hb.Add(HeaderHost, host)
 	next := cur + sp + 1
 	data := msg
 	if len(msg) > next && !p.keep.All {
 		data = p.keep.body(msg[next:], priority, version, field{s: tsString, ok: true}, field{s: host, ok: true})
 	}
-	e.Body = cs.encode(data)
-	return e, true
+	return cs.encode(data), true
 }
 
 // advance returns the byte offset n Java chars (UTF-16 units) after byte

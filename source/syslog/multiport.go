@@ -101,13 +101,13 @@ func MultiportFactory(set flume.Settings, cfg *flume.Context, out flume.ChannelP
 	}
 	s := &MultiportSource{}
 	srv.acc = source.NewAcceptor(srv.log, out, &s.counter)
-	srv.toEvent = func(m Message, port int) (flume.Event, bool, bool) {
+	srv.build = func(m Message, port int, hb *flume.HeaderBuffer) ([]byte, bool, bool) {
 		cs, ok := perPort[port]
 		if !ok {
 			cs = def
 		}
-		e, invalid, ok := p.event(m.Raw, cs, m.Incomplete)
-		return e, ok, invalid
+		body, invalid, ok := p.build(m.Raw, cs, m.Incomplete, hb)
+		return body, ok, invalid
 	}
 	for _, port := range ports {
 		s.endpoints = append(s.endpoints, source.NewEndpoint(srv.name, set, net.JoinHostPort(host, strconv.Itoa(port)),

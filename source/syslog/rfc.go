@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/javatext"
@@ -100,36 +101,48 @@ func (f *Formatter) now() time.Time {
 
 // Event returns the event of m. Its body does not share memory with m.
 func (f *Formatter) Event(m Message) (flume.Event, error) {
-	e := flume.NewEvent(nil)
-	if m.Bad {
-		e.SetHeader(HeaderFacility, "0")
-		e.SetHeader(HeaderSeverity, "0")
-		e.SetHeader(HeaderStatus, StatusInvalid)
-		e.Body = append([]byte{}, m.Raw...)
-		return e, nil
+	var hb flume.HeaderBuffer
+	body, err := f.build(m, &hb)
+	e := flume.NewEvent(body)
+	if err != nil {
+		hb.Discard()
+		return e, err
 	}
-	prio := m.priority()
-	if len(prio) == 0 {
-		return e, errNoPriority
-	}
-	pri, _ := digits(string(prio))
-	e.SetHeader(HeaderFacility, small(pri/8))
-	e.SetHeader(HeaderSeverity, small(pri%8))
-	body := f.format(&e, javatext.DecodeUTF8(m.Raw))
-	if m.Incomplete {
-		e.SetHeader(HeaderStatus, StatusIncomplete)
-	}
-	if f.Keep.All || body == "" {
-		e.Body = append([]byte{}, m.Raw...)
-	} else {
-		e.Body = []byte(body)
-	}
+	hb.Attach(&e)
 	return e, nil
 }
 
-// format sets the headers a format yields and returns the body text ("" when no
-// format matched).
-func (f *Formatter) format(e *flume.Event, text string) string {
+// build adds the headers of m's event to hb's pending event, for the
+// caller to add its own (a name added again replaces the parsed value, as
+// clientIPHeader does in Flume) and attach, and returns the event's body,
+// which does not share memory with m.
+func (f *Formatter) build(m Message, hb *flume.HeaderBuffer) ([]byte, error) {
+	if m.Bad {
+		hb.Add(HeaderFacility, "0")
+		hb.Add(HeaderSeverity, "0")
+		hb.Add(HeaderStatus, StatusInvalid)
+		return append([]byte{}, m.Raw...), nil
+	}
+	prio := m.priority()
+	if len(prio) == 0 {
+		return nil, errNoPriority
+	}
+	pri, _ := digits(string(prio))
+	hb.Add(HeaderFacility, small(pri/8))
+	hb.Add(HeaderSeverity, small(pri%8))
+	body := f.format(hb, javatext.DecodeUTF8(m.Raw))
+	if m.Incomplete {
+		hb.Add(HeaderStatus, StatusIncomplete)
+	}
+	if f.Keep.All || body == "" {
+		return append([]byte{}, m.Raw...), nil
+	}
+	return []byte(body), nil
+}
+
+// format adds the headers a format yields and returns the body text (""
+// when no format matched).
+func (f *Formatter) format(hb *flume.HeaderBuffer, text string) string {
 	g, decided := match5424(text)
 	if !decided {
 		g = rfc5424.FindStringSubmatchIndex(text)
@@ -152,10 +165,10 @@ func (f *Formatter) format(e *flume.Event, text string) string {
 	}
 	priority, version, stamp, host, msg := group(1), group(2), group(3), group(4), group(5)
 	if priority.s != "" {
-		e.SetHeader(headerPriority, priority.s)
+		hb.Add(headerPriority, priority.s)
 	}
 	if version.s != "" {
-		e.SetHeader(headerVersion, version.s)
+		hb.Add(headerVersion, version.s)
 	}
 	if stamp.ok {
 		var ms int64
@@ -166,13 +179,21 @@ func (f *Formatter) format(e *flume.Event, text string) string {
 			ms, ok = parse3164(stamp.s, f.now(), f.loc())
 		}
 		if ok {
-			e.SetHeader(HeaderTimestamp, strconv.FormatInt(ms, 10))
+			addInt(hb, HeaderTimestamp, ms)
 		}
 	}
 	if host.s != "" {
-		e.SetHeader(HeaderHost, host.s)
+		hb.Add(HeaderHost, host.s)
 	}
 	return f.Keep.body(msg.s, priority.s, version, stamp, host)
+}
+
+// addInt adds a header whose value is n in decimal, without allocating
+// (Add copies the value).
+func addInt(hb *flume.HeaderBuffer, name string, n int64) {
+	var buf [20]byte
+	b := strconv.AppendInt(buf[:0], n, 10)
+	hb.Add(name, unsafe.String(&b[0], len(b)))
 }
 
 // parse5424 reads an RFC 5424 timestamp as Flume's SyslogUtils does with

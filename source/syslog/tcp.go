@@ -92,10 +92,11 @@ type tcpServer struct {
 	batch     int
 	client    clientHeaders
 	portHdr   string
-	// toEvent makes the event of a message read on a connection to local
-	// port port; ok is false for a message that makes no event, readFail
-	// for one Flume counts in EventReadFail (an unparsable message).
-	toEvent func(m Message, port int) (e flume.Event, ok, readFail bool)
+	// build adds the headers of a message's event, read on a connection
+	// to local port port, to hb's pending event and returns its body; ok is
+	// false for a message that makes no event (nothing added), readFail for
+	// one Flume counts in EventReadFail (an unparsable message).
+	build func(m Message, port int, hb *flume.HeaderBuffer) (body []byte, ok, readFail bool)
 	// unparsable keeps bad messages to one warning per 10 s.
 	unparsable ratelog.Limiter
 }
@@ -133,6 +134,8 @@ func (s *tcpServer) serve(ctx context.Context, c *netserver.Conn) {
 	messages := 0
 	limit := s.maxBatch()
 	batch := make([]flume.Event, 0, min(limit, 16))
+	var hb flume.HeaderBuffer // the headers of the connection's events, in shared storage
+	portText := strconv.Itoa(port)
 	flush := func() bool {
 		if len(batch) == 0 {
 			return true
@@ -158,17 +161,19 @@ func (s *tcpServer) serve(ctx context.Context, c *netserver.Conn) {
 			flush()
 			return
 		}
-		e, ok, readFail := s.toEvent(m, port)
+		body, ok, readFail := s.build(m, port, &hb)
 		if readFail {
 			s.acc.BadRequest(nil)
 			s.unparsable.Warn(s.log, s.name+": unparsable syslog message", "remote", c.RemoteAddr().String(),
 				"message", truncate(m.Raw))
 		}
 		if ok {
-			s.client.set(&e, ip, host)
+			s.client.add(&hb, ip, host)
 			if s.portHdr != "" {
-				e.SetHeader(s.portHdr, strconv.Itoa(port))
+				hb.Add(s.portHdr, portText)
 			}
+			e := flume.NewEvent(body)
+			hb.Attach(&e)
 			batch = append(batch, e)
 		}
 		if len(batch) >= limit || !rd.hasMessage() {
@@ -219,9 +224,12 @@ func TCPFactory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcess
 	}
 	s := &TCPSource{}
 	srv.acc = source.NewAcceptor(srv.log, out, &s.counter)
-	srv.toEvent = func(m Message, _ int) (flume.Event, bool, bool) {
-		e, err := f.Event(m)
-		return e, err == nil, err != nil
+	srv.build = func(m Message, _ int, hb *flume.HeaderBuffer) ([]byte, bool, bool) {
+		body, err := f.build(m, hb)
+		if err != nil {
+			hb.Discard()
+		}
+		return body, err == nil, err != nil
 	}
 	s.Endpoint = source.NewEndpoint(srv.name, set, net.JoinHostPort(host, strconv.Itoa(port)), &s.counter, srv.newServer,
 		append([]any{"ssl", srv.tls != nil, "eventSize", srv.eventSize}, srv.limits.LogAttrs()...)...)

@@ -123,6 +123,7 @@ func (s *UDPSource) Stop(ctx context.Context) error {
 func (s *UDPSource) run(ctx context.Context, conn net.PacketConn, done chan struct{}) {
 	defer close(done)
 	buf := make([]byte, maxDatagram)
+	var hb flume.HeaderBuffer
 	for {
 		n, from, err := conn.ReadFrom(buf)
 		if err != nil {
@@ -133,14 +134,17 @@ func (s *UDPSource) run(ctx context.Context, conn net.PacketConn, done chan stru
 			continue
 		}
 		m, _, _ := scan(buf[:n], maxDatagram, false)
-		e, err := s.f.Event(m)
+		body, err := s.f.build(m, &hb)
 		if err != nil {
+			hb.Discard()
 			s.acc.BadRequest(err)
 			s.bad.Warn(s.log, "syslogudp source: unparsable datagram", "remote", from.String(), "error", err)
 			continue
 		}
 		ip, host := s.client.values(ctx, from)
-		s.client.set(&e, ip, host)
+		s.client.add(&hb, ip, host)
+		e := flume.NewEvent(body)
+		hb.Attach(&e)
 		if !deliver(ctx, s.acc, []flume.Event{e}) {
 			return
 		}

@@ -57,11 +57,16 @@ func parseEvents(data []byte, cs javatext.Charset) ([]flume.Event, error) {
 	}
 	events := make([]flume.Event, len(parsed))
 	var arena []byte
-	if cs == javatext.UTF8 {
-		n := 0
-		for _, p := range parsed {
-			n += len(p.body)
+	var hb flume.HeaderBuffer // the headers of every event, in shared storage
+	n, h := 0, 0
+	for _, p := range parsed {
+		n += len(p.body)
+		for _, s := range p.headers {
+			h += len(s) + 2
 		}
+	}
+	hb.Grow(h)
+	if cs == javatext.UTF8 {
 		arena = make([]byte, 0, n)
 	}
 	for i, p := range parsed {
@@ -75,8 +80,9 @@ func parseEvents(data []byte, cs javatext.Charset) ([]flume.Event, error) {
 		}
 		e := flume.NewEvent(body)
 		for j := 0; j < len(p.headers); j += 2 {
-			e.SetHeader(p.headers[j], p.headers[j+1])
+			hb.Add(p.headers[j], p.headers[j+1])
 		}
+		hb.Attach(&e)
 		events[i] = e
 	}
 	return events, nil
