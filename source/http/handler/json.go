@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/javatext"
@@ -36,11 +38,44 @@ func (JSON) Events(r *http.Request) ([]flume.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(r.Body)
+	buf := bodies.Get().(*[]byte)
+	defer bodies.Put(buf)
+	data, err := readBody(r, (*buf)[:0])
+	if *buf = data[:0]; cap(data) > maxPooled {
+		*buf = nil // a large body's buffer is not kept
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the request body: %w", err)
 	}
-	return parseEvents(data, cs)
+	return parseEvents(data, cs) // the events share no memory with data
+}
+
+// bodies are the buffers requests are read into: a JSON document is only
+// needed while it is parsed.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooled bounds the buffers kept for reuse.
+const maxPooled = 1 << 20
+
+// readBody reads the request's body into buf, sized by its Content-Length
+// when it has one.
+func readBody(r *http.Request, buf []byte) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxPooled && int64(cap(buf)) < n+1 {
+		buf = make([]byte, 0, n+1) // +1: the read that finds the end
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // parseEvents turns a JSON document in charset cs into events.
@@ -61,9 +96,9 @@ func parseEvents(data []byte, cs javatext.Charset) ([]flume.Event, error) {
 	n, h := 0, 0
 	for _, p := range parsed {
 		n += len(p.body)
-		for _, s := range p.headers {
-			h += len(s) + 2
-		}
+	}
+	for _, s := range rd.hdrs {
+		h += len(s) + 2
 	}
 	hb.Grow(h)
 	if cs == javatext.UTF8 {
@@ -76,16 +111,24 @@ func parseEvents(data []byte, cs javatext.Charset) ([]flume.Event, error) {
 			arena = append(arena, p.body...)
 			body = arena[start:len(arena):len(arena)]
 		} else {
-			body = javatext.Encode(cs, p.body)
+			body = javatext.Encode(cs, string(p.body))
 		}
 		e := flume.NewEvent(body)
-		for j := 0; j < len(p.headers); j += 2 {
-			hb.Add(p.headers[j], p.headers[j+1])
+		for j := p.from; j+1 < p.to; j += 2 {
+			hb.Add(view(rd.hdrs[j]), view(rd.hdrs[j+1])) // Add copies
 		}
 		hb.Attach(&e)
 		events[i] = e
 	}
 	return events, nil
+}
+
+// view is b as a string without a copy, for a call that copies it.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // requestCharset returns the charset the request's Content-Type names:

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,10 +11,12 @@ import (
 
 // jsonEvent is one element of the array the JSON handler reads: the body
 // text (absent: empty) and the headers in document order (a header whose
-// value is null is left out).
+// value is null is left out), as slices of the document or of the reader's
+// arena of unescaped strings, both never written again.
 type jsonEvent struct {
-	body    string
-	headers []string // name, value, name, value, ...
+	body []byte
+	// headers are hdrs[from:to] of the reader: name, value, name, ...
+	from, to int
 }
 
 // syntaxError is a JSON document the handler cannot read.
@@ -41,8 +44,18 @@ type jsonReader struct {
 	// surrogate replaces an unpaired surrogate escape (\ud800), as the
 	// body's charset encodes one.
 	surrogate rune
-	buf       []byte
+	// arena holds the strings that had escapes; earlier ones are never
+	// overwritten (a full arena is replaced, not reused).
+	arena []byte
+	// hdrs holds every event's header names and values.
+	hdrs [][]byte
 }
+
+var (
+	kwNull  = []byte("null")
+	kwTrue  = []byte("true")
+	kwFalse = []byte("false")
+)
 
 func (r *jsonReader) fail(format string, args ...any) error {
 	return &syntaxError{offset: r.i, msg: fmt.Sprintf(format, args...)}
@@ -118,7 +131,7 @@ func (r *jsonReader) what(c byte) string {
 	case '"', '\'':
 		return "a string"
 	}
-	if r.keyword("null") {
+	if r.keyword(kwNull) {
 		return "null"
 	}
 	return "a value"
@@ -176,7 +189,7 @@ func (r *jsonReader) skipLine() {
 
 // event reads an event object; its '{' is read.
 func (r *jsonReader) event() (jsonEvent, error) {
-	var e jsonEvent
+	e := jsonEvent{from: len(r.hdrs), to: len(r.hdrs)}
 	for first := true; ; first = false {
 		c, ok, err := r.next()
 		if err != nil {
@@ -206,22 +219,23 @@ func (r *jsonReader) event() (jsonEvent, error) {
 		if err != nil {
 			return e, err
 		}
-		switch name {
+		switch string(name) {
 		case "body":
 			s, null, err := r.stringValue()
 			if err != nil {
 				return e, err
 			}
 			if null {
-				s = ""
+				s = nil
 			}
 			e.body = s
 		case "headers":
-			h, err := r.headers()
-			if err != nil {
+			// The last headers member wins.
+			r.hdrs = r.hdrs[:e.from]
+			if err := r.headers(); err != nil {
 				return e, err
 			}
-			e.headers = h
+			e.to = len(r.hdrs)
 		default:
 			if err := r.skipValue(0); err != nil {
 				return e, err
@@ -231,13 +245,13 @@ func (r *jsonReader) event() (jsonEvent, error) {
 }
 
 // name reads a member name starting with c and the separator after it.
-func (r *jsonReader) name(c byte) (string, error) {
-	var name string
+func (r *jsonReader) name(c byte) ([]byte, error) {
+	var name []byte
 	switch {
 	case c == '"' || c == '\'':
 		s, err := r.quoted(c)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		name = s
 	case isLiteral(c):
@@ -245,11 +259,11 @@ func (r *jsonReader) name(c byte) (string, error) {
 		name = r.unquoted()
 	default:
 		r.i--
-		return "", r.fail("expected a name")
+		return nil, r.fail("expected a name")
 	}
 	c, ok, err := r.next()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	switch {
 	case ok && c == ':':
@@ -259,7 +273,7 @@ func (r *jsonReader) name(c byte) (string, error) {
 		}
 	default:
 		r.i--
-		return "", r.fail("expected ':' after the name %q", name)
+		return nil, r.fail("expected ':' after the name %q", name)
 	}
 	return name, nil
 }
@@ -274,31 +288,31 @@ func isLiteral(c byte) bool {
 }
 
 // unquoted reads an unquoted string.
-func (r *jsonReader) unquoted() string {
+func (r *jsonReader) unquoted() []byte {
 	start := r.i
 	for r.i < len(r.b) && isLiteral(r.b[r.i]) {
 		r.i++
 	}
-	return string(r.b[start:r.i])
+	return r.b[start:r.i:r.i]
 }
 
 // keyword reports whether the unquoted value at r.i is word (ignoring
 // case), as a whole.
-func (r *jsonReader) keyword(word string) bool {
+func (r *jsonReader) keyword(word []byte) bool {
 	end := r.i + len(word)
-	return end <= len(r.b) && strings.EqualFold(string(r.b[r.i:end]), word) && (end == len(r.b) || !isLiteral(r.b[end]))
+	return end <= len(r.b) && bytes.EqualFold(r.b[r.i:end], word) && (end == len(r.b) || !isLiteral(r.b[end]))
 }
 
 // stringValue reads a value where a string is expected: a string, or the
 // text of a number or unquoted word, true or false written in lower case;
 // null is reported as such.
-func (r *jsonReader) stringValue() (string, bool, error) {
+func (r *jsonReader) stringValue() ([]byte, bool, error) {
 	c, ok, err := r.next()
 	if err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	if !ok {
-		return "", false, r.fail("expected a value")
+		return nil, false, r.fail("expected a value")
 	}
 	switch {
 	case c == '"' || c == '\'':
@@ -306,44 +320,63 @@ func (r *jsonReader) stringValue() (string, bool, error) {
 		return s, false, err
 	case c == '{' || c == '[':
 		r.i--
-		return "", false, r.fail("expected a string, found %s", map[byte]string{'{': "an object", '[': "an array"}[c])
+		return nil, false, r.fail("expected a string, found %s", map[byte]string{'{': "an object", '[': "an array"}[c])
 	case isLiteral(c):
 		r.i--
-		for _, kw := range []string{"null", "true", "false"} {
+		for _, kw := range [][]byte{kwNull, kwTrue, kwFalse} {
 			if r.keyword(kw) {
 				r.i += len(kw)
-				return kw, kw == "null", nil
+				return kw, len(kw) == 4 && kw[0] == 'n', nil
 			}
 		}
 		return r.unquoted(), false, nil
 	}
 	r.i--
-	return "", false, r.fail("expected a value")
+	return nil, false, r.fail("expected a value")
 }
 
-// headers reads the headers value: an object of names and string values,
-// Gson's array of [name, value] pairs, or null.
-func (r *jsonReader) headers() ([]string, error) {
+// headers reads the headers value — an object of names and string values,
+// Gson's array of [name, value] pairs, or null — onto r.hdrs.
+func (r *jsonReader) headers() error {
 	c, ok, err := r.next()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if ok && isLiteral(c) {
 		r.i--
-		if r.keyword("null") {
+		if r.keyword(kwNull) {
 			r.i += 4
-			return nil, nil
+			return nil
 		}
 	}
-	var out []string
-	seen := map[string]bool{} // names with a non-null value
-	add := func(name string, value string, null bool) error {
-		if seen[name] {
-			return r.fail("header %q given twice", name)
+	from := len(r.hdrs)
+	var seen map[string]bool // the names, once there are many
+	add := func(name, value []byte, null bool) error {
+		// A name given twice is refused once it has a value (Gson's map
+		// refuses to replace a non-null value).
+		if seen != nil {
+			if seen[string(name)] {
+				return r.fail("header %q given twice", name)
+			}
+		} else {
+			for k := from; k < len(r.hdrs); k += 2 {
+				if bytes.Equal(r.hdrs[k], name) {
+					return r.fail("header %q given twice", name)
+				}
+			}
 		}
-		if !null {
-			seen[name] = true
-			out = append(out, name, value)
+		if null {
+			return nil
+		}
+		r.hdrs = append(r.hdrs, name, value)
+		if n := len(r.hdrs) - from; n > 32 {
+			if seen == nil {
+				seen = make(map[string]bool, n)
+				for k := from; k < len(r.hdrs); k += 2 {
+					seen[string(r.hdrs[k])] = true
+				}
+			}
+			seen[string(name)] = true
 		}
 		return nil
 	}
@@ -352,96 +385,96 @@ func (r *jsonReader) headers() ([]string, error) {
 		for first := true; ; first = false {
 			c, ok, err := r.next()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if !ok {
-				return nil, r.fail("unterminated headers")
+				return r.fail("unterminated headers")
 			}
 			if !first {
 				switch c {
 				case '}':
-					return out, nil
+					return nil
 				case ',', ';':
 				default:
 					r.i--
-					return nil, r.fail("expected ',' or '}' in the headers")
+					return r.fail("expected ',' or '}' in the headers")
 				}
 				if c, ok, err = r.next(); err != nil {
-					return nil, err
+					return err
 				} else if !ok {
-					return nil, r.fail("unterminated headers")
+					return r.fail("unterminated headers")
 				}
 			} else if c == '}' {
-				return out, nil
+				return nil
 			}
 			name, err := r.name(c)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			v, null, err := r.stringValue()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if err := add(name, v, null); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	case ok && c == '[':
 		for first := true; ; first = false {
 			c, ok, err := r.next()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if !ok {
-				return nil, r.fail("unterminated headers")
+				return r.fail("unterminated headers")
 			}
 			if !first {
 				switch c {
 				case ']':
-					return out, nil
+					return nil
 				case ',', ';':
 				default:
 					r.i--
-					return nil, r.fail("expected ',' or ']' in the headers")
+					return r.fail("expected ',' or ']' in the headers")
 				}
 				if c, ok, err = r.next(); err != nil {
-					return nil, err
+					return err
 				} else if !ok {
-					return nil, r.fail("unterminated headers")
+					return r.fail("unterminated headers")
 				}
 			} else if c == ']' {
-				return out, nil
+				return nil
 			}
 			if c != '[' {
 				r.i--
-				return nil, r.fail("expected a [name, value] pair in the headers")
+				return r.fail("expected a [name, value] pair in the headers")
 			}
 			name, nameNull, err := r.stringValue()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if nameNull {
-				return nil, r.fail("a header without a name")
+				return r.fail("a header without a name")
 			}
 			if c, ok, _ = r.next(); !ok || (c != ',' && c != ';') {
 				r.i--
-				return nil, r.fail("expected ',' in a header pair")
+				return r.fail("expected ',' in a header pair")
 			}
 			v, null, err := r.stringValue()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if c, ok, _ = r.next(); !ok || c != ']' {
 				r.i--
-				return nil, r.fail("expected ']' after a header pair")
+				return r.fail("expected ']' after a header pair")
 			}
 			if err := add(name, v, null); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	r.i--
-	return nil, r.fail("expected the headers object")
+	return r.fail("expected the headers object")
 }
 
 // maxDepth bounds the nesting of an ignored member's value, so that a
@@ -517,24 +550,28 @@ func (r *jsonReader) skipValue(depth int) error {
 }
 
 // quoted reads a string whose opening quote q is read, with Gson's
-// escapes; an unpaired surrogate escape becomes r.surrogate.
-func (r *jsonReader) quoted(q byte) (string, error) {
+// escapes; an unpaired surrogate escape becomes r.surrogate. A string
+// without escapes is a slice of the document, one with escapes is written
+// to the arena.
+func (r *jsonReader) quoted(q byte) ([]byte, error) {
 	start := r.i
 	// The common case: no escape.
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		if c == q {
-			s := string(r.b[start:r.i])
-			r.i++
-			return s, nil
+	if end := bytes.IndexByte(r.b[r.i:], q); end >= 0 {
+		if bytes.IndexByte(r.b[r.i:r.i+end], '\\') < 0 {
+			r.i += end + 1
+			return r.b[start : start+end : start+end], nil
 		}
-		if c == '\\' {
-			break
-		}
+	}
+	for r.i < len(r.b) && r.b[r.i] != '\\' {
 		r.i++
 	}
-	buf := append(r.buf[:0], r.b[start:r.i]...)
-	defer func() { r.buf = buf }()
+	if cap(r.arena)-len(r.arena) < r.i-start+64 {
+		r.arena = make([]byte, 0, max(4096, 2*(r.i-start+64))) // the old arena stays with what it holds
+	}
+	from := len(r.arena)
+	buf := append(r.arena, r.b[start:r.i]...)
+	defer func() { r.arena = buf }()
+	out := func() []byte { return buf[from:len(buf):len(buf)] }
 	var high rune = -1 // a high surrogate waiting for its low half
 	flush := func() {
 		if high >= 0 {
@@ -547,7 +584,7 @@ func (r *jsonReader) quoted(q byte) (string, error) {
 		r.i++
 		if c == q {
 			flush()
-			return string(buf), nil
+			return out(), nil
 		}
 		if c != '\\' {
 			flush()
@@ -559,11 +596,11 @@ func (r *jsonReader) quoted(q byte) (string, error) {
 		}
 		e := r.b[r.i]
 		r.i++
-		var out byte
+		var ch byte
 		switch e {
 		case 'u':
 			if r.i+4 > len(r.b) {
-				return "", r.fail("unterminated escape sequence")
+				return nil, r.fail("unterminated escape sequence")
 			}
 			var u rune
 			for _, h := range r.b[r.i : r.i+4] {
@@ -575,7 +612,7 @@ func (r *jsonReader) quoted(q byte) (string, error) {
 				case h >= 'A' && h <= 'F':
 					u = u<<4 | rune(h-'A'+10)
 				default:
-					return "", r.fail("invalid \\u escape")
+					return nil, r.fail("invalid \\u escape")
 				}
 			}
 			r.i += 4
@@ -595,22 +632,22 @@ func (r *jsonReader) quoted(q byte) (string, error) {
 			}
 			continue
 		case 't':
-			out = '\t'
+			ch = '\t'
 		case 'b':
-			out = '\b'
+			ch = '\b'
 		case 'n':
-			out = '\n'
+			ch = '\n'
 		case 'r':
-			out = '\r'
+			ch = '\r'
 		case 'f':
-			out = '\f'
+			ch = '\f'
 		case '\n', '\'', '"', '\\', '/':
-			out = e
+			ch = e
 		default:
-			return "", r.fail("invalid escape sequence \\%c", e)
+			return nil, r.fail("invalid escape sequence \\%c", e)
 		}
 		flush()
-		buf = append(buf, out)
+		buf = append(buf, ch)
 	}
-	return "", r.fail("unterminated string")
+	return nil, r.fail("unterminated string")
 }
