@@ -23,13 +23,17 @@ import (
 // one, so that its counters are checked too.
 var componentConfigs = map[flume.Kind]map[string]string{
 	flume.KindSource: {
-		"avro":     "bind = 127.0.0.1\nport = 0",
-		"thrift":   "bind = 127.0.0.1\nport = 0",
-		"netcat":   "bind = 127.0.0.1\nport = 0",
-		"exec":     "command = echo one",
-		"seq":      "totalEvents = 10",
-		"spooldir": "spoolDir = {dir}",
-		"TAILDIR":  "positionFile = {dir}/taildir_position.json\nfilegroups = f1\nfilegroups.f1 = {dir}/.*\\.log",
+		"avro":                "bind = 127.0.0.1\nport = 0",
+		"thrift":              "bind = 127.0.0.1\nport = 0",
+		"netcat":              "bind = 127.0.0.1\nport = 0",
+		"exec":                "command = echo one",
+		"seq":                 "totalEvents = 10",
+		"spooldir":            "spoolDir = {dir}",
+		"TAILDIR":             "positionFile = {dir}/taildir_position.json\nfilegroups = f1\nfilegroups.f1 = {dir}/.*\\.log",
+		"http":                "bind = 127.0.0.1\nport = 0",
+		"syslogtcp":           "host = 127.0.0.1\nport = 0",
+		"multiport_syslogtcp": "host = 127.0.0.1\nports = 0",
+		"syslogudp":           "host = 127.0.0.1\nport = 0",
 	},
 	flume.KindChannel: {
 		"memory": "capacity = 10000\ntransactionCapacity = 1000",
@@ -41,6 +45,7 @@ var componentConfigs = map[flume.Kind]map[string]string{
 		"logger":    "",
 		"null":      "",
 		"file_roll": "sink.directory = {dir}",
+		"http":      "endpoint = http://127.0.0.1:{closed}/\nrollback.2XX = false\nbackoff.2XX = false",
 		"kafka":     "kafka.bootstrap.servers = 127.0.0.1:{closed}\nkafka.topic = t",
 		"hdfs":      "hdfs.path = file://{dir}/out\nhdfs.recoveryDir = {dir}/recovery",
 		"datahub": "datahub.accessId = id\ndatahub.accessKey = key\ndatahub.endPoint = http://127.0.0.1:{closed}\n" +
