@@ -2,6 +2,7 @@ package handler
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
@@ -208,20 +209,74 @@ func TestBLOB(t *testing.T) {
 	}
 }
 
+// strictEvents reads doc with encoding/json, the reference for standard
+// JSON, when it is an array of objects whose body is a string or null and
+// whose headers an object of strings and nulls (a null header is left out,
+// as the handler leaves it out); ok is false for any other document, and
+// for one with escaped surrogates, which the handler replaces as Java's
+// charset does.
+func strictEvents(doc []byte) (want []ev, ok bool) {
+	if !utf8.Valid(doc) || bytes.Contains(bytes.ToLower(doc), []byte(`\ud`)) {
+		return nil, false
+	}
+	var raw []map[string]json.RawMessage
+	if json.Unmarshal(doc, &raw) != nil {
+		return nil, false
+	}
+	for _, m := range raw {
+		if m == nil {
+			return nil, false // a null element, which the handler refuses
+		}
+		var e ev
+		if b, ok := m["body"]; ok && json.Unmarshal(b, new(*string)) != nil {
+			return nil, false
+		} else if ok {
+			var s *string
+			_ = json.Unmarshal(b, &s)
+			if s != nil {
+				e.body = *s
+			}
+		}
+		if h, ok := m["headers"]; ok {
+			var hs map[string]*string
+			if json.Unmarshal(h, &hs) != nil {
+				return nil, false
+			}
+			e.headers = map[string]string{}
+			for k, v := range hs {
+				if v != nil {
+					e.headers[k] = *v
+				}
+			}
+		}
+		want = append(want, e)
+	}
+	return want, true
+}
+
 // FuzzJSON: any body is events or a bad request, never a panic; the
-// bodies of a UTF-8 request are UTF-8.
+// bodies of a UTF-8 request are UTF-8; a standard JSON document of Flume's
+// shape gives the events encoding/json reads from it (or is refused only
+// for a header name given twice or values nested too deep).
 func FuzzJSON(f *testing.F) {
 	for _, s := range []string{`[{"headers":{"a":"b"},"body":"x"}]`, `[{headers:[["a",1]],body:'y'}]`, "#c\n[{}]", `[{"body":"\ud83d\ude00"}]`,
-		`[{"x":[{"y":{}},2,"z"]}]`, `)]}'` + "\n[]"} {
+		`[{"x":[{"y":{}},2,"z"]}]`, `)]}'` + "\n[]", `[{"body":null,"headers":{"k\u00e9":"v\n","n":null,"a":"1"}},{},{"body":"\"\\/"}]`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		got, err := parseEvents(doc, javatext.UTF8)
+		want, strict := strictEvents(doc)
 		if err != nil {
 			if !errors.Is(err, flume.ErrBadRequest) {
 				t.Fatalf("%v is not a bad request", err)
 			}
+			if strict && !strings.Contains(err.Error(), "given twice") && !strings.Contains(err.Error(), "nested more than") {
+				t.Fatalf("standard JSON refused: %v", err)
+			}
 			return
+		}
+		if strict {
+			check(t, "standard JSON", got, want)
 		}
 		for _, e := range got {
 			if !utf8.Valid(e.Body) {

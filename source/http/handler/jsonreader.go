@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -63,7 +62,7 @@ func (r *jsonReader) fail(format string, args ...any) error {
 
 // events reads the whole document.
 func (r *jsonReader) events() ([]jsonEvent, error) {
-	if strings.HasPrefix(string(r.b), "\ufeff") {
+	if bytes.HasPrefix(r.b, []byte("\ufeff")) {
 		r.i = 3 // a byte-order mark, which Java keeps and Gson refuses; harmless
 	}
 	c, ok, err := r.next()
@@ -73,7 +72,7 @@ func (r *jsonReader) events() ([]jsonEvent, error) {
 	if !ok {
 		return nil, errEmpty
 	}
-	if c == ')' && strings.HasPrefix(string(r.b[r.i-1:]), ")]}'\n") {
+	if c == ')' && bytes.HasPrefix(r.b[r.i-1:], []byte(")]}'\n")) {
 		r.i += 4
 		if c, ok, err = r.next(); err != nil {
 			return nil, err
@@ -84,40 +83,54 @@ func (r *jsonReader) events() ([]jsonEvent, error) {
 		return nil, r.fail("expected a JSON array of events")
 	}
 	var out []jsonEvent
+	err = r.elements(']', "the array of events", func(c byte) error {
+		if c != '{' {
+			r.i--
+			return r.fail("expected an event (a JSON object), found %s", r.what(c))
+		}
+		e, err := r.event()
+		out = append(out, e)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, r.end()
+}
+
+// elements reads the elements of an array or object whose opening bracket
+// is read, up to its closing bracket: elem reads each, given its first
+// byte. Elements are separated by ',' or ';' (Gson's leniency); what names
+// the array or object in errors.
+func (r *jsonReader) elements(closing byte, what string, elem func(c byte) error) error {
 	for first := true; ; first = false {
 		c, ok, err := r.next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !ok {
-			return nil, r.fail("unterminated array")
+			return r.fail("%s is not terminated", what)
 		}
 		if !first {
 			switch c {
-			case ']':
-				return out, r.end()
+			case closing:
+				return nil
 			case ',', ';':
 			default:
 				r.i--
-				return nil, r.fail("expected ',' or ']' after an event")
+				return r.fail("expected ',' or '%c' in %s", closing, what)
 			}
 			if c, ok, err = r.next(); err != nil {
-				return nil, err
+				return err
 			} else if !ok {
-				return nil, r.fail("unterminated array")
+				return r.fail("%s is not terminated", what)
 			}
-		} else if c == ']' {
-			return out, r.end()
+		} else if c == closing {
+			return nil
 		}
-		if c != '{' {
-			r.i--
-			return nil, r.fail("expected an event (a JSON object), found %s", r.what(c))
+		if err := elem(c); err != nil {
+			return err
 		}
-		e, err := r.event()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
 	}
 }
 
@@ -164,7 +177,7 @@ func (r *jsonReader) next() (byte, bool, error) {
 			if r.i < len(r.b) {
 				switch r.b[r.i] {
 				case '*':
-					end := strings.Index(string(r.b[r.i+1:]), "*/")
+					end := bytes.Index(r.b[r.i+1:], []byte("*/"))
 					if end < 0 {
 						return 0, false, r.fail("unterminated comment")
 					}
@@ -190,40 +203,16 @@ func (r *jsonReader) skipLine() {
 // event reads an event object; its '{' is read.
 func (r *jsonReader) event() (jsonEvent, error) {
 	e := jsonEvent{from: len(r.hdrs), to: len(r.hdrs)}
-	for first := true; ; first = false {
-		c, ok, err := r.next()
-		if err != nil {
-			return e, err
-		}
-		if !ok {
-			return e, r.fail("unterminated object")
-		}
-		if !first {
-			switch c {
-			case '}':
-				return e, nil
-			case ',', ';':
-			default:
-				r.i--
-				return e, r.fail("expected ',' or '}' in an event")
-			}
-			if c, ok, err = r.next(); err != nil {
-				return e, err
-			} else if !ok {
-				return e, r.fail("unterminated object")
-			}
-		} else if c == '}' {
-			return e, nil
-		}
+	err := r.elements('}', "an event", func(c byte) error {
 		name, err := r.name(c)
 		if err != nil {
-			return e, err
+			return err
 		}
 		switch string(name) {
 		case "body":
 			s, null, err := r.stringValue()
 			if err != nil {
-				return e, err
+				return err
 			}
 			if null {
 				s = nil
@@ -233,15 +222,15 @@ func (r *jsonReader) event() (jsonEvent, error) {
 			// The last headers member wins.
 			r.hdrs = r.hdrs[:e.from]
 			if err := r.headers(); err != nil {
-				return e, err
+				return err
 			}
 			e.to = len(r.hdrs)
 		default:
-			if err := r.skipValue(0); err != nil {
-				return e, err
-			}
+			return r.skipValue(0)
 		}
-	}
+		return nil
+	})
+	return e, err
 }
 
 // name reads a member name starting with c and the separator after it.
@@ -382,31 +371,7 @@ func (r *jsonReader) headers() error {
 	}
 	switch {
 	case ok && c == '{':
-		for first := true; ; first = false {
-			c, ok, err := r.next()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return r.fail("unterminated headers")
-			}
-			if !first {
-				switch c {
-				case '}':
-					return nil
-				case ',', ';':
-				default:
-					r.i--
-					return r.fail("expected ',' or '}' in the headers")
-				}
-				if c, ok, err = r.next(); err != nil {
-					return err
-				} else if !ok {
-					return r.fail("unterminated headers")
-				}
-			} else if c == '}' {
-				return nil
-			}
+		return r.elements('}', "the headers", func(c byte) error {
 			name, err := r.name(c)
 			if err != nil {
 				return err
@@ -415,36 +380,10 @@ func (r *jsonReader) headers() error {
 			if err != nil {
 				return err
 			}
-			if err := add(name, v, null); err != nil {
-				return err
-			}
-		}
+			return add(name, v, null)
+		})
 	case ok && c == '[':
-		for first := true; ; first = false {
-			c, ok, err := r.next()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return r.fail("unterminated headers")
-			}
-			if !first {
-				switch c {
-				case ']':
-					return nil
-				case ',', ';':
-				default:
-					r.i--
-					return r.fail("expected ',' or ']' in the headers")
-				}
-				if c, ok, err = r.next(); err != nil {
-					return err
-				} else if !ok {
-					return r.fail("unterminated headers")
-				}
-			} else if c == ']' {
-				return nil
-			}
+		return r.elements(']', "the headers", func(c byte) error {
 			if c != '[' {
 				r.i--
 				return r.fail("expected a [name, value] pair in the headers")
@@ -456,7 +395,7 @@ func (r *jsonReader) headers() error {
 			if nameNull {
 				return r.fail("a header without a name")
 			}
-			if c, ok, _ = r.next(); !ok || (c != ',' && c != ';') {
+			if c, ok, _ := r.next(); !ok || (c != ',' && c != ';') {
 				r.i--
 				return r.fail("expected ',' in a header pair")
 			}
@@ -464,14 +403,12 @@ func (r *jsonReader) headers() error {
 			if err != nil {
 				return err
 			}
-			if c, ok, _ = r.next(); !ok || c != ']' {
+			if c, ok, _ := r.next(); !ok || c != ']' {
 				r.i--
 				return r.fail("expected ']' after a header pair")
 			}
-			if err := add(name, v, null); err != nil {
-				return err
-			}
-		}
+			return add(name, v, null)
+		})
 	}
 	r.i--
 	return r.fail("expected the headers object")
@@ -498,48 +435,18 @@ func (r *jsonReader) skipValue(depth int) error {
 	case c == '"' || c == '\'':
 		_, err := r.quoted(c)
 		return err
-	case c == '{' || c == '[':
-		closing := byte('}')
-		if c == '[' {
-			closing = ']'
-		}
-		for first := true; ; first = false {
-			c, ok, err := r.next()
-			if err != nil {
+	case c == '{':
+		return r.elements('}', "an object", func(c byte) error {
+			if _, err := r.name(c); err != nil {
 				return err
 			}
-			if !ok {
-				return r.fail("unterminated value")
-			}
-			if c == closing && first {
-				return nil
-			}
-			if !first {
-				switch c {
-				case closing:
-					return nil
-				case ',', ';':
-				default:
-					r.i--
-					return r.fail("expected ',' or %q", closing)
-				}
-				if c, ok, err = r.next(); err != nil {
-					return err
-				} else if !ok {
-					return r.fail("unterminated value")
-				}
-			}
-			if closing == '}' {
-				if _, err := r.name(c); err != nil {
-					return err
-				}
-			} else {
-				r.i--
-			}
-			if err := r.skipValue(depth + 1); err != nil {
-				return err
-			}
-		}
+			return r.skipValue(depth + 1)
+		})
+	case c == '[':
+		return r.elements(']', "an array", func(byte) error {
+			r.i--
+			return r.skipValue(depth + 1)
+		})
 	case isLiteral(c):
 		r.i--
 		r.unquoted()
