@@ -15,9 +15,23 @@ import (
 // a directory, a listening address or a peer host among its keys, and checks
 // that each declared it.
 func TestBuiltinsDeclareTheirNeeds(t *testing.T) {
-	text := `a1.sources = nc av th sd sdt ht st ms su
+	text := `a1.sources = nc av th sd sdt td ht st ms su
 a1.channels = fc
-a1.sinks = roll avs avh ths kaf dh hs
+a1.sinks = roll avs avh ths kaf dh hs hf hh
+a1.sources.td.type = TAILDIR
+a1.sources.td.positionFile = /tdpos/taildir_position.json
+a1.sources.td.filegroups = f1
+a1.sources.td.filegroups.f1 = /tdlogs/.*\.log
+a1.sources.td.channels = fc
+a1.sinks.hf.type = hdfs
+a1.sinks.hf.channel = fc
+a1.sinks.hf.hdfs.path = file:///hdfsout/%Y-%m-%d/x
+a1.sinks.hf.hdfs.useLocalTimeStamp = true
+a1.sinks.hf.hdfs.recoveryDir = /hrec
+a1.sinks.hh.type = hdfs
+a1.sinks.hh.channel = fc
+a1.sinks.hh.hdfs.path = hdfs://nn.example:8020/flume
+a1.sinks.hh.hdfs.recoveryDir = /hrec2
 a1.sources.ht.type = http
 a1.sources.ht.bind = ht.example
 a1.sources.ht.port = 10
@@ -136,6 +150,12 @@ a1.sinks.dh.serializer.fieldnames = a
 		"address to listen on sources.ms.host=ms.example",
 		"address to listen on sources.su.host=su.example",
 		"host to connect to sinks.hs.endpoint=hs.example",
+		"writable directory sources.td.positionFile=/tdpos",
+		"existing readable directory sources.td.filegroups.f1=/tdlogs",
+		"writable directory sinks.hf.hdfs.recoveryDir=/hrec",
+		"writable directory sinks.hf.hdfs.path=/hdfsout",
+		"writable directory sinks.hh.hdfs.recoveryDir=/hrec2",
+		"host:port to connect to sinks.hh.hdfs.path=nn.example:8020",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("no need %q among:\n%s", want, strings.Join(got, "\n"))
