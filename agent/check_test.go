@@ -19,7 +19,7 @@ a1.sinkgroups = g1
 a1.channels.c1.type = disk
 a1.channels.c2.type = memory
 
-a1.sources.r1.type = org.apache.flume.source.kafka.KafkaSource
+a1.sources.r1.type = org.apache.flume.source.jms.JMSSource
 a1.sources.r1.channels = c2
 a1.sources.r1.interceptors = i1 i2 i3
 a1.sources.r1.interceptors.i1.type = com.example.StaticHeaderInterceptor$Builder
@@ -48,7 +48,7 @@ a1.sinkgroups.g1.sinks = k3
 		`a1.sinks.k1.channel: "c1": sink "k1": its channel "c1" was dropped`,
 		`a1.sinks.k1.type: "com.example.FooSink": unknown sink type "com.example.FooSink": a Java class; write it as a Go plugin, see docs/plugins.md; sink "k1" is dropped`,
 		// r1's type is unknown: its interceptors and selector are checked anyway.
-		`a1.sources.r1.type: "org.apache.flume.source.kafka.KafkaSource": unknown source type "org.apache.flume.source.kafka.KafkaSource": a Flume 1.11 source that flumego does not implement`,
+		`a1.sources.r1.type: "org.apache.flume.source.jms.JMSSource": unknown source type "org.apache.flume.source.jms.JMSSource": a Flume 1.11 source that flumego does not implement`,
 		`a1.sources.r1.interceptors.i1.type: "com.example.StaticHeaderInterceptor$Builder": unknown interceptor type "com.example.StaticHeaderInterceptor$Builder": a Java class; write it as a Go plugin, see docs/plugins.md`,
 		`a1.sources.r1.interceptors.i2.regex: "[a&&b]": java regex`,
 		`a1.sources.r1.selector.type: "fancy": unknown channel selector type`,

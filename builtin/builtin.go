@@ -24,6 +24,7 @@ import (
 	"github.com/flumego/flume/source/exec"
 	httpsource "github.com/flumego/flume/source/http"
 	"github.com/flumego/flume/source/interceptor"
+	kafkasource "github.com/flumego/flume/source/kafka"
 	"github.com/flumego/flume/source/netcat"
 	"github.com/flumego/flume/source/seq"
 	"github.com/flumego/flume/source/spooldir"
@@ -53,6 +54,7 @@ func Register(r *flume.Registry) error {
 		avrosource.Register(r),
 		avrosink.Register(r),
 		kafka.Register(r),
+		kafkasource.Register(r),
 		datahub.Register(r),
 		thriftsource.Register(r),
 		thriftsink.Register(r),

@@ -22,6 +22,7 @@ import (
 	"github.com/flumego/flume/rpc/avrorpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // conformanceCases is the minimal valid configuration of every built-in
@@ -65,6 +66,7 @@ var conformanceCases = []componenttest.Case{
 		Feed: feedSyslog("tcp"), Produces: true},
 	{Kind: flume.KindSource, Type: "syslogudp", Props: syslogListen("port"), Feed: feedSyslog("udp"), Produces: true},
 	{Kind: flume.KindSource, Type: "http", Props: listen(), Feed: feedHTTP, Produces: true},
+	kafkaSourceCase(),
 
 	{Kind: flume.KindInterceptor, Type: "timestamp"},
 	{Kind: flume.KindInterceptor, Type: "host"},
@@ -183,6 +185,36 @@ func kafkaPeer(t testing.TB) map[string]string {
 	}
 	t.Cleanup(c.Close)
 	return map[string]string{"kafka.bootstrap.servers": c.ListenAddrs()[0], "kafka.topic": "conformance"}
+}
+
+// kafkaSourceCase is the Kafka source on a kfake cluster; each feed
+// writes a record, which the source (a member of one group throughout)
+// reads after every start.
+func kafkaSourceCase() componenttest.Case {
+	var addr string
+	return componenttest.Case{Kind: flume.KindSource, Type: "org.apache.flume.source.kafka.KafkaSource", Produces: true,
+		Props: map[string]string{"kafka.topics": "conformance", "kafka.consumer.auto.offset.reset": "earliest",
+			"batchDurationMillis": "50", "kafka.consumer.session.timeout.ms": "1000", "kafka.consumer.heartbeat.interval.ms": "200"},
+		Setup: func(t testing.TB) map[string]string {
+			c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "conformance"), kfake.GroupMinSessionTimeout(100*time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(c.Close)
+			addr = c.ListenAddrs()[0]
+			return map[string]string{"kafka.bootstrap.servers": addr}
+		},
+		Feed: func(t testing.TB, _ flume.Source) {
+			cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic("conformance"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			if err := cl.ProduceSync(context.Background(), &kgo.Record{Value: []byte("conformance")}).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
 }
 
 // datahubPeer is the DataHub fake with a BLOB topic.

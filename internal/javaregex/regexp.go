@@ -293,3 +293,9 @@ func Split(re *Regexp, s string) ([]string, error) {
 // has passed. Tests that check for leaked goroutines call it when no match
 // is running; a later match starts the clock again.
 func StopTimeoutClock() { regexp2.StopTimeoutClock() }
+
+// RE2 returns the compiled Go regexp that runs r when its engine is RE2
+// (its String() is the translated pattern, which Go code such as a Kafka
+// client's topic subscription can compile again), or nil when r needs the
+// backtracking engine.
+func (r *Regexp) RE2() *regexp.Regexp { return r.re2 }

@@ -120,6 +120,11 @@ var ConsumerTable = Table{
 	NoEffect: merge(commonNoEffect, map[string]string{
 		"auto.commit.interval.ms": "offsets are committed after each batch, never automatically",
 		"default.api.timeout.ms":  "each call is bounded by its own timeout",
+		// Flume's pre-1.7 documentation set these keys of Kafka's 0.8
+		// consumer; Kafka 2.x's consumer ignores them too.
+		"consumer.timeout.ms": "a setting of Kafka's 0.8 consumer, which Kafka 2.x clients ignore too",
+		"zookeeper.connect":   "a setting of Kafka's 0.8 consumer, which Kafka 2.x clients ignore too",
+		"auto.commit.enable":  "a setting of Kafka's 0.8 consumer, which Kafka 2.x clients ignore too",
 	}),
 	Unsupported: merge(commonUnsupported, map[string]string{
 		"interceptor.classes": "Java consumer interceptors cannot be loaded",

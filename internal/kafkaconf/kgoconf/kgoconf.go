@@ -1,7 +1,9 @@
 package kgoconf
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/flumego/flume/internal/kafkaconf"
@@ -26,11 +28,15 @@ func clamp(d, lo, hi time.Duration) time.Duration { return min(max(d, lo), hi) }
 // timeout of at least 1 s, a fetch wait of at least 10 ms, ...).
 func ClientOpts(brokers []string, c kafkaconf.Client) ([]kgo.Opt, error) {
 	backoff := c.RetryBackoff
+	maxAge := clamp(c.MetadataMaxAge, 10*time.Millisecond, time.Hour)
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(brokers...),
 		kgo.DialTimeout(c.DialTimeout),
 		kgo.ConnIdleTimeout(clamp(c.IdleTimeout, 100*time.Millisecond, 15*time.Minute)),
-		kgo.MetadataMaxAge(clamp(c.MetadataMaxAge, 10*time.Millisecond, time.Hour)),
+		kgo.MetadataMaxAge(maxAge),
+		// kgo waits at least this long between two refreshes (5 s by
+		// default) and refuses a max age below it.
+		kgo.MetadataMinAge(min(5*time.Second, maxAge)),
 		kgo.RetryBackoffFn(func(int) time.Duration { return backoff }),
 	}
 	if c.ClientID != "" {
@@ -173,4 +179,25 @@ func ConsumerOpts(brokers []string, c kafkaconf.Consumer) ([]kgo.Opt, error) {
 		opts = append(opts, kgo.AllowAutoTopicCreation())
 	}
 	return opts, nil
+}
+
+// Logger returns the option that sends kgo's log to log at debug level
+// (kgo logs every retry; the components report what matters to an
+// operator themselves, rate limited). kgo builds no log line unless log
+// is enabled for debug.
+func Logger(log *slog.Logger) kgo.Opt {
+	return kgo.WithLogger(slogLogger{log})
+}
+
+type slogLogger struct{ log *slog.Logger }
+
+func (l slogLogger) Level() kgo.LogLevel {
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		return kgo.LogLevelDebug
+	}
+	return kgo.LogLevelNone
+}
+
+func (l slogLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
+	l.log.Debug("kgo: "+msg, append(keyvals, "kgo_level", level.String())...)
 }

@@ -171,3 +171,26 @@ func TestOptionsWithinKgoBounds(t *testing.T) {
 		c.Close()
 	}
 }
+
+// A metadata age below kgo's default minimum (5 s) lowers the minimum
+// with it instead of making kgo refuse the client: a source that must see
+// new topics of its pattern quickly sets a low kafka.consumer.metadata.max.age.ms.
+func TestShortMetadataAge(t *testing.T) {
+	cfg := flume.ContextFromMap(map[string]string{"kafka.consumer.metadata.max.age.ms": "300"})
+	cons := kafkaconf.ParseConsumer(cfg, kafkaconf.ConsumerOptions{})
+	if err := cfg.Err(); err != nil {
+		t.Fatal(err)
+	}
+	opts, err := ConsumerOpts([]string{"127.0.0.1:1"}, cons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := kgo.NewClient(append(opts, kgo.ConsumeTopics("t"))...)
+	if err != nil {
+		t.Fatalf("kgo refuses the options: %v", err)
+	}
+	defer c.Close()
+	if got := c.OptValue(kgo.MetadataMinAge); got != 300*time.Millisecond {
+		t.Errorf("metadata min age %v, want 300ms", got)
+	}
+}

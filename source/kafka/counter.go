@@ -1,0 +1,52 @@
+package kafka
+
+import (
+	"sync/atomic"
+
+	"github.com/flumego/flume"
+)
+
+// Counter is Flume's KafkaSourceCounter: the source counters plus
+// KafkaEventGetTimer, KafkaCommitTimer and KafkaEmptyCount, published with
+// the attributes Flume's KafkaSourceCounterMBean exposes (EventReadFail,
+// ChannelWriteFail and GenericProcessingFail are kept but, as in Flume,
+// not published).
+type Counter struct {
+	flume.SourceCounter
+	// KafkaEventGetTimer is the total time, in milliseconds, spent
+	// gathering the batches that were handed to the channels.
+	KafkaEventGetTimer atomic.Int64
+	// KafkaCommitTimer is the total time, in milliseconds, of the offset
+	// commits.
+	KafkaCommitTimer atomic.Int64
+	// KafkaEmptyCount counts the polls that found no record.
+	KafkaEmptyCount atomic.Int64
+}
+
+var _ flume.CounterGroup = (*Counter)(nil)
+
+// Started resets every counter and records the start time.
+func (c *Counter) Started() {
+	c.SourceCounter.Started()
+	c.KafkaEventGetTimer.Store(0)
+	c.KafkaCommitTimer.Store(0)
+	c.KafkaEmptyCount.Store(0)
+}
+
+// unpublished are the SourceCounter attributes KafkaSourceCounterMBean
+// leaves out.
+var unpublished = map[string]bool{"EventReadFail": true, "ChannelWriteFail": true, "GenericProcessingFail": true}
+
+// Attributes returns the attributes of Flume's KafkaSourceCounterMBean.
+func (c *Counter) Attributes() []flume.Attribute {
+	var out []flume.Attribute
+	for _, a := range c.SourceCounter.Attributes() {
+		if !unpublished[a.Name] {
+			out = append(out, a)
+		}
+	}
+	return append(out,
+		flume.LongAttribute("KafkaEventGetTimer", c.KafkaEventGetTimer.Load(), false),
+		flume.LongAttribute("KafkaCommitTimer", c.KafkaCommitTimer.Load(), false),
+		flume.LongAttribute("KafkaEmptyCount", c.KafkaEmptyCount.Load(), false))
+}
