@@ -6,6 +6,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/channel/file"
+	kafkachannel "github.com/flumego/flume/channel/kafka"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/deserializer"
 	"github.com/flumego/flume/serializer"
@@ -40,6 +41,7 @@ func Register(r *flume.Registry) error {
 	return errors.Join(
 		memory.Register(r),
 		file.Register(r),
+		kafkachannel.Register(r),
 		exec.Register(r),
 		netcat.Register(r),
 		seq.Register(r),

@@ -35,6 +35,10 @@ var conformanceCases = []componenttest.Case{
 		dir := t.TempDir()
 		return map[string]string{"checkpointDir": filepath.Join(dir, "checkpoint"), "dataDirs": filepath.Join(dir, "data")}
 	}},
+	// The first take joins the consumer group: the poll timeout covers it.
+	{Kind: flume.KindChannel, Type: "org.apache.flume.channel.kafka.KafkaChannel", Setup: kafkaPeer,
+		Props: map[string]string{"kafka.pollTimeout": "10000", "kafka.consumer.session.timeout.ms": "1000",
+			"kafka.consumer.heartbeat.interval.ms": "200"}},
 
 	{Kind: flume.KindSink, Type: "logger"},
 	{Kind: flume.KindSink, Type: "null"},
@@ -177,9 +181,9 @@ func httpPeer(t testing.TB) map[string]string {
 	return map[string]string{"endpoint": srv.URL}
 }
 
-// kafkaPeer is a kfake cluster with the sink's topic.
+// kafkaPeer is a kfake cluster with the sink's (and channel's) topic.
 func kafkaPeer(t testing.TB) map[string]string {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "conformance"))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "conformance"), kfake.GroupMinSessionTimeout(100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

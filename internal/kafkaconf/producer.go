@@ -55,6 +55,10 @@ type Producer struct {
 	// DeliveryTimeout (Java's default is math.MaxInt32: until the
 	// timeout).
 	Retries int
+	// Idempotent is enable.idempotence: the brokers drop a retried batch
+	// they already have, so retries write no duplicates. Only where the
+	// client supports it (ProducerOptions.Idempotence).
+	Idempotent bool
 }
 
 // Kafka 2.7's producer defaults.
@@ -75,6 +79,10 @@ type ProducerOptions struct {
 	OldAcksKey string
 	// Globals are the process-wide TLS and JAAS settings.
 	Globals Globals
+	// Idempotence says that the component's client library has an
+	// idempotent producer (franz-go's kgo; kafka-go has none), so that
+	// enable.idempotence = true is honoured instead of refused.
+	Idempotence bool
 }
 
 // ProducerTable is what flumego's producer (kafka-go, through
@@ -90,7 +98,7 @@ var ProducerTable = Table{
 		"delivery.timeout.ms":                   "the bound of one record's delivery, retries included",
 		"retries":                               "retries within delivery.timeout.ms",
 		"max.in.flight.requests.per.connection": "accepted; one request per partition at a time keeps records in order",
-		"enable.idempotence":                    "false only (true is refused as unsupported)",
+		"enable.idempotence":                    "true where the client has an idempotent producer (the Kafka channel's kgo), refused as unsupported otherwise (the sink's kafka-go)",
 		"key.serializer":                        "org.apache.kafka.common.serialization.StringSerializer only",
 		"value.serializer":                      "org.apache.kafka.common.serialization.ByteArraySerializer only",
 		"partitioner.class":                     "org.apache.kafka.clients.producer.internals.DefaultPartitioner only",
@@ -118,6 +126,7 @@ func ParseProducer(cfg *flume.Context, o ProducerOptions) Producer {
 	}
 	parseBatching(p, &pc)
 	parseDelivery(p, &pc)
+	pc.Idempotent = parseIdempotence(p, pc, o.Idempotence)
 	checkProducerFixed(p)
 	ProducerTable.Check(p)
 	return pc
@@ -171,12 +180,26 @@ func parseDelivery(p *flume.Context, pc *Producer) {
 	pc.Retries = p.IntAtLeast("retries", DefaultRetries, 0)
 }
 
-// checkProducerFixed refuses settings whose only value flumego can honour
-// is the default: idempotence and Java classes.
-func checkProducerFixed(p *flume.Context) {
-	if p.Bool("enable.idempotence", false) {
-		p.Unsupportedf("enable.idempotence", "kafka-go has no idempotent producer; without it, duplicates are possible when a broker's acknowledgement is lost (remove the setting to accept that)")
+// parseIdempotence reads enable.idempotence (Kafka 2.7's default: false).
+// Kafka requires acks = all for it, as Java's producer does.
+func parseIdempotence(p *flume.Context, pc Producer, supported bool) bool {
+	if !p.Bool("enable.idempotence", false) {
+		return false
 	}
+	if !supported {
+		p.Unsupportedf("enable.idempotence", "kafka-go has no idempotent producer; without it, duplicates are possible when a broker's acknowledgement is lost (remove the setting to accept that)")
+		return false
+	}
+	if pc.Acks != AcksAll {
+		p.Errorf("enable.idempotence", "needs acks = all (Kafka's rule)")
+		return false
+	}
+	return true
+}
+
+// checkProducerFixed refuses settings whose only value flumego can honour
+// is the default: Java classes.
+func checkProducerFixed(p *flume.Context) {
 	javaClass(p, "key.serializer", "org.apache.kafka.common.serialization.StringSerializer")
 	javaClass(p, "value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer")
 	javaClass(p, "partitioner.class", "org.apache.kafka.clients.producer.internals.DefaultPartitioner")

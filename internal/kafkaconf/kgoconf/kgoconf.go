@@ -70,8 +70,8 @@ func SASL(s kafkaconf.SASL) (sasl.Mechanism, error) {
 
 // ProducerOpts returns the options of a producer: ClientOpts and acks,
 // compression, request sizes, linger, the delivery timeout, retries, and
-// no idempotence (Kafka 2.7's default; kafkaconf refuses
-// enable.idempotence = true for the sink's kafka-go producer).
+// idempotence only with enable.idempotence = true (Kafka 2.7's default is
+// off; kgo's own default is on).
 func ProducerOpts(brokers []string, p kafkaconf.Producer) ([]kgo.Opt, error) {
 	opts, err := ClientOpts(brokers, p.Client)
 	if err != nil {
@@ -86,9 +86,11 @@ func ProducerOpts(brokers []string, p kafkaconf.Producer) ([]kgo.Opt, error) {
 	default:
 		acks = kgo.LeaderAck()
 	}
+	if !p.Idempotent {
+		opts = append(opts, kgo.DisableIdempotentWrite())
+	}
 	return append(opts,
 		kgo.RequiredAcks(acks),
-		kgo.DisableIdempotentWrite(),
 		kgo.ProducerBatchCompression(compression(p.Compression)),
 		kgo.ProducerBatchMaxBytes(int32(min(p.MaxRequestSize, 1<<30))),
 		kgo.ProducerLinger(min(p.Linger, time.Minute)),
