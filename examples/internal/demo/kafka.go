@@ -33,10 +33,19 @@ type Kafka struct {
 // starts an in-process broker with topic already created with the given
 // number of partitions.
 func StartKafka(topic string, partitions int32) (*Kafka, error) {
+	return StartKafkaCluster(1, topic, partitions)
+}
+
+// StartKafkaCluster is StartKafka with an in-process cluster of the given
+// number of brokers. Its consumer groups accept session timeouts down to
+// 100 ms, so that an example can show a group noticing a dead member
+// within seconds.
+func StartKafkaCluster(brokers int, topic string, partitions int32) (*Kafka, error) {
 	if v := strings.TrimSpace(os.Getenv(KafkaEnv)); v != "" {
 		return &Kafka{Brokers: strings.Split(v, ","), External: true}, nil
 	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, topic))
+	c, err := kfake.NewCluster(kfake.NumBrokers(brokers), kfake.SeedTopics(partitions, topic),
+		kfake.GroupMinSessionTimeout(100*time.Millisecond))
 	if err != nil {
 		return nil, fmt.Errorf("start the in-process Kafka broker: %w", err)
 	}
