@@ -169,20 +169,30 @@ func (c *consumer) poll(ctx context.Context) {
 	}
 }
 
-// take pops up to max records, waiting up to the poll timeout (or until
-// ctx ends) for a first one.
+// takeLinger is how long a take that has records but fewer than it asked
+// for waits for the consumer's next fetch to bring more.
+const takeLinger = 5 * time.Millisecond
+
+// take pops up to max records. It waits up to the poll timeout (or until
+// ctx ends) for a first one and, while records keep arriving (the next one
+// within takeLinger), for more until it has max or the poll timeout
+// passed: as Java Flume's take loop polls until its batch is full, but
+// without waiting out a whole poll timeout when the records stop coming.
 func (c *consumer) take(ctx context.Context, max int) []record {
-	var timer <-chan time.Time
+	var out []record
+	start := time.Now()
 	for {
 		c.mu.Lock()
 		if max > c.largest {
 			c.largest = max
 			c.notify() // more room for the poller
 		}
-		if avail := len(c.ready) - c.head; avail > 0 || c.closing {
-			n := min(avail, max)
-			out := make([]record, n)
-			copy(out, c.ready[c.head:c.head+n])
+		if avail := len(c.ready) - c.head; avail > 0 {
+			n := min(avail, max-len(out))
+			for _, r := range c.ready[c.head : c.head+n] {
+				r.part.taken++
+				out = append(out, r)
+			}
 			clear(c.ready[c.head : c.head+n])
 			c.head += n
 			if c.head == len(c.ready) {
@@ -191,31 +201,29 @@ func (c *consumer) take(ctx context.Context, max int) []record {
 				c.ready = append(c.ready[:0], c.ready[c.head:]...)
 				c.head = 0
 			}
-			for _, r := range out {
-				r.part.taken++
-			}
-			if n > 0 {
-				c.notify() // room for the poller
-			}
-			c.mu.Unlock()
+			c.notify() // room for the poller
+		}
+		wait, closing := c.changed, c.closing
+		c.mu.Unlock()
+		left := c.ch.cfg.PollTimeout - time.Since(start)
+		if len(out) == max || closing || left <= 0 {
 			return out
 		}
-		wait := c.changed
-		c.mu.Unlock()
-		if timer == nil {
-			if c.ch.cfg.PollTimeout <= 0 {
-				return nil
-			}
-			t := time.NewTimer(c.ch.cfg.PollTimeout)
-			defer t.Stop()
-			timer = t.C
+		if len(out) > 0 {
+			left = min(left, takeLinger)
 		}
+		t := time.NewTimer(left)
 		select {
 		case <-wait:
-		case <-timer:
-			return nil
+			t.Stop()
+		case <-t.C:
+			if len(out) > 0 {
+				return out
+			}
+			// Nothing came within the poll timeout: the loop returns.
 		case <-ctx.Done():
-			return nil
+			t.Stop()
+			return out
 		}
 	}
 }

@@ -66,7 +66,14 @@
 // sink) never joins the group, where it would take partitions from the
 // agents that read the channel, as in Flume. A goroutine keeps a queue of
 // fetched records; a take pops from its head, waiting up to
-// kafka.pollTimeout for a first record. A take transaction's commit marks
+// kafka.pollTimeout for a first record and then, while records keep
+// arriving (each within 5 ms of the last), for more until it has as many
+// as it asked for: Java Flume's sinks fill their batches the same way, by
+// polling until the batch is full, but wait out a whole poll timeout when
+// the records stop. (This is the one channel whose Take may wait for more
+// once it has an event: without it a sink that has caught up would get a
+// few records per batch, and one offset commit for each.) A take
+// transaction's commit marks
 // its records done and commits to the group, synchronously, the offset
 // before which every record was taken by a committed transaction, so the
 // group's offset never passes an event that was not delivered; a failed

@@ -458,8 +458,9 @@ b1.sinks.k1.channel = c1
 func TestBenchRuns(t *testing.T) {
 	out, code := run(t, "bench", "-events", "20000", "-size", "100", "-batch", "100", "-runs", "1", "-dir", t.TempDir(),
 		"exec-fileroll", "exec-null", "avro-null-1conn", "thrift-null", "avro-file-null-1conn", "exec-avro-fileroll", "seq-routed-null",
-		"taildir-fileroll", "taildir-fileroll-100files", "exec-hdfs-sequencefile", "http-null-8conn", "syslogtcp-null")
-	if code != 0 || strings.Count(out, "median") != 12 {
+		"taildir-fileroll", "taildir-fileroll-100files", "exec-hdfs-sequencefile", "http-null-8conn", "syslogtcp-null",
+		"kafka-source-null", "exec-kafkachannel-null")
+	if code != 0 || strings.Count(out, "median") != 14 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
