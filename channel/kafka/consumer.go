@@ -38,7 +38,28 @@ type part struct {
 	taken int    // records in open transactions
 	// committed is the last offset committed to Kafka (-1 none yet).
 	committed int64
-	gone      bool
+	// While a revocation waits, limit is the highest offset of the
+	// partition that was taken (done or not) when it began: queued records
+	// up to it fill gaps below records already delivered, and are still
+	// handed out; those above it are dropped, and so are rollbacks above
+	// it. revoking tells that limit is set; gone that the partition is no
+	// longer ours.
+	limit          int64
+	revoking, gone bool
+}
+
+// highestTaken returns the highest offset of p that a transaction took
+// (committed or not), or -1: the queued records of p below it must be
+// taken and committed before p is handed over, or the group's offset,
+// which cannot pass them, makes the new owner deliver again what was
+// delivered after them.
+func (p *part) highestTaken(queued map[int64]bool) int64 {
+	for i := len(p.q) - 1; i >= 0; i-- {
+		if !queued[p.q[i].offset] {
+			return p.q[i].offset
+		}
+	}
+	return -1
 }
 
 type slot struct {
@@ -237,7 +258,7 @@ func (c *consumer) giveBack(recs []record) {
 	keep := make([]record, 0, len(recs))
 	for _, r := range recs {
 		r.part.taken--
-		if !r.part.gone {
+		if !r.part.gone && (!r.part.revoking || r.r.Offset <= r.part.limit) {
 			keep = append(keep, r)
 		}
 	}
@@ -351,36 +372,61 @@ func (c *consumer) assigned(_ context.Context, _ *kgo.Client, parts map[string][
 	c.ch.log.Info("kafka channel: partitions assigned", "partitions", describe(parts))
 }
 
-// revoked lets the transactions holding records of the revoked partitions
-// finish (for a bounded time: the whole group waits), commits what they
-// took, and forgets the partitions and their queued records, which their
-// new owner reads from the committed offset.
+// revoked hands partitions over (kgo's OnPartitionsRevoked; the whole
+// group waits meanwhile). The group's offset of a partition is one number:
+// it cannot pass a record that was queued or rolled back while records
+// after it were delivered, so those records are first taken and committed
+// here (the sinks go on taking while the revocation waits), as are the
+// transactions that hold records of the partitions; the queued records
+// after every delivered one are dropped at once, for the new owner to
+// read. Then the offsets are committed and the partitions forgotten. The
+// wait is bounded (revokeWait): what is still pending then is delivered
+// again by the new owner.
 func (c *consumer) revoked(ctx context.Context, _ *kgo.Client, parts map[string][]int32) {
 	gone := set(parts)
 	c.mu.Lock()
-	c.dropQueued(gone)
+	queued := map[tp]map[int64]bool{}
+	for i := c.head; i < len(c.ready); i++ {
+		if r := c.ready[i]; gone[r.part.tp] {
+			if queued[r.part.tp] == nil {
+				queued[r.part.tp] = map[int64]bool{}
+			}
+			queued[r.part.tp][r.r.Offset] = true
+		}
+	}
+	for k := range gone {
+		if p := c.parts[k]; p != nil {
+			p.revoking, p.limit = true, p.highestTaken(queued[k])
+		}
+	}
+	c.dropQueuedWhere(func(r record) bool { return gone[r.part.tp] && r.r.Offset > r.part.limit })
 	c.mu.Unlock()
 	deadline := time.NewTimer(c.ch.revokeWait())
 	defer deadline.Stop()
 	for {
 		c.mu.Lock()
-		busy := 0
+		pending := 0
 		for k := range gone {
 			if p := c.parts[k]; p != nil {
-				busy += p.taken
+				pending += p.taken
+			}
+		}
+		for i := c.head; i < len(c.ready); i++ {
+			if gone[c.ready[i].part.tp] {
+				pending++
 			}
 		}
 		wait, closing := c.changed, c.closing
 		c.mu.Unlock()
-		if busy == 0 || closing {
+		if pending == 0 || closing {
 			break
 		}
 		select {
 		case <-wait:
 			continue
 		case <-deadline.C:
-			c.ch.log.Warn("kafka channel: partitions revoked while transactions still hold their events; those events will be delivered again by the partitions' new owner",
-				"events", busy)
+			c.ch.log.Warn("kafka channel: partitions revoked while events of theirs were still being taken; those are delivered again by the partitions' new owner",
+				"events", pending)
 		case <-ctx.Done():
 		}
 		break
@@ -409,9 +455,15 @@ func (c *consumer) lost(_ context.Context, _ *kgo.Client, parts map[string][]int
 // dropQueued removes the queued records of the gone partitions. c.mu must
 // be held.
 func (c *consumer) dropQueued(gone map[tp]bool) {
+	c.dropQueuedWhere(func(r record) bool { return gone[r.part.tp] })
+}
+
+// dropQueuedWhere removes the queued records drop selects. c.mu must be
+// held.
+func (c *consumer) dropQueuedWhere(drop func(record) bool) {
 	n := c.head
 	for i := c.head; i < len(c.ready); i++ {
-		if r := c.ready[i]; !gone[r.part.tp] {
+		if r := c.ready[i]; !drop(r) {
 			c.ready[n] = r
 			n++
 		}
@@ -424,6 +476,7 @@ func (c *consumer) dropQueued(gone map[tp]bool) {
 func (c *consumer) forget(gone map[tp]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dropQueued(gone)
 	for k := range gone {
 		if p := c.parts[k]; p != nil {
 			p.gone = true
