@@ -88,9 +88,7 @@ func (p *part) finish(offset int64) {
 	for n < len(p.q) && p.q[n].done {
 		n++
 	}
-	if n > 0 {
-		p.q = append(p.q[:0], p.q[n:]...)
-	}
+	p.q = p.q[n:] // the poller's appends reallocate, dropping what was retired
 }
 
 // consumer is the take side of a channel: one group member per channel,

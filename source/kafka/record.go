@@ -14,8 +14,25 @@ import (
 // milliseconds), the header.* mappings from the record's Kafka headers,
 // the topic (setTopicHeader), partition and offset are set where the event
 // lacks them, and key is set to the record key whenever there is one.
-// The event shares the record's memory, which kgo never reuses.
-func (s *Source) event(rec *kgo.Record) (flume.Event, error) {
+// The event shares the record's memory, which kgo never reuses. hb, when
+// not nil, holds the headers of a plain record (the common case: no Avro
+// event, no header.* mapping), so that a batch's headers share a few
+// allocations.
+func (s *Source) event(rec *kgo.Record, hb *flume.HeaderBuffer) (flume.Event, error) {
+	if hb != nil && s.fastHeaders {
+		e := flume.Event{Body: rec.Value}
+		hb.Add(HeaderTimestamp, strconv.FormatInt(rec.Timestamp.UnixMilli(), 10))
+		if s.cfg.SetTopicHeader {
+			hb.Add(s.cfg.TopicHeader, rec.Topic)
+		}
+		hb.Add(HeaderPartition, strconv.FormatInt(int64(rec.Partition), 10))
+		hb.Add(HeaderOffset, strconv.FormatInt(rec.Offset, 10))
+		if rec.Key != nil {
+			hb.Add(HeaderKey, string(rec.Key))
+		}
+		hb.Attach(&e)
+		return e, nil
+	}
 	var e flume.Event
 	if s.cfg.UseFlumeEventFormat {
 		var err error
@@ -50,4 +67,16 @@ func (s *Source) event(rec *kgo.Record) (flume.Event, error) {
 		e.SetHeader(HeaderKey, string(rec.Key))
 	}
 	return e, nil
+}
+
+// plainHeaders tells whether event may build a record's headers in one
+// go: the value is the body (no Avro event brings headers of its own), no
+// header.* mapping adds any, and the topic header is none of the others,
+// so that each header is set once, in Flume's order.
+func plainHeaders(c Config) bool {
+	switch c.TopicHeader {
+	case HeaderTimestamp, HeaderPartition, HeaderOffset, HeaderKey:
+		return false
+	}
+	return !c.UseFlumeEventFormat && len(c.HeaderMap) == 0
 }

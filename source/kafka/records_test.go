@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,27 +111,39 @@ func TestRecordHeaders(t *testing.T) {
 		&kgo.Record{Key: []byte("k1"), Value: nil, Timestamp: ts},
 	)
 	for _, tc := range []struct {
-		name  string
-		extra map[string]string
-		topic map[string]string // the topic header, if any
+		name   string
+		extra  map[string]string
+		topic  map[string]string // the topic header, if any
+		mapped bool              // with header.trace = X-Trace
 	}{
-		{"defaults", nil, map[string]string{"topic": "plain"}},
-		{"topicHeader", map[string]string{"topicHeader": "kafkaTopic"}, map[string]string{"kafkaTopic": "plain"}},
-		{"no topic header", map[string]string{"setTopicHeader": "false"}, nil},
+		{"defaults", nil, map[string]string{"topic": "plain"}, false},
+		{"defaults, mapped", nil, map[string]string{"topic": "plain"}, true},
+		{"topicHeader", map[string]string{"topicHeader": "kafkaTopic"}, map[string]string{"kafkaTopic": "plain"}, false},
+		{"topicHeader, mapped", map[string]string{"topicHeader": "kafkaTopic"}, map[string]string{"kafkaTopic": "plain"}, true},
+		{"no topic header", map[string]string{"setTopicHeader": "false"}, nil, false},
+		{"no topic header, mapped", map[string]string{"setTopicHeader": "false"}, nil, true},
+		// Flume sets topic before partition, each only where absent.
+		{"topicHeader partition", map[string]string{"topicHeader": "partition"}, map[string]string{"partition": "plain"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := &collector{}
-			p := props(c, "plain", map[string]string{"kafka.consumer.group.id": tc.name, "header.trace": "X-Trace"}, tc.extra)
+			p := props(c, "plain", map[string]string{"kafka.consumer.group.id": strings.ReplaceAll(strings.ReplaceAll(tc.name, " ", "-"), ",", "")}, tc.extra)
+			if tc.mapped {
+				p["header.trace"] = "X-Trace"
+			}
 			newSource(t, "r1", p, out)
 			flumetest.WaitFor(t, 30*time.Second, "3 events", func() bool { return out.len() >= 3 })
 			want := []map[string]string{
-				{"timestamp": "1700000000123", "partition": "0", "offset": "0", "trace": "t-1"},
+				{"timestamp": "1700000000123", "partition": "0", "offset": "0"},
 				{"timestamp": "1700000000123", "partition": "0", "offset": "1", "key": ""},
 				{"timestamp": "1700000000123", "partition": "0", "offset": "2", "key": "k1"},
 			}
 			bodies := []string{"no key", "empty key", ""}
 			for i, e := range out.snapshot() {
 				w := maps.Clone(want[i])
+				if tc.mapped && i == 0 {
+					w["trace"] = "t-1"
+				}
 				maps.Copy(w, tc.topic)
 				if string(e.Body) != bodies[i] || !maps.Equal(flumetest.Headers(e), w) {
 					t.Errorf("event %d: %q %v, want %q %v", i, e.Body, flumetest.Headers(e), bodies[i], w)

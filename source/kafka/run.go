@@ -81,6 +81,7 @@ type run struct {
 	owned map[tp]bool
 
 	readFails, fetchFails, commitFails, channelFails ratelog.Limiter
+	hb                                               flume.HeaderBuffer // the loop's
 }
 
 // newRun returns a run of s, before its consumer exists.
@@ -173,7 +174,7 @@ func (r *run) gather(ctx context.Context) {
 			n++
 			p := tp{rec.Topic, rec.Partition}
 			r.held.offsets[p] = kgo.EpochOffset{Epoch: rec.LeaderEpoch, Offset: rec.Offset + 1}
-			e, err := r.s.event(rec)
+			e, err := r.s.event(rec, &r.hb)
 			if err != nil {
 				r.s.counter.EventReadFail.Add(1)
 				r.readFails.Warn(r.s.log, "kafka source: a record is not an AvroFlumeEvent (useFlumeEventFormat = true); it is skipped, as Flume skips it",

@@ -47,7 +47,7 @@ func New(set flume.Settings, c Config, out flume.ChannelProcessor) (*Source, err
 	if c.Regex != nil && c.Regex.RE2() == nil {
 		return nil, fmt.Errorf("kafka source %q: %s: the pattern needs a backtracking regex engine", set.Name, keyTopicsRegex)
 	}
-	s := &Source{set: set, cfg: c, out: out, log: set.Log()}
+	s := &Source{set: set, cfg: c, out: out, log: set.Log(), fastHeaders: plainHeaders(c)}
 	opts, err := s.clientOpts()
 	if err != nil {
 		return nil, fmt.Errorf("kafka source %q: %w", set.Name, err)
@@ -67,6 +67,8 @@ type Source struct {
 	opts    []kgo.Opt
 	counter Counter
 	task    background.Task
+	// fastHeaders: see plainHeaders.
+	fastHeaders bool
 }
 
 var (
