@@ -123,6 +123,7 @@ var ConsumerTable = Table{
 		// Flume's pre-1.7 documentation set these keys of Kafka's 0.8
 		// consumer; Kafka 2.x's consumer ignores them too.
 		"consumer.timeout.ms": "a setting of Kafka's 0.8 consumer, which Kafka 2.x clients ignore too",
+		"timeout.ms":          "Kafka 0.8's consumer.timeout.ms as Flume's old documentation wrote it (kafka.consumer.timeout.ms); Kafka 2.x clients ignore it too",
 		"zookeeper.connect":   "a setting of Kafka's 0.8 consumer, which Kafka 2.x clients ignore too",
 		"auto.commit.enable":  "a setting of Kafka's 0.8 consumer, which Kafka 2.x clients ignore too",
 	}),

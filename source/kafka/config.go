@@ -8,6 +8,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/javaregex"
 	"github.com/flumego/flume/internal/kafkaconf"
+	"github.com/flumego/flume/internal/zookeeper"
 )
 
 // Flume's property names (KafkaSourceConstants of Flume 1.11).
@@ -76,6 +77,10 @@ type Config struct {
 	// HeaderMap maps Flume header names to the Kafka record headers they
 	// are copied from (header.<flumeName> = <kafkaName>).
 	HeaderMap map[string]string
+	// ZooKeeper is zookeeperConnect when kafka.bootstrap.servers is
+	// absent: Brokers is then empty, and Start looks the brokers up in
+	// ZooKeeper, as Flume's source does.
+	ZooKeeper string
 	// Consumer holds the kafka.consumer.* settings.
 	Consumer kafkaconf.Consumer
 }
@@ -101,7 +106,8 @@ func ParseConfig(cfg *flume.Context) Config {
 		}
 	}
 	parseTopics(cfg, &c)
-	zkOnly := parseZookeeper(cfg)
+	var zkNamesBrokers bool
+	c.ZooKeeper, zkNamesBrokers = parseZookeeper(cfg)
 	if cfg.Has(oldGroupID) && !cfg.Has(keyGroupID) {
 		cfg.Warnf(oldGroupID, "deprecated: use %s", keyGroupID)
 	} else if cfg.Has(oldGroupID) {
@@ -109,7 +115,7 @@ func ParseConfig(cfg *flume.Context) Config {
 	}
 	// Kafka's own default applies (latest): Flume's source sets none.
 	c.Consumer = kafkaconf.ParseConsumer(cfg, kafkaconf.ConsumerOptions{AutoOffsetReset: "latest", OldGroupIDKey: oldGroupID, Globals: g})
-	if !zkOnly {
+	if !zkNamesBrokers {
 		c.Brokers = kafkaconf.ParseBrokers(cfg, "")
 	}
 	return c
@@ -181,23 +187,35 @@ func validTopic(t string) error {
 
 // parseZookeeper handles the keys of Flume's ZooKeeper era. Flume 1.11
 // looks the brokers up in ZooKeeper when only zookeeperConnect is set, and
-// migrates offsets stored there (migrateZookeeperOffsets, true by default)
-// when the group has none in Kafka; flumego speaks no ZooKeeper. It
-// returns true when zookeeperConnect stands in for the missing brokers
-// (an error reported here).
-func parseZookeeper(cfg *flume.Context) bool {
-	cfg.Bool(keyMigrateZKOffset, true)
+// migrates offsets of Kafka 0.8's consumer stored there
+// (migrateZookeeperOffsets, true by default) when the group has none in
+// Kafka. flumego looks the brokers up too (at Start), but does not migrate
+// offsets. It returns the connect string when the brokers are to be looked
+// up, and whether zookeeperConnect stands in for kafka.bootstrap.servers
+// (even with an error, reported here).
+func parseZookeeper(cfg *flume.Context) (string, bool) {
+	migrate := cfg.Bool(keyMigrateZKOffset, true)
 	if !cfg.Has(oldZookeeper) {
 		if cfg.Has(keyMigrateZKOffset) {
 			cfg.Warnf(keyMigrateZKOffset, "has no effect without %s, as in Flume", oldZookeeper)
 		}
-		return false
+		return "", false
 	}
-	cfg.MarkUsed(oldZookeeper)
-	if !cfg.Has(kafkaconf.KeyBootstrap) {
-		cfg.Unsupportedf(oldZookeeper, "looking the brokers up in ZooKeeper is not supported: set %s to the brokers' host:port list", kafkaconf.KeyBootstrap)
-		return true
+	connect := cfg.String(oldZookeeper, "")
+	noMigration := ""
+	if migrate {
+		noMigration = "; offsets that Kafka 0.8's consumer committed in ZooKeeper are not migrated (Flume 1.11 migrates them when the group has none in Kafka): a group without offsets in Kafka starts at kafka.consumer.auto.offset.reset"
 	}
-	cfg.Warnf(oldZookeeper, "ignored: flumego does not migrate consumer offsets from ZooKeeper (a group with no offsets in Kafka starts at kafka.consumer.auto.offset.reset); remove the key once the group has committed offsets in Kafka")
-	return false
+	if cfg.Has(kafkaconf.KeyBootstrap) {
+		cfg.Warnf(oldZookeeper, "deprecated and ignored: %s is set%s", kafkaconf.KeyBootstrap, noMigration)
+		return "", false
+	}
+	cs, err := zookeeper.ParseConnectString(connect)
+	if err != nil {
+		cfg.Errorf(oldZookeeper, "%v", err)
+		return "", true
+	}
+	cfg.Warnf(oldZookeeper, "deprecated: use %s (the brokers are looked up in ZooKeeper at %s when the source starts)%s",
+		kafkaconf.KeyBootstrap, strings.Join(cs.Hosts, ","), noMigration)
+	return connect, true
 }

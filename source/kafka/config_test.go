@@ -131,7 +131,7 @@ func TestErrors(t *testing.T) {
 		{"bad regex", map[string]string{"kafka.bootstrap.servers": "b:1", "kafka.topics.regex": "logs-[a&&b]"}, "kafka.topics.regex", false},
 		{"backtracking regex", map[string]string{"kafka.bootstrap.servers": "b:1", "kafka.topics.regex": "(?!tmp)logs.*"}, "backtracking", true},
 		{"batch size", map[string]string{"kafka.bootstrap.servers": "b:1", "kafka.topics": "t", "batchSize": "0"}, "batchSize", false},
-		{"zookeeper only", map[string]string{"zookeeperConnect": "zk:2181", "topic": "t"}, "zookeeperConnect: \"zk:2181\": looking the brokers up in ZooKeeper is not supported", true},
+		{"zookeeper without servers", map[string]string{"zookeeperConnect": "/kafka", "topic": "t"}, "zookeeperConnect: \"/kafka\": zookeeper connect string \"/kafka\" names no server", false},
 		{"gssapi", map[string]string{"kafka.bootstrap.servers": "b:1", "kafka.topics": "t",
 			"kafka.consumer.security.protocol": "SASL_PLAINTEXT", "kafka.consumer.sasl.mechanism": "GSSAPI"}, "GSSAPI", true},
 		{"interceptor", map[string]string{"kafka.bootstrap.servers": "b:1", "kafka.topics": "t",
@@ -155,7 +155,8 @@ func TestErrors(t *testing.T) {
 
 // zookeeperConnect beside the brokers is ignored with a warning (offsets
 // are not migrated from ZooKeeper); enable.auto.commit is forced off; an
-// unknown consumer key is named.
+// unknown consumer key is named. zookeeperConnect alone is Flume's
+// deprecated way to name the brokers: they are looked up at Start.
 func TestWarnings(t *testing.T) {
 	_, cfg := parse(map[string]string{"kafka.bootstrap.servers": "b:1", "kafka.topics": "t", "zookeeperConnect": "zk:2181",
 		"migrateZookeeperOffsets": "true", "kafka.consumer.enable.auto.commit": "true", "kafka.consumer.frobnicate": "1"})
@@ -170,5 +171,12 @@ func TestWarnings(t *testing.T) {
 	}
 	if u := cfg.Unused(); len(u) != 0 {
 		t.Errorf("unused keys: %v", u)
+	}
+	c, cfg := parse(map[string]string{"zookeeperConnect": "zk1:2181,zk2:2181/kafka", "topic": "t", "groupId": "g"})
+	if err := cfg.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if c.ZooKeeper != "zk1:2181,zk2:2181/kafka" || len(c.Brokers) != 0 || !strings.Contains(problems(cfg), "warning: zookeeperConnect: ") {
+		t.Errorf("zookeeperConnect alone: %q %q\n%s", c.ZooKeeper, c.Brokers, problems(cfg))
 	}
 }

@@ -16,7 +16,7 @@
 //	setTopicHeader, topicHeader              true, "topic": the header that gets the topic
 //	header.<flumeName> = <kafkaName>         copy a Kafka record header to a Flume header
 //	kafka.consumer.*                         consumer settings (internal/kafkaconf)
-//	migrateZookeeperOffsets, zookeeperConnect  Flume's ZooKeeper era: see below
+//	zookeeperConnect, migrateZookeeperOffsets  Flume's ZooKeeper era: see below
 //
 // A deprecated name is used only when its replacement is absent, with a
 // warning. kafka.topics.regex must match a topic's whole name, as Java's
@@ -27,12 +27,18 @@
 // backtracking engine (lookaround, backreferences) is refused as
 // unsupported, since topic matching runs on RE2.
 //
-// Flume 1.11 looks the brokers up in ZooKeeper when only zookeeperConnect
-// is set, and migrates offsets committed there to Kafka when the group has
-// none: flumego speaks no ZooKeeper, so zookeeperConnect without
-// kafka.bootstrap.servers is refused as unsupported, and beside it is
-// ignored with a warning (a group without offsets in Kafka starts at
-// kafka.consumer.auto.offset.reset).
+// Flume 1.11 still accepts zookeeperConnect (host:port[,...][/chroot])
+// instead of kafka.bootstrap.servers: as Flume, the source then looks the
+// brokers up where Kafka registers them in ZooKeeper (/brokers/ids), taking
+// each broker's endpoint for the listener named after
+// kafka.consumer.security.protocol; flumego does so when the source starts
+// (internal/zookeeper), and a failed lookup fails the start, which the agent
+// retries. Flume also migrates the offsets that Kafka 0.8's consumer
+// committed in ZooKeeper when the group has none in Kafka
+// (migrateZookeeperOffsets, true by default); flumego does not, and says so
+// in a warning: a group without offsets in Kafka starts at
+// kafka.consumer.auto.offset.reset. Beside kafka.bootstrap.servers,
+// zookeeperConnect is ignored with a warning.
 //
 // # Events
 //

@@ -9,7 +9,9 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/background"
+	"github.com/flumego/flume/internal/kafkaconf"
 	"github.com/flumego/flume/internal/kafkaconf/kgoconf"
+	"github.com/flumego/flume/internal/zookeeper"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -41,18 +43,24 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 // New returns a source for a configuration built in code (or parsed by
 // ParseConfig).
 func New(set flume.Settings, c Config, out flume.ChannelProcessor) (*Source, error) {
-	if len(c.Brokers) == 0 || c.BatchSize < 1 || (len(c.Topics) == 0 && c.Regex == nil) {
+	if (len(c.Brokers) == 0 && c.ZooKeeper == "") || c.BatchSize < 1 || (len(c.Topics) == 0 && c.Regex == nil) {
 		return nil, fmt.Errorf("kafka source %q: brokers, topics and a positive batch size are required", set.Name)
 	}
 	if c.Regex != nil && c.Regex.RE2() == nil {
 		return nil, fmt.Errorf("kafka source %q: %s: the pattern needs a backtracking regex engine", set.Name, keyTopicsRegex)
 	}
 	s := &Source{set: set, cfg: c, out: out, log: set.Log(), fastHeaders: plainHeaders(c)}
-	opts, err := s.clientOpts()
+	brokers := c.Brokers
+	if len(brokers) == 0 {
+		brokers = []string{"127.0.0.1:9092"} // looked up in ZooKeeper at Start: check the options now
+	}
+	opts, err := s.clientOpts(brokers)
 	if err != nil {
 		return nil, fmt.Errorf("kafka source %q: %w", set.Name, err)
 	}
-	s.opts = opts
+	if len(c.Brokers) > 0 {
+		s.opts = opts
+	}
 	return s, nil
 }
 
@@ -86,8 +94,8 @@ func (s *Source) Counters() *Counter { return &s.counter }
 // kafkaconf/kgoconf, the subscription, and the rebalance discipline the
 // delivery guarantee rests on (BlockRebalanceOnPoll; the callbacks are
 // added per run).
-func (s *Source) clientOpts() ([]kgo.Opt, error) {
-	opts, err := kgoconf.ConsumerOpts(s.cfg.Brokers, s.cfg.Consumer)
+func (s *Source) clientOpts(brokers []string) ([]kgo.Opt, error) {
+	opts, err := kgoconf.ConsumerOpts(brokers, s.cfg.Consumer)
 	if err != nil {
 		return nil, err
 	}
@@ -104,10 +112,22 @@ func (s *Source) clientOpts() ([]kgo.Opt, error) {
 
 // Start creates the consumer, which joins its group in the background, and
 // starts the source's goroutine. An unreachable cluster is not an error:
-// the consumer keeps trying, as Java's does.
-func (s *Source) Start(context.Context) error {
+// the consumer keeps trying, as Java's does. With zookeeperConnect instead
+// of brokers, Start first looks the brokers up in ZooKeeper (for at most
+// 10 s); failing that, it fails, and the agent starts it again later.
+func (s *Source) Start(ctx context.Context) error {
+	opts := s.opts
+	if opts == nil {
+		brokers, err := s.lookUpBrokers(ctx)
+		if err != nil {
+			return fmt.Errorf("kafka source %q: %w", s.set.Name, err)
+		}
+		if opts, err = s.clientOpts(brokers); err != nil {
+			return fmt.Errorf("kafka source %q: %w", s.set.Name, err)
+		}
+	}
 	r := newRun(s)
-	cl, err := kgo.NewClient(append(s.opts,
+	cl, err := kgo.NewClient(append(opts,
 		kgo.OnPartitionsAssigned(r.assigned),
 		kgo.OnPartitionsRevoked(r.revoked),
 		kgo.OnPartitionsLost(r.lost),
@@ -152,6 +172,33 @@ func (s *Source) Stop(ctx context.Context) error {
 		return fmt.Errorf("kafka source %q: %w", s.set.Name, err)
 	}
 	return nil
+}
+
+// lookUpBrokers reads the brokers Kafka registered in ZooKeeper, with the
+// listener named after the consumer's security protocol, as Flume's
+// KafkaSource.lookupBootstrap does.
+func (s *Source) lookUpBrokers(ctx context.Context) ([]string, error) {
+	cs, err := zookeeper.ParseConnectString(s.cfg.ZooKeeper)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	zc, err := zookeeper.Dial(ctx, cs, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer zc.Close()
+	listener := s.cfg.Consumer.Security.Protocol
+	if listener == "" {
+		listener = kafkaconf.Plaintext
+	}
+	brokers, err := zc.KafkaBrokers(ctx, listener)
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("kafka source: brokers looked up in ZooKeeper", "zookeeper", s.cfg.ZooKeeper, "brokers", strings.Join(brokers, ","))
+	return brokers, nil
 }
 
 // commitTimeout bounds an offset commit: the request timeout, at least
