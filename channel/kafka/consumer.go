@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flumego/flume/internal/kafkaconf/kgoconf"
 	"github.com/flumego/flume/internal/ratelog"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -367,7 +368,7 @@ func (c *consumer) assigned(_ context.Context, _ *kgo.Client, parts map[string][
 		}
 	}
 	c.mu.Unlock()
-	c.ch.log.Info("kafka channel: partitions assigned", "partitions", describe(parts))
+	c.ch.log.Info("kafka channel: partitions assigned", "partitions", kgoconf.DescribePartitions(parts))
 }
 
 // revoked hands partitions over (kgo's OnPartitionsRevoked; the whole
@@ -432,7 +433,7 @@ func (c *consumer) revoked(ctx context.Context, _ *kgo.Client, parts map[string]
 	c.commit(ctx, gone)
 	c.forget(gone)
 	if len(parts) > 0 {
-		c.ch.log.Info("kafka channel: partitions revoked", "partitions", describe(parts))
+		c.ch.log.Info("kafka channel: partitions revoked", "partitions", kgoconf.DescribePartitions(parts))
 	}
 }
 
@@ -446,7 +447,7 @@ func (c *consumer) lost(_ context.Context, _ *kgo.Client, parts map[string][]int
 	c.forget(gone)
 	if len(parts) > 0 {
 		c.ch.log.Warn("kafka channel: partitions lost (the group went on without this member); their events not yet committed are delivered again by their new owner",
-			"partitions", describe(parts))
+			"partitions", kgoconf.DescribePartitions(parts))
 	}
 }
 
@@ -530,22 +531,4 @@ func set(parts map[string][]int32) map[tp]bool {
 		}
 	}
 	return out
-}
-
-func describe(parts map[string][]int32) string {
-	topics := make([]string, 0, len(parts))
-	for t := range parts {
-		topics = append(topics, t)
-	}
-	sort.Strings(topics)
-	var s string
-	for _, t := range topics {
-		ps := append([]int32(nil), parts[t]...)
-		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
-		if s != "" {
-			s += " "
-		}
-		s += fmt.Sprintf("%s%v", t, ps)
-	}
-	return s
 }

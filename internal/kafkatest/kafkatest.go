@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flumego/flume/internal/kafkaadmin"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -264,52 +265,7 @@ func (c *Cluster) EndOffsets(ctx context.Context, topic string) (map[int32]int64
 		return nil, err
 	}
 	defer cl.Close()
-	mreq := kmsg.NewPtrMetadataRequest()
-	mt := kmsg.NewMetadataRequestTopic()
-	mt.Topic = kmsg.StringPtr(topic)
-	mreq.Topics = append(mreq.Topics, mt)
-	mresp, err := mreq.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
-	}
-	req := kmsg.NewPtrListOffsetsRequest()
-	rt := kmsg.NewListOffsetsRequestTopic()
-	rt.Topic = topic
-	for _, mt := range mresp.Topics {
-		if mt.Topic == nil || *mt.Topic != topic {
-			continue
-		}
-		if mt.ErrorCode == kerr.UnknownTopicOrPartition.Code {
-			return map[int32]int64{}, nil
-		}
-		if err := kerr.ErrorForCode(mt.ErrorCode); err != nil {
-			return nil, fmt.Errorf("metadata of %s: %w", topic, err)
-		}
-		for _, p := range mt.Partitions {
-			rp := kmsg.NewListOffsetsRequestTopicPartition()
-			rp.Partition = p.Partition
-			rp.Timestamp = -1 // the end
-			rt.Partitions = append(rt.Partitions, rp)
-		}
-	}
-	if len(rt.Partitions) == 0 {
-		return map[int32]int64{}, nil
-	}
-	req.Topics = append(req.Topics, rt)
-	resp, err := req.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, fmt.Errorf("list offsets of %s: %w", topic, err)
-	}
-	ends := map[int32]int64{}
-	for _, t := range resp.Topics {
-		for _, p := range t.Partitions {
-			if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
-				return nil, fmt.Errorf("list offsets of %s/%d: %w", topic, p.Partition, err)
-			}
-			ends[p.Partition] = p.Offset
-		}
-	}
-	return ends, nil
+	return kafkaadmin.EndOffsets(ctx, cl, topic)
 }
 
 // Committed returns the offsets group committed for topic, by partition.

@@ -3,12 +3,12 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/background"
+	"github.com/flumego/flume/internal/kafkaconf/kgoconf"
 	"github.com/flumego/flume/internal/ratelog"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -280,7 +280,7 @@ func (r *run) assigned(_ context.Context, _ *kgo.Client, parts map[string][]int3
 		}
 	}
 	r.mu.Unlock()
-	r.s.log.Info("kafka source: partitions assigned", "partitions", describe(parts))
+	r.s.log.Info("kafka source: partitions assigned", "partitions", kgoconf.DescribePartitions(parts))
 }
 
 // revoked runs when partitions move to another member (and when the
@@ -291,7 +291,7 @@ func (r *run) revoked(ctx context.Context, _ *kgo.Client, parts map[string][]int
 	r.commit(ctx)
 	dropped := r.forget(parts, true)
 	if len(parts) > 0 {
-		r.s.log.Info("kafka source: partitions revoked", "partitions", describe(parts), "undelivered_events_dropped", dropped)
+		r.s.log.Info("kafka source: partitions revoked", "partitions", kgoconf.DescribePartitions(parts), "undelivered_events_dropped", dropped)
 	}
 }
 
@@ -303,7 +303,7 @@ func (r *run) revoked(ctx context.Context, _ *kgo.Client, parts map[string][]int
 func (r *run) lost(_ context.Context, _ *kgo.Client, parts map[string][]int32) {
 	dropped := r.forget(parts, false)
 	if len(parts) > 0 {
-		r.s.log.Warn("kafka source: partitions lost (the group went on without this member)", "partitions", describe(parts),
+		r.s.log.Warn("kafka source: partitions lost (the group went on without this member)", "partitions", kgoconf.DescribePartitions(parts),
 			"undelivered_events_dropped", dropped)
 	}
 }
@@ -340,22 +340,4 @@ func (r *run) close(abort context.Context) {
 	r.mu.Lock()
 	r.held.reset()
 	r.mu.Unlock()
-}
-
-func describe(parts map[string][]int32) string {
-	topics := make([]string, 0, len(parts))
-	for t := range parts {
-		topics = append(topics, t)
-	}
-	sort.Strings(topics)
-	var s string
-	for _, t := range topics {
-		ps := append([]int32(nil), parts[t]...)
-		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
-		if s != "" {
-			s += " "
-		}
-		s += fmt.Sprintf("%s%v", t, ps)
-	}
-	return s
 }

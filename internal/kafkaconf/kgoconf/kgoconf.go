@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/flumego/flume/internal/kafkaconf"
@@ -202,4 +204,24 @@ func (l slogLogger) Level() kgo.LogLevel {
 
 func (l slogLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 	l.log.Debug("kgo: "+msg, append(keyvals, "kgo_level", level.String())...)
+}
+
+// DescribePartitions formats the partitions kgo hands a rebalance callback
+// for a log line: "topic[0 1 2] other[3]", topics and partitions sorted.
+func DescribePartitions(parts map[string][]int32) string {
+	topics := make([]string, 0, len(parts))
+	for t := range parts {
+		topics = append(topics, t)
+	}
+	slices.Sort(topics)
+	var b strings.Builder
+	for _, t := range topics {
+		ps := slices.Clone(parts[t])
+		slices.Sort(ps)
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s%v", t, ps)
+	}
+	return b.String()
 }

@@ -194,3 +194,9 @@ func TestShortMetadataAge(t *testing.T) {
 		t.Errorf("metadata min age %v, want 300ms", got)
 	}
 }
+
+func TestDescribePartitions(t *testing.T) {
+	if got := DescribePartitions(map[string][]int32{"b": {3, 1}, "a": {0}}); got != "a[0] b[1 3]" {
+		t.Errorf("got %q", got)
+	}
+}
