@@ -80,6 +80,10 @@
 //	              ChannelReadFail → channel_read_failures_total
 //	Kafka sink    KafkaEventSendTimer → kafka_event_send_seconds_total (total ms in /metrics),
 //	              RollbackCount → rollbacks_total
+//	Kafka source  KafkaEventGetTimer → kafka_event_get_seconds_total, KafkaCommitTimer →
+//	              kafka_commit_seconds_total (total ms in /metrics), KafkaEmptyCount → kafka_empty_polls_total
+//	Kafka channel KafkaEventGetTimer, KafkaEventSendTimer, KafkaCommitTimer (as above),
+//	              RollbackCount → rollbacks_total (events of rolled-back takes)
 //	DataHub sink  DirtyEventCount → dirty_events_total, PutRetryCount → put_retries_total,
 //	              RecordPutCount → records_put_total
 //

@@ -81,9 +81,13 @@ var attributeMetrics = map[string]metricSpec{
 	"EventWriteFail":         {"event_write_failures_total", "Batches the sink could not deliver", 1},
 	"ChannelReadFail":        {"channel_read_failures_total", "Times the sink could not take from its channel", 1},
 
-	// The Kafka sink (Flume's KafkaSinkCounter) and the DataHub sink.
+	// The Kafka sink, source and channel (Flume's KafkaSinkCounter,
+	// KafkaSourceCounter, KafkaChannelCounter) and the DataHub sink.
 	"KafkaEventSendTimer": {"kafka_event_send_seconds_total", "Time spent sending batches to Kafka", 1e-3},
-	"RollbackCount":       {"rollbacks_total", "Transactions rolled back", 1},
+	"KafkaEventGetTimer":  {"kafka_event_get_seconds_total", "Time spent getting records from Kafka", 1e-3},
+	"KafkaCommitTimer":    {"kafka_commit_seconds_total", "Time spent committing consumer offsets to Kafka", 1e-3},
+	"KafkaEmptyCount":     {"kafka_empty_polls_total", "Polls of Kafka that found no record", 1},
+	"RollbackCount":       {"rollbacks_total", "Transactions rolled back (the Kafka channel: events of rolled-back takes)", 1},
 	"DirtyEventCount":     {"dirty_events_total", "Events written to the dirty-data file", 1},
 	"PutRetryCount":       {"put_retries_total", "PutRecords calls that were retries", 1},
 	"RecordPutCount":      {"records_put_total", "Records DataHub accepted", 1},

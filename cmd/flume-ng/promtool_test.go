@@ -34,10 +34,12 @@ var componentConfigs = map[flume.Kind]map[string]string{
 		"syslogtcp":           "host = 127.0.0.1\nport = 0",
 		"multiport_syslogtcp": "host = 127.0.0.1\nports = 0",
 		"syslogudp":           "host = 127.0.0.1\nport = 0",
+		"org.apache.flume.source.kafka.KafkaSource": "kafka.bootstrap.servers = 127.0.0.1:{closed}\nkafka.topics = t",
 	},
 	flume.KindChannel: {
 		"memory": "capacity = 10000\ntransactionCapacity = 1000",
 		"file":   "checkpointDir = {dir}/checkpoint\ndataDirs = {dir}/data\ntransactionCapacity = 1000",
+		"org.apache.flume.channel.kafka.KafkaChannel": "kafka.bootstrap.servers = 127.0.0.1:{closed}\nkafka.topic = t",
 	},
 	flume.KindSink: {
 		"avro":      "hostname = 127.0.0.1\nport = {closed}",
