@@ -1,24 +1,27 @@
 package kafka
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/agent"
+	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/flumego/flume/serializer"
 	"github.com/flumego/flume/sink/fileroll"
 	"github.com/flumego/flume/source"
+	"github.com/flumego/flume/source/exec"
+	kafkasource "github.com/flumego/flume/source/kafka"
 	"github.com/flumego/flume/source/seq"
 )
 
@@ -27,7 +30,8 @@ import (
 func runAgent(t *testing.T, name, text string) *agent.Graph {
 	t.Helper()
 	r := flume.NewRegistry()
-	if err := errors.Join(Register(r), seq.Register(r), fileroll.Register(r), source.Register(r), serializer.Register(r)); err != nil {
+	if err := errors.Join(Register(r), kafkasource.Register(r), seq.Register(r), exec.Register(r), memory.Register(r), fileroll.Register(r),
+		source.Register(r), serializer.Register(r)); err != nil {
 		t.Fatal(err)
 	}
 	props, err := conf.Parse(name+".properties", []byte(text))
@@ -84,39 +88,51 @@ consumer.sinks.k1.sink.directory = %s
 consumer.sinks.k1.sink.rollInterval = 0
 consumer.sinks.k1.sink.batchSize = 500
 `, c.Bootstrap(), out))
-	var lines []string
-	flumetest.WaitFor(t, time.Minute, "every event in the files", func() bool {
-		lines = readLines(t, out)
-		return len(lines) >= n
-	})
-	seen := map[int]bool{}
-	for _, l := range lines {
-		v, err := strconv.Atoi(l)
-		if err != nil || v < 0 || v >= n || seen[v] {
-			t.Fatalf("line %q: out of range or repeated", l)
+	flumetest.WaitFor(t, time.Minute, "every event in the files", func() bool { return countLines(t, out) >= n })
+	seen := numbersIn(t, out)
+	for v, k := range seen {
+		if v < 0 || v >= n || k > 1 {
+			t.Fatalf("number %d: out of range or repeated", v)
 		}
-		seen[v] = true
 	}
 	if len(seen) != n {
 		t.Fatalf("%d distinct events, want %d", len(seen), n)
 	}
 }
 
-func readLines(t testing.TB, dir string) []string {
+// completeLines returns the complete lines of the files in dir: a file
+// being written may end in part of a line.
+func completeLines(t testing.TB, dir string) [][]byte {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	var out [][]byte
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := strings.TrimSuffix(string(data), "\n"); s != "" {
-			out = append(out, strings.Split(s, "\n")...)
+		if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+			out = append(out, bytes.Split(data[:i], []byte("\n"))...)
 		}
 	}
 	return out
+}
+
+func countLines(t testing.TB, dir string) int { return len(completeLines(t, dir)) }
+
+// numbersIn tallies the numbers written in dir: number → times.
+func numbersIn(t testing.TB, dir string) map[int]int {
+	t.Helper()
+	seen := map[int]int{}
+	for _, l := range completeLines(t, dir) {
+		v, err := strconv.Atoi(string(l))
+		if err != nil {
+			t.Fatalf("line %q in %s", l, dir)
+		}
+		seen[v]++
+	}
+	return seen
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/flumego/flume/channel/file"
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/conf"
-	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/flumego/flume/serializer"
 	"github.com/flumego/flume/sink/fileroll"
@@ -235,5 +234,3 @@ func lines(t testing.TB, dir string) []string {
 	}
 	return out
 }
-
-var _ = flumetest.WaitFor

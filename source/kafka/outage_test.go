@@ -9,43 +9,9 @@ import (
 	"github.com/flumego/flume/internal/kafkatest"
 )
 
-// outage is how long the brokers are down in the outage tests: longer
-// than the consumer's session timeout (3 s in fastGroup), its request
-// timeouts and every retry backoff, so the group loses the member and the
-// client must reconnect, rejoin and refetch its offsets: everything a 20 s
-// outage with production settings exercises, in a third of the time.
-const outage = 6 * time.Second
-
-// TestBrokerOutage: the brokers go down for a while in the middle of a
-// stream; the source waits, reconnects and resumes, and every record
-// arrives (records whose offsets could not be committed during the outage
-// may come twice, never more than a batch per partition).
-func TestBrokerOutage(t *testing.T) {
-	const n, batch = 20000, 500
-	c := kafkatest.Start(t, kafkatest.Options{Topics: []string{"outage"}, Restartable: true})
-	c.Produce(t, "outage", kafkatest.Numbered(0, n/2)...)
-	out := &collector{}
-	s := newSource(t, "r1", props(c, "outage", map[string]string{"kafka.consumer.group.id": "g", "batchSize": "500",
-		"kafka.consumer.request.timeout.ms": "2000"}), out)
-	flumetest.WaitFor(t, 30*time.Second, "the first half", func() bool { return out.len() >= n/2 })
-
-	restart := c.Outage(t)
-	time.Sleep(outage)
-	restart()
-	c.Produce(t, "outage", kafkatest.Numbered(n/2, n)...)
-	start := time.Now()
-	seen := map[int]int{}
-	flumetest.WaitFor(t, time.Minute, "every record after the outage", func() bool {
-		seen = map[int]int{}
-		count(t, seen, out.snapshot())
-		return len(seen) >= n
-	})
-	dups := complete(t, seen, n)
-	t.Logf("resumed %.1fs after the brokers came back; %d duplicates; %d fetch failures", time.Since(start).Seconds(), dups, s.counter.EventReadFail.Load())
-	if dups > 6*batch {
-		t.Fatalf("%d duplicates: more than a batch per partition", dups)
-	}
-}
+// A broker outage in the middle of a stream, 20 s long, is in
+// channel/kafka's TestBrokerOutage, which runs this source and the Kafka
+// channel through one together.
 
 // TestStopWhileBrokersDown: Stop returns promptly with every broker down,
 // within the lifecycle contract's bound.
