@@ -132,10 +132,11 @@ func offsetResetDefault(cfg *flume.Context) string {
 	return "latest"
 }
 
-// parseZookeeper handles the keys of Flume's ZooKeeper era. The channel
-// uses zookeeperConnect only to migrate offsets committed in ZooKeeper
-// (migrateZookeeperOffsets, true by default) when the group has none in
-// Kafka; flumego speaks no ZooKeeper.
+// parseZookeeper handles the keys of Flume's ZooKeeper era. Flume's
+// channel uses zookeeperConnect only to migrate offsets committed in
+// ZooKeeper (migrateZookeeperOffsets, true by default) when the group has
+// none in Kafka, never to find the brokers; flumego does not migrate
+// offsets.
 func parseZookeeper(cfg *flume.Context) {
 	cfg.Bool(keyMigrateZK, true)
 	if cfg.Has(oldZookeeper) {

@@ -22,7 +22,8 @@
 // warning. pollTimeout, the name Flume's user guide gives the poll timeout,
 // is ignored as Flume 1.11's code ignores it, with a warning naming
 // kafka.pollTimeout. zookeeperConnect only served Flume's migration of
-// offsets committed in ZooKeeper: flumego speaks no ZooKeeper, and a group
+// offsets committed in ZooKeeper (the channel never finds its brokers
+// there, unlike the source): flumego does not migrate them, and a group
 // with no offsets in Kafka starts at auto.offset.reset.
 //
 // # Records
