@@ -15,8 +15,8 @@ import (
 // a directory, a listening address or a peer host among its keys, and checks
 // that each declared it.
 func TestBuiltinsDeclareTheirNeeds(t *testing.T) {
-	text := `a1.sources = nc av th sd sdt td ht st ms su
-a1.channels = fc
+	text := `a1.sources = nc av th sd sdt td ht st ms su ks kz
+a1.channels = fc kc
 a1.sinks = roll avs avh ths kaf dh hs hf hh
 a1.sources.td.type = TAILDIR
 a1.sources.td.positionFile = /tdpos/taildir_position.json
@@ -52,6 +52,16 @@ a1.sinks.hs.type = http
 a1.sinks.hs.channel = fc
 a1.sinks.hs.endpoint = https://hs.example:8443/collect
 a1.sinks.hs.rollback.2XX = false
+a1.sources.ks.type = org.apache.flume.source.kafka.KafkaSource
+a1.sources.ks.kafka.bootstrap.servers = ks1.example:9092,ks2.example:9093
+a1.sources.ks.kafka.topics = t
+a1.sources.ks.channels = fc
+a1.sources.kz.type = org.apache.flume.source.kafka.KafkaSource
+a1.sources.kz.zookeeperConnect = zk1.example:2181,zk2.example/kafka
+a1.sources.kz.topic = t
+a1.sources.kz.channels = kc
+a1.channels.kc.type = org.apache.flume.channel.kafka.KafkaChannel
+a1.channels.kc.kafka.bootstrap.servers = kc.example:9092
 a1.sources.nc.type = netcat
 a1.sources.nc.bind = nc.example
 a1.sources.nc.port = 1
@@ -156,6 +166,11 @@ a1.sinks.dh.serializer.fieldnames = a
 		"writable directory sinks.hf.hdfs.path=/hdfsout",
 		"writable directory sinks.hh.hdfs.recoveryDir=/hrec2",
 		"host:port to connect to sinks.hh.hdfs.path=nn.example:8020",
+		"host:port to connect to sources.ks.kafka.bootstrap.servers=ks1.example:9092",
+		"host:port to connect to sources.ks.kafka.bootstrap.servers=ks2.example:9093",
+		"host:port to connect to sources.kz.zookeeperConnect=zk1.example:2181",
+		"host:port to connect to sources.kz.zookeeperConnect=zk2.example:2181",
+		"host:port to connect to channels.kc.kafka.bootstrap.servers=kc.example:9092",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("no need %q among:\n%s", want, strings.Join(got, "\n"))

@@ -217,5 +217,8 @@ func parseZookeeper(cfg *flume.Context) (string, bool) {
 	}
 	cfg.Warnf(oldZookeeper, "deprecated: use %s (the brokers are looked up in ZooKeeper at %s when the source starts)%s",
 		kafkaconf.KeyBootstrap, strings.Join(cs.Hosts, ","), noMigration)
+	for _, h := range cs.Hosts {
+		cfg.Need(flume.NeedPeerAddress, oldZookeeper, h)
+	}
 	return connect, true
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,16 @@ func TestWarnings(t *testing.T) {
 	}
 	if c.ZooKeeper != "zk1:2181,zk2:2181/kafka" || len(c.Brokers) != 0 || !strings.Contains(problems(cfg), "warning: zookeeperConnect: ") {
 		t.Errorf("zookeeperConnect alone: %q %q\n%s", c.ZooKeeper, c.Brokers, problems(cfg))
+	}
+	// The environment checks resolve the ZooKeeper servers, as they do
+	// kafka.bootstrap.servers.
+	var zk []string
+	for _, n := range cfg.Needs() {
+		if n.Kind == flume.NeedPeerAddress && strings.HasSuffix(n.Property.Key, "zookeeperConnect") {
+			zk = append(zk, n.Value)
+		}
+	}
+	if !slices.Equal(zk, []string{"zk1:2181", "zk2:2181"}) {
+		t.Errorf("needs of zookeeperConnect: %v", zk)
 	}
 }
