@@ -12,7 +12,7 @@ DATE ?= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%dT%H:%
 STAMP := -X $(BUILDINFO).commit=$(COMMIT) -X $(BUILDINFO).date=$(DATE) \
 	$(if $(VERSION),-X $(BUILDINFO).version=$(VERSION)) $(if $(MODIFIED),-X $(BUILDINFO).modified=true)
 
-.PHONY: run test vet bench build build-plugins thrift-gen dist
+.PHONY: run test vet lint bench build build-plugins thrift-gen dist
 
 # Release artifacts in dist/: for each of DIST_ARCHES a static flume-ng, a
 # tarball in Flume's layout, a .deb and an .rpm (see packaging/doc.go).
@@ -28,7 +28,7 @@ run:
 # The whole test suite, as CI runs it. packaging/ is a module of its own
 # (nfpm stays out of flumego's module graph); its tests build the amd64
 # artifacts, check them, and as root install the .deb.
-test: vet
+test: vet lint
 	$(GO) test -race -timeout 20m ./...
 	cd packaging && $(GO) test -timeout 10m ./...
 
@@ -36,6 +36,14 @@ vet:
 	$(GO) vet ./...
 	cd packaging && $(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+
+# staticcheck, at the version tools/go.mod pins (a module of its own, so the
+# linter's dependencies stay out of flumego's); staticcheck.conf says which
+# checks run and how to ignore a finding.
+STATICCHECK := $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck
+lint:
+	$(STATICCHECK) ./...
+	cd packaging && $(STATICCHECK) ./...
 
 # The release binary: static, stripped.
 build:

@@ -126,10 +126,13 @@ func TestTopicAndShards(t *testing.T) {
 	}
 	code, body, _ = do(t, hs, "GET", "/projects/p/topics/t/shards", "application/json", nil, nil)
 	var shards struct {
-		Shards []struct{ ShardId, State string }
+		Shards []struct {
+			ShardID string `json:"ShardId"`
+			State   string
+		}
 	}
 	if err := json.Unmarshal(body, &shards); err != nil || code != 200 || len(shards.Shards) != 2 ||
-		shards.Shards[1].ShardId != "1" || shards.Shards[1].State != "ACTIVE" {
+		shards.Shards[1].ShardID != "1" || shards.Shards[1].State != "ACTIVE" {
 		t.Fatalf("shards: %d %s", code, body)
 	}
 	for path, want := range map[string]string{"/projects/x/topics/t": "NoSuchProject", "/projects/p/topics/x": "NoSuchTopic", "/nope": "NoSuchResource"} {

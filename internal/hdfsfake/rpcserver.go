@@ -113,7 +113,7 @@ type nnConn struct {
 
 func (f *Fake) serveNameNode(c net.Conn) {
 	s := &nnConn{f: f, c: c, br: bufio.NewReader(c), machine: hostOf(c.RemoteAddr())}
-	if err := s.serve(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+	if err := s.serve(); !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 		f.log.Info("hdfsfake: NameNode connection closed", "client", c.RemoteAddr().String(), "err", err)
 	}
 }

@@ -135,7 +135,7 @@ func TestIdleConnectionsAreNotTimedOut(t *testing.T) {
 	}{{"plain", nil}, {"tls", &tls.Config{Certificates: []tls.Certificate{cert}}}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := serve(t, netserver.Limits{RequestTimeout: timeout}, lineEcho(tc.srv))
-			var c net.Conn = connect(t, s.addr)
+			c := connect(t, s.addr)
 			if tc.srv != nil {
 				tlc := tls.Client(c, &tls.Config{InsecureSkipVerify: true})
 				if err := tlc.Handshake(); err != nil {

@@ -71,7 +71,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("avro rpc: connect to %s: %w", addr, err)
 	}
-	var c net.Conn = raw
+	c := raw
 	if cfg.Deflate {
 		dc, err := newDeflateConn(c, cfg.DeflateLevel)
 		if err != nil {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -325,13 +324,11 @@ func TestRefusedBatchIsReadAgain(t *testing.T) {
 
 // gate holds the first Process call until released.
 type gate struct {
-	next     flume.ChannelProcessor
-	entered  chan struct{}
-	release  chan struct{}
-	once     sync.Once
-	calls    atomic.Int32
-	blockOn  int32
-	blocking bool
+	next    flume.ChannelProcessor
+	entered chan struct{}
+	release chan struct{}
+	calls   atomic.Int32
+	blockOn int32
 }
 
 func newGate(blockOn int32) *gate {
