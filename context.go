@@ -396,7 +396,13 @@ func (c *Context) Int64AtLeast(key string, def, lo int64) int64 {
 // falls back to its default, warns and returns def instead of recording an
 // error.
 func (c *Context) LenientIntAtLeast(key string, def, lo int) int {
-	return int(c.int64Range(key, int64(def), int64(lo), math.MaxInt32, 32, Warning))
+	return c.LenientIntRange(key, def, lo, math.MaxInt32)
+}
+
+// LenientIntRange reads key like IntRange but, where Flume silently falls
+// back to its default, warns and returns def instead of recording an error.
+func (c *Context) LenientIntRange(key string, def, lo, hi int) int {
+	return int(c.int64Range(key, int64(def), int64(lo), int64(hi), 32, Warning))
 }
 
 // MillisAtLeast returns key read as a whole number of milliseconds of at

@@ -14,6 +14,7 @@ import (
 func TestRangeGetters(t *testing.T) {
 	cfg := ContextFromMap(map[string]string{
 		"ok": "5", "zero": "0", "neg": "-3", "bad": "x", "big": "70000", "ms": "250", "s": "2", "lenient": "0",
+		"pct": "101",
 	})
 	checks := []struct {
 		name      string
@@ -29,6 +30,8 @@ func TestRangeGetters(t *testing.T) {
 		{"MillisAtLeast(ms)", cfg.MillisAtLeast("ms", time.Second, 100*time.Millisecond), 250 * time.Millisecond},
 		{"SecondsAtLeast(s)", cfg.SecondsAtLeast("s", time.Second, 3*time.Second), time.Second},
 		{"LenientIntAtLeast(lenient)", cfg.LenientIntAtLeast("lenient", 7, 1), 7},
+		{"LenientIntRange(pct, 0..100)", cfg.LenientIntRange("pct", 20, 0, 100), 20},
+		{"LenientIntRange(ok, 0..100)", cfg.LenientIntRange("ok", 20, 0, 100), 5},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -42,6 +45,7 @@ func TestRangeGetters(t *testing.T) {
 		"bad":     "error: bad: \"x\": expected an integer",
 		"s":       "error: s: \"2\": must be at least 3",
 		"lenient": "warning: lenient: \"0\": must be greater than 0; using the default 7",
+		"pct":     "warning: pct: \"101\": expected an integer from 0 to 100; using the default 20",
 	}
 	ps := cfg.Problems()
 	if len(ps) != len(want) {

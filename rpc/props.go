@@ -147,11 +147,7 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 			cfg.Unsupportedf(PropHostSelector, "custom selector classes cannot be loaded (use round_robin or random)")
 		}
 		c.Backoff = cfg.Bool(PropBackoff, false)
-		if ms := cfg.Int64(PropMaxBackoff, 0); ms < 0 {
-			cfg.Errorf(PropMaxBackoff, "expected milliseconds, 0 or more")
-		} else {
-			c.MaxBackoff = time.Duration(ms) * time.Millisecond
-		}
+		c.MaxBackoff = cfg.MillisAtLeast(PropMaxBackoff, 0, 0)
 	}
 	return c, cfg.Err()
 }
@@ -189,20 +185,19 @@ func parseAvro(cfg *flume.Context) (avrorpc.ClientConfig, int) {
 // parseBatchSize reads batch-size as Flume's AbstractRpcClient: missing,
 // unparsable or below 1 gives 100 (with a warning).
 func parseBatchSize(cfg *flume.Context) int {
-	return cfg.IntOrDefault(PropBatchSize, DefaultBatchSize, func(v int) bool { return v >= 1 }, "must be at least 1")
+	return cfg.LenientIntAtLeast(PropBatchSize, DefaultBatchSize, 1)
 }
 
 // parseMaxConnections reads the thrift client's maxConnections (< 1 → 5
 // with a warning).
 func parseMaxConnections(cfg *flume.Context) int {
-	return cfg.IntOrDefault("maxConnections", DefaultThriftMaxConnections, func(v int) bool { return v >= 1 }, "must be at least 1")
+	return cfg.LenientIntAtLeast("maxConnections", DefaultThriftMaxConnections, 1)
 }
 
 // millisAtLeast1s reads a timeout in milliseconds that Flume replaces by
 // its default below one second.
 func millisAtLeast1s(cfg *flume.Context, key string, def time.Duration) time.Duration {
-	ms := cfg.IntOrDefault(key, int(def/time.Millisecond), func(v int) bool { return v >= 1000 }, "must be at least 1000 ms")
-	return time.Duration(ms) * time.Millisecond
+	return time.Duration(cfg.LenientIntAtLeast(key, int(def/time.Millisecond), 1000)) * time.Millisecond
 }
 
 // parseHosts reads "hosts" (space-separated names) and "hosts.<name>"

@@ -65,8 +65,7 @@ var (
 
 func newFailover(set flume.Settings, cfg *flume.Context, sinks []flume.NamedSink, now func() time.Time) *Failover {
 	f := &Failover{members: newMembers(set, sinks), now: now, prio: make([]int, len(sinks))}
-	f.maxPenalty = time.Duration(cfg.IntOrDefault("maxpenalty", int(DefaultMaxPenalty/time.Millisecond),
-		func(v int) bool { return v >= 0 }, "must be a number of milliseconds, 0 or more")) * time.Millisecond
+	f.maxPenalty = time.Duration(cfg.LenientIntAtLeast("maxpenalty", int(DefaultMaxPenalty/time.Millisecond), 0)) * time.Millisecond
 	member := map[string]bool{}
 	for _, s := range sinks {
 		member[s.Name] = true

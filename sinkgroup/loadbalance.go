@@ -81,10 +81,8 @@ func newLoadBalance(set flume.Settings, cfg *flume.Context, sinks []flume.NamedS
 	switch {
 	case strings.EqualFold(typ, "round_robin") || strings.EqualFold(typ, "random"):
 		maxTimeOut := DefaultMaxTimeOut
-		if ms := scfg.Int64("maxTimeOut", 0); ms < 0 {
-			scfg.Errorf("maxTimeOut", "must not be negative")
-		} else if ms != 0 { // 0 keeps the default, as in Flume
-			maxTimeOut = time.Duration(ms) * time.Millisecond
+		if d := scfg.MillisAtLeast("maxTimeOut", 0, 0); d != 0 { // 0 keeps the default, as in Flume
+			maxTimeOut = d
 		}
 		if !backoff && scfg.Has("maxTimeOut") {
 			scfg.Warnf("maxTimeOut", "has no effect without processor.backoff = true")

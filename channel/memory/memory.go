@@ -50,19 +50,11 @@ func DefaultConfig() Config {
 // with a warning, as Java Flume does.
 func ParseConfig(cfg *flume.Context) Config {
 	c := DefaultConfig()
-	positive := func(v int) bool { return v > 0 }
-	c.Capacity = cfg.IntOrDefault("capacity", c.Capacity, positive, "must be greater than 0")
-	c.TransactionCapacity = cfg.IntOrDefault("transactionCapacity", c.TransactionCapacity, positive, "must be greater than 0")
-	c.KeepAlive = time.Duration(cfg.IntOrDefault("keep-alive", int(c.KeepAlive/time.Second),
-		func(v int) bool { return v >= 0 }, "must not be negative")) * time.Second
-	c.ByteCapacityBufferPercentage = cfg.IntOrDefault("byteCapacityBufferPercentage", c.ByteCapacityBufferPercentage,
-		func(v int) bool { return v >= 0 && v <= 100 }, "must be a percentage from 0 to 100")
-	if cfg.Has("byteCapacity") {
-		c.ByteCapacity = cfg.Int64("byteCapacity", c.ByteCapacity)
-		if c.ByteCapacity < 0 {
-			cfg.Errorf("byteCapacity", "must not be negative")
-		}
-	}
+	c.Capacity = cfg.LenientIntAtLeast("capacity", c.Capacity, 1)
+	c.TransactionCapacity = cfg.LenientIntAtLeast("transactionCapacity", c.TransactionCapacity, 1)
+	c.KeepAlive = time.Duration(cfg.LenientIntAtLeast("keep-alive", int(c.KeepAlive/time.Second), 0)) * time.Second
+	c.ByteCapacityBufferPercentage = cfg.LenientIntRange("byteCapacityBufferPercentage", c.ByteCapacityBufferPercentage, 0, 100)
+	c.ByteCapacity = cfg.Int64AtLeast("byteCapacity", c.ByteCapacity, 0)
 	if c.TransactionCapacity > c.Capacity {
 		cfg.Errorf("transactionCapacity", "transactionCapacity (%d) must not exceed capacity (%d)", c.TransactionCapacity, c.Capacity)
 	}

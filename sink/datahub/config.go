@@ -165,7 +165,6 @@ func ParseConfig(cfg *flume.Context) Config {
 		}
 	}
 
-	positive := func(v int) bool { return v > 0 }
 	if c.Legacy {
 		c.BatchSize = legacyBatchSize
 		c.RetryTimes = legacyRetryTimes
@@ -181,13 +180,12 @@ func ParseConfig(cfg *flume.Context) Config {
 		c.BatchSizeKey = "batchSize"
 	}
 	if key := pick(cfg, "datahub.batchSize", "batchSize"); key != "" {
-		c.BatchSize = cfg.IntOrDefault(key, c.BatchSize, positive, "must be a positive number")
+		c.BatchSize = cfg.LenientIntAtLeast(key, c.BatchSize, 1)
 		c.BatchSizeKey = key
 	}
-	c.MaxBufferSize = cfg.IntOrDefault("datahub.maxBufferSize", defaultMaxBufferSize, positive, "must be a positive number")
+	c.MaxBufferSize = cfg.LenientIntAtLeast("datahub.maxBufferSize", defaultMaxBufferSize, 1)
 	if cfg.Has("datahub.batchTimeout") {
-		c.BatchTimeout = time.Duration(cfg.IntOrDefault("datahub.batchTimeout", int(defaultBatchTimeout/time.Second),
-			func(v int) bool { return v >= 0 }, "must not be negative")) * time.Second
+		c.BatchTimeout = time.Duration(cfg.LenientIntAtLeast("datahub.batchTimeout", int(defaultBatchTimeout/time.Second), 0)) * time.Second
 	}
 	switch key := pick(cfg, "datahub.retryTimes", "retryTimes"); key {
 	case "datahub.retryTimes":
@@ -201,8 +199,7 @@ func ParseConfig(cfg *flume.Context) Config {
 		}
 	}
 	if key := pick(cfg, "datahub.retryInterval", "retryInterval"); key != "" {
-		c.RetryInterval = time.Duration(cfg.IntOrDefault(key, int(defaultRetryInterval/time.Second),
-			func(v int) bool { return v >= 0 }, "must not be negative")) * time.Second
+		c.RetryInterval = time.Duration(cfg.LenientIntAtLeast(key, int(defaultRetryInterval/time.Second), 0)) * time.Second
 	} else {
 		c.RetryInterval = defaultRetryInterval
 	}

@@ -37,8 +37,8 @@ type Config struct {
 func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 	c := Config{
 		Directory:    cfg.Required("sink.directory"),
-		RollInterval: cfg.Seconds("sink.rollInterval", 30*time.Second),
-		BatchSize:    cfg.Int("sink.batchSize", 100),
+		RollInterval: cfg.SecondsAtLeast("sink.rollInterval", 30*time.Second, 0), // 0: never roll,
+		BatchSize:    cfg.Positive("sink.batchSize", 100),
 		PathManager:  strings.ToUpper(cfg.OneOf("sink.pathManager", "DEFAULT", "DEFAULT", "ROLLTIME")),
 		Prefix:       cfg.String("sink.pathManager.prefix", ""),
 		Extension:    cfg.String("sink.pathManager.extension", ""),
@@ -46,12 +46,6 @@ func ParseConfig(set flume.Settings, cfg *flume.Context) Config {
 	}
 	cfg.Need(flume.NeedWritableDir, "sink.directory", c.Directory)
 	c.NewSerializer, c.Serializer, _ = serializer.FromConfig(set, cfg, "sink.serializer") // problems are in cfg
-	if c.BatchSize <= 0 {
-		cfg.Errorf("sink.batchSize", "must be greater than 0")
-	}
-	if c.RollInterval < 0 {
-		cfg.Errorf("sink.rollInterval", "must not be negative (0 means never roll)")
-	}
 	if cfg.Has("batchSize") {
 		cfg.Warnf("batchSize", "file_roll reads sink.batchSize; batchSize is ignored, as in Flume")
 		cfg.MarkUsed("batchSize")

@@ -158,18 +158,9 @@ func translateOldProps(cfg *flume.Context) {
 }
 
 func batchSizeOf(cfg *flume.Context) (int, string) {
-	v, key, ok := kafkaconf.Value(cfg, keyBatchSize, oldBatchSize)
+	_, key, ok := kafkaconf.Value(cfg, keyBatchSize, oldBatchSize)
 	if !ok {
 		return DefaultBatchSize, key
 	}
-	n, err := flume.ParseJavaInt(v, 32)
-	if err != nil {
-		cfg.Errorf(key, "%v", err)
-		return DefaultBatchSize, key
-	}
-	if n < 1 {
-		cfg.Errorf(key, "the batch size must be at least 1")
-		return DefaultBatchSize, key
-	}
-	return int(n), key
+	return cfg.Positive(key, DefaultBatchSize), key
 }

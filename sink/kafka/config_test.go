@@ -112,7 +112,7 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{}, "Bootstrap Servers must be specified"},
 		{map[string]string{"kafka.bootstrap.servers": "nohost"}, "not a host:port address"},
 		{map[string]string{"kafka.bootstrap.servers": "h:99999"}, "not a port number"},
-		{map[string]string{"kafka.bootstrap.servers": "h:1", "flumeBatchSize": "0"}, "at least 1"},
+		{map[string]string{"kafka.bootstrap.servers": "h:1", "flumeBatchSize": "0"}, "greater than 0"},
 		{map[string]string{"kafka.bootstrap.servers": "h:1", "flumeBatchSize": "ten"}, "expected an integer"},
 		{map[string]string{"kafka.bootstrap.servers": "h:1", "kafka.producer.acks": "2"}, "expected 0, 1, -1 or all"},
 		{map[string]string{"kafka.bootstrap.servers": "h:1", "requiredAcks": "most"}, "requiredAcks: \"most\": expected 0, 1, -1 or all"},

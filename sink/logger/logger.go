@@ -22,10 +22,7 @@ type Sink struct {
 
 // Factory builds a logger sink.
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
-	maxBytes := cfg.Int("maxBytesToLog", 16)
-	if maxBytes < 0 {
-		cfg.Errorf("maxBytesToLog", "must not be negative")
-	}
+	maxBytes := cfg.IntAtLeast("maxBytesToLog", 16, 0)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}

@@ -22,13 +22,7 @@ var _ flume.Batcher = (*Sink)(nil)
 
 // Factory builds a null sink.
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
-	s := &Sink{ch: in, log: set.Log(), batchSize: cfg.Int("batchSize", 100), logEvery: cfg.Int64("logEveryNEvents", 10000)}
-	if s.batchSize <= 0 {
-		cfg.Errorf("batchSize", "must be greater than 0")
-	}
-	if s.logEvery <= 0 {
-		cfg.Errorf("logEveryNEvents", "must be greater than 0")
-	}
+	s := &Sink{ch: in, log: set.Log(), batchSize: cfg.Positive("batchSize", 100), logEvery: cfg.Int64AtLeast("logEveryNEvents", 10000, 1)}
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}

@@ -79,8 +79,8 @@ func TestParseConfig(t *testing.T) {
 			return c.Client.BatchSize == 100 && c.Client.RequestTimeout == 20*time.Second && c.Client.ConnectTimeout == 20*time.Second &&
 				c.ResetInterval == 0 && c.Client.Protocol == thriftrpc.Compact && c.Client.TLS == nil
 		}},
-		{props: map[string]string{"batch-size": "0"}, check: func(c Config) bool { return c.Client.BatchSize == 100 }, warn: "at least 1"},
-		{props: map[string]string{"request-timeout": "500"}, check: func(c Config) bool { return c.Client.RequestTimeout == 20*time.Second }, warn: "1000 ms"},
+		{props: map[string]string{"batch-size": "0"}, check: func(c Config) bool { return c.Client.BatchSize == 100 }, warn: "greater than 0"},
+		{props: map[string]string{"request-timeout": "500"}, check: func(c Config) bool { return c.Client.RequestTimeout == 20*time.Second }, warn: "at least 1000"},
 		{props: map[string]string{"reset-connection-interval": "30"}, check: func(c Config) bool { return c.ResetInterval == 30*time.Second }},
 		{props: map[string]string{"connection-reset-interval": "40"}, check: func(c Config) bool { return c.ResetInterval == 40*time.Second }, warn: "user guide"},
 		{props: map[string]string{"connection-reset-interval": "40", "reset-connection-interval": "30"}, check: func(c Config) bool { return c.ResetInterval == 30*time.Second }, warn: "precedence"},

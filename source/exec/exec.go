@@ -46,22 +46,13 @@ func ParseConfig(cfg *flume.Context) Config {
 		Command:         cfg.Required("command"),
 		Shell:           cfg.String("shell", ""),
 		Restart:         cfg.Bool("restart", false),
-		RestartThrottle: cfg.Millis("restartThrottle", 10*time.Second),
+		RestartThrottle: cfg.MillisAtLeast("restartThrottle", 10*time.Second, 0),
 		LogStdErr:       cfg.Bool("logStdErr", false),
-		BatchSize:       cfg.Int("batchSize", 20),
-		BatchTimeout:    cfg.Millis("batchTimeout", 3*time.Second),
+		BatchSize:       cfg.Positive("batchSize", 20),
+		BatchTimeout:    cfg.MillisAtLeast("batchTimeout", 3*time.Second, time.Millisecond),
 		Charset:         cfg.String("charset", "UTF-8"),
 	}
-	if c.BatchSize <= 0 {
-		cfg.Errorf("batchSize", "must be greater than 0")
-	}
-	if c.BatchTimeout <= 0 {
-		cfg.Errorf("batchTimeout", "must be greater than 0")
-	}
-	switch {
-	case c.RestartThrottle < 0:
-		cfg.Errorf("restartThrottle", "must not be negative")
-	case c.RestartThrottle < MinRestartThrottle:
+	if c.RestartThrottle < MinRestartThrottle {
 		if c.Restart {
 			cfg.Warnf("restartThrottle", "below the minimum of %d ms; using %d ms, so that a command that exits at once is not restarted hundreds of times a second",
 				MinRestartThrottle.Milliseconds(), MinRestartThrottle.Milliseconds())

@@ -38,15 +38,12 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	cfg.Need(flume.NeedListenHost, "bind", bind)
 	addr := net.JoinHostPort(bind, strconv.Itoa(cfg.Port("port")))
 	s := &Source{
-		maxLine:  cfg.Int("max-line-length", 512),
+		maxLine:  cfg.Positive("max-line-length", 512),
 		ack:      cfg.Bool("ack-every-event", true),
 		encoding: strings.ToLower(cfg.String("encoding", "utf-8")),
 		out:      out,
 	}
 	limits := netserver.ParseLimits(cfg)
-	if s.maxLine <= 0 {
-		cfg.Errorf("max-line-length", "must be greater than 0")
-	}
 	switch s.encoding {
 	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1":
 	default:

@@ -32,16 +32,10 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	s := &Source{
 		name:         set.Name,
 		out:          out,
-		batchSize:    cfg.Int("batchSize", 1),
-		total:        cfg.Int64("totalEvents", math.MaxInt64),
+		batchSize:    cfg.Positive("batchSize", 1),
+		total:        cfg.Int64AtLeast("totalEvents", math.MaxInt64, 0),
 		backoffStep:  cfg.Millis("backoffSleepIncrement", time.Second),
 		backoffLimit: cfg.Millis("maxBackoffSleep", 5*time.Second),
-	}
-	if s.batchSize <= 0 {
-		cfg.Errorf("batchSize", "must be greater than 0")
-	}
-	if s.total < 0 {
-		cfg.Errorf("totalEvents", "must not be negative")
 	}
 	if err := cfg.Err(); err != nil {
 		return nil, err

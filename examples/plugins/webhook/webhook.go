@@ -49,8 +49,8 @@ var _ flume.Batcher = (*Sink)(nil)
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
 	s := &Sink{
 		endpoint:   cfg.Required("endpoint"),
-		batchSize:  cfg.Int("batchSize", 100),
-		maxRetries: cfg.Int("maxRetries", 3),
+		batchSize:  cfg.Positive("batchSize", 100),
+		maxRetries: cfg.IntAtLeast("maxRetries", 3, 0),
 		backoff:    cfg.Millis("retryBackoff", 500*time.Millisecond),
 		headers:    cfg.Sub("header.").Map(),
 		client:     &http.Client{Timeout: cfg.Millis("requestTimeout", 10*time.Second)},
@@ -60,12 +60,6 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 	cfg.MarkPrefixUsed("header.")
 	if u, err := url.Parse(s.endpoint); s.endpoint != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		cfg.Errorf("endpoint", "expected an http:// or https:// URL")
-	}
-	if s.batchSize <= 0 {
-		cfg.Errorf("batchSize", "must be greater than 0")
-	}
-	if s.maxRetries < 0 {
-		cfg.Errorf("maxRetries", "must not be negative")
 	}
 	if err := cfg.Err(); err != nil {
 		return nil, err
