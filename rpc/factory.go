@@ -22,9 +22,9 @@ import (
 // replaces by its default are logged as warnings (slog's default logger).
 func NewClient(props map[string]string) (Client, error) {
 	cfg := propsContext(props)
-	c, err := ParseConfig(cfg)
+	c := ParseConfig(cfg)
 	logWarnings(cfg)
-	if err != nil {
+	if err := cfg.Err(); err != nil {
 		return nil, fmt.Errorf("rpc client: %w", err)
 	}
 	return New(c)

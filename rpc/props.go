@@ -90,12 +90,11 @@ type Config struct {
 // ParseConfig reads Flume's RpcClient properties (see NewClient) from cfg.
 // Problems are recorded in cfg, located at their keys: errors for what
 // makes a client impossible, warnings for values Flume replaces by its
-// default. The error is non-nil when cfg has errors; it matches
-// flume.ErrUnsupported (through the Problems) when a Flume feature
-// flumego lacks (Kerberos, a custom class) was asked for. Hosts may be
-// empty: New refuses that, and the avro sink fills in its hostname and
-// port.
-func ParseConfig(cfg *flume.Context) (Config, error) {
+// default; cfg.Err() matches flume.ErrUnsupported (through the Problems)
+// when a Flume feature flumego lacks (Kerberos, a custom class) was asked
+// for. Hosts may be empty: New refuses that, and the avro sink fills in its
+// hostname and port.
+func ParseConfig(cfg *flume.Context) Config {
 	c := Config{Type: TypeDefault, HostType: TypeDefault}
 	switch t := strings.ToLower(cfg.String(PropClientType, TypeDefault)); t {
 	case "", TypeDefault:
@@ -149,7 +148,7 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 		c.Backoff = cfg.Bool(PropBackoff, false)
 		c.MaxBackoff = cfg.MillisAtLeast(PropMaxBackoff, 0, 0)
 	}
-	return c, cfg.Err()
+	return c
 }
 
 // parseAvro reads the settings of Flume's NettyAvroRpcClient and the batch

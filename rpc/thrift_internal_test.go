@@ -10,9 +10,10 @@ import (
 // with newHostClient; host-client-type = thrift must give a ThriftClient
 // configured from the same properties.
 func TestHostClientTypeThrift(t *testing.T) {
-	cfg, err := ParseConfig(flume.ContextFromMap(map[string]string{"client.type": "default_failover", "host-client-type": "thrift",
-		"hosts": "h1", "hosts.h1": "127.0.0.1:4141", "batch-size": "7", "protocol": "binary"}))
-	if err != nil {
+	props := flume.ContextFromMap(map[string]string{"client.type": "default_failover", "host-client-type": "thrift",
+		"hosts": "h1", "hosts.h1": "127.0.0.1:4141", "batch-size": "7", "protocol": "binary"})
+	cfg := ParseConfig(props)
+	if err := props.Err(); err != nil {
 		t.Fatal(err)
 	}
 	c, err := newHostClient(cfg, "127.0.0.1:4141")

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/rpc"
@@ -17,38 +18,68 @@ func Register(r *flume.Registry) error {
 	return r.RegisterSink("avro", Factory, "org.apache.flume.sink.AvroSink")
 }
 
-// Factory builds an avro sink (see the package documentation). As in
-// Flume, the sink's properties are also the RPC client's, read once here.
-func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
-	hostname := cfg.Required("hostname")
-	port := cfg.Port("port")
-	reset := sink.ParseResetInterval(cfg)
-	rc, err := rpc.ParseConfig(cfg)
-	if err == nil && cfg.Has(rpc.PropHosts) && len(rc.Hosts) == 0 {
-		cfg.Errorf(rpc.PropHosts, "no host of the list has an address (hosts.<name> = host:port)")
-		err = cfg.Err()
+// Config is the avro sink's configuration.
+type Config struct {
+	// Hostname and Port are the next hop. With hosts set, RPC.Hosts are the
+	// next hops instead; otherwise RPC.Hosts is this one.
+	Hostname string
+	Port     int
+	// RPC is the RPC client's configuration: as in Flume, the sink's
+	// properties are also the client's.
+	RPC rpc.Config
+	// ResetInterval, when positive, is the age after which the connection
+	// is closed and reopened before the next batch
+	// (reset-connection-interval).
+	ResetInterval time.Duration
+}
+
+// ParseConfig reads the sink's properties (see the package documentation),
+// the RPC client's among them. Problems are recorded in cfg.
+func ParseConfig(cfg *flume.Context) Config {
+	c := Config{Hostname: cfg.Required("hostname"), Port: cfg.Port("port"), ResetInterval: sink.ParseResetInterval(cfg)}
+	c.RPC = rpc.ParseConfig(cfg)
+	if cfg.Err() != nil {
+		return c
 	}
-	if err != nil {
+	if !cfg.Has(rpc.PropHosts) {
+		c.RPC.Hosts = []rpc.Host{{Name: "h1", Addr: c.target()}}
+		cfg.Need(flume.NeedPeerHost, "hostname", c.Hostname)
+		return c
+	}
+	if len(c.RPC.Hosts) == 0 {
+		cfg.Errorf(rpc.PropHosts, "no host of the list has an address (hosts.<name> = host:port)")
+	}
+	for _, h := range c.RPC.Hosts {
+		cfg.Need(flume.NeedPeerAddress, rpc.PropHostsPrefix+h.Name, h.Addr)
+	}
+	return c
+}
+
+// target is hostname:port, the next hop the sink names in its log lines and
+// errors.
+func (c Config) target() string { return net.JoinHostPort(c.Hostname, strconv.Itoa(c.Port)) }
+
+// Factory builds an avro sink (see the package documentation).
+func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
+	c := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	target := net.JoinHostPort(hostname, strconv.Itoa(port))
-	if !cfg.Has(rpc.PropHosts) {
-		rc.Hosts = []rpc.Host{{Name: "h1", Addr: target}}
-		cfg.Need(flume.NeedPeerHost, "hostname", hostname)
-	} else {
-		for _, h := range rc.Hosts {
-			cfg.Need(flume.NeedPeerAddress, rpc.PropHostsPrefix+h.Name, h.Addr)
-		}
-	}
-	k := &Sink{name: set.Name, target: target, ch: in, client: rc, log: set.Log()}
+	k := New(set, c, in)
+	set.Publish(&k.counter)
+	return k, nil
+}
+
+// New returns a stopped avro sink that takes from in.
+func New(set flume.Settings, c Config, in flume.Channel) *Sink {
+	k := &Sink{name: set.Name, target: c.target(), ch: in, client: c.RPC, log: set.Log()}
 	k.conn = sink.Conn[rpc.Client]{
-		Dial:          func(context.Context) (rpc.Client, error) { return rpc.New(rc) },
-		ResetInterval: reset,
+		Dial:          func(context.Context) (rpc.Client, error) { return rpc.New(c.RPC) },
+		ResetInterval: c.ResetInterval,
 		Counter:       &k.counter,
 		Log:           k.log,
 	}
-	set.Publish(&k.counter)
-	return k, nil
+	return k
 }
 
 // Sink is the avro sink.

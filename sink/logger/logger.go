@@ -20,13 +20,29 @@ type Sink struct {
 	maxBytes int
 }
 
+// Config is the logger sink's configuration.
+type Config struct {
+	MaxBytesToLog int // maxBytesToLog: body bytes dumped per event
+}
+
+// ParseConfig reads the sink's properties with Flume's defaults. Problems
+// are recorded in cfg.
+func ParseConfig(cfg *flume.Context) Config {
+	return Config{MaxBytesToLog: cfg.IntAtLeast("maxBytesToLog", 16, 0)}
+}
+
 // Factory builds a logger sink.
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
-	maxBytes := cfg.IntAtLeast("maxBytesToLog", 16, 0)
+	c := ParseConfig(cfg)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	return &Sink{ch: in, log: set.Log(), maxBytes: maxBytes}, nil
+	return New(set, c, in), nil
+}
+
+// New returns a logger sink that takes from in.
+func New(set flume.Settings, c Config, in flume.Channel) *Sink {
+	return &Sink{ch: in, log: set.Log(), maxBytes: c.MaxBytesToLog}
 }
 
 // Register adds the logger sink to r.

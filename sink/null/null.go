@@ -20,13 +20,30 @@ type Sink struct {
 
 var _ flume.Batcher = (*Sink)(nil)
 
+// Config is the null sink's configuration.
+type Config struct {
+	BatchSize       int   // batchSize
+	LogEveryNEvents int64 // logEveryNEvents: a progress line every N events
+}
+
+// ParseConfig reads the sink's properties with Flume's defaults. Problems
+// are recorded in cfg.
+func ParseConfig(cfg *flume.Context) Config {
+	return Config{BatchSize: cfg.Positive("batchSize", 100), LogEveryNEvents: cfg.Int64AtLeast("logEveryNEvents", 10000, 1)}
+}
+
 // Factory builds a null sink.
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
-	s := &Sink{ch: in, log: set.Log(), batchSize: cfg.Positive("batchSize", 100), logEvery: cfg.Int64AtLeast("logEveryNEvents", 10000, 1)}
+	c := ParseConfig(cfg)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return New(set, c, in), nil
+}
+
+// New returns a stopped null sink that takes from in.
+func New(set flume.Settings, c Config, in flume.Channel) *Sink {
+	return &Sink{ch: in, log: set.Log(), batchSize: c.BatchSize, logEvery: c.LogEveryNEvents}
 }
 
 // Register adds the null sink to r.

@@ -30,14 +30,13 @@ type Config struct {
 }
 
 // ParseConfig reads the sink's properties. Problems are recorded in cfg;
-// the error is non-nil when the sink cannot be built, and matches
-// flume.ErrUnsupported when Kerberos was asked for.
-func ParseConfig(cfg *flume.Context) (Config, error) {
+// cfg.Err() matches flume.ErrUnsupported when Kerberos was asked for.
+func ParseConfig(cfg *flume.Context) Config {
 	c := Config{Hostname: cfg.Required("hostname"), Port: cfg.Port("port")}
 	cfg.Need(flume.NeedPeerHost, "hostname", c.Hostname)
 	c.Client = rpc.ParseThriftClient(cfg)
 	c.ResetInterval = sink.ParseResetInterval(cfg)
-	return c, cfg.Err()
+	return c
 }
 
 // Sink is the thrift sink. The sink runner calls Process from one
@@ -59,8 +58,8 @@ var (
 
 // Factory builds a thrift sink from its properties.
 func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Sink, error) {
-	c, err := ParseConfig(cfg)
-	if err != nil {
+	c := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
 	s := New(set, c, in)

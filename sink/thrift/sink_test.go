@@ -96,7 +96,8 @@ func TestParseConfig(t *testing.T) {
 				m[k] = v
 			}
 			cfg := flume.ContextFromMap(m)
-			c, err := ParseConfig(cfg)
+			c := ParseConfig(cfg)
+			err := cfg.Err()
 			if tc.errText != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errText) {
 					t.Fatalf("err = %v, want %q", err, tc.errText)

@@ -37,9 +37,8 @@ type Config struct {
 }
 
 // ParseConfig reads the source's properties (see the package
-// documentation). Problems are recorded in cfg; the error is non-nil when
-// the source cannot be built.
-func ParseConfig(cfg *flume.Context) (Config, error) {
+// documentation). Problems are recorded in cfg.
+func ParseConfig(cfg *flume.Context) Config {
 	c := Config{Bind: cfg.Required("bind"), Port: cfg.Port("port")}
 	cfg.Need(flume.NeedListenHost, "bind", c.Bind)
 	if cfg.Has("threads") {
@@ -68,14 +67,14 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 		cfg.MarkUsed("ipFilterRules")
 	}
 	c.Limits = netserver.ParseLimits(cfg)
-	return c, cfg.Err()
+	return c
 }
 
 // Factory builds an avro source from its properties (see the package
 // documentation).
 func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
-	c, err := ParseConfig(cfg)
-	if err != nil {
+	c := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
 	s := New(set, c, out)

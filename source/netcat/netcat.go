@@ -32,32 +32,55 @@ type Source struct {
 	warn     ratelog.Limiter // over-long lines: one warning per 10 s
 }
 
-// Factory builds a netcat source.
-func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
-	bind := cfg.Required("bind")
-	cfg.Need(flume.NeedListenHost, "bind", bind)
-	addr := net.JoinHostPort(bind, strconv.Itoa(cfg.Port("port")))
-	s := &Source{
-		maxLine:  cfg.Positive("max-line-length", 512),
-		ack:      cfg.Bool("ack-every-event", true),
-		encoding: strings.ToLower(cfg.String("encoding", "utf-8")),
-		out:      out,
+// Config is the netcat source's configuration.
+type Config struct {
+	Bind          string
+	Port          int
+	MaxLineLength int    // max-line-length, in bytes
+	AckEveryEvent bool   // ack-every-event: answer "OK" per line
+	Encoding      string // lower case: utf-8, us-ascii or iso-8859-1 (or an alias)
+	// Limits are max-connections and request-read-timeout.
+	Limits netserver.Limits
+}
+
+// ParseConfig reads the source's properties with Flume's defaults.
+// Problems are recorded in cfg.
+func ParseConfig(cfg *flume.Context) Config {
+	c := Config{
+		Bind:          cfg.Required("bind"),
+		Port:          cfg.Port("port"),
+		MaxLineLength: cfg.Positive("max-line-length", 512),
+		AckEveryEvent: cfg.Bool("ack-every-event", true),
+		Encoding:      strings.ToLower(cfg.String("encoding", "utf-8")),
 	}
-	limits := netserver.ParseLimits(cfg)
-	switch s.encoding {
+	cfg.Need(flume.NeedListenHost, "bind", c.Bind)
+	c.Limits = netserver.ParseLimits(cfg)
+	switch c.Encoding {
 	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1":
 	default:
 		cfg.Errorf("encoding", "unsupported encoding (flumego supports utf-8, us-ascii and iso-8859-1)")
 	}
+	return c
+}
+
+// Factory builds a netcat source.
+func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
+	c := ParseConfig(cfg)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
+	return New(set, c, out), nil
+}
+
+// New returns a stopped netcat source that hands its events to out.
+func New(set flume.Settings, c Config, out flume.ChannelProcessor) *Source {
 	log := set.Log()
-	s.log = log
+	s := &Source{maxLine: c.MaxLineLength, ack: c.AckEveryEvent, encoding: c.Encoding, out: out, log: log}
+	addr := net.JoinHostPort(c.Bind, strconv.Itoa(c.Port))
 	s.Endpoint = source.NewEndpoint("netcat source", set, addr, nil, func() source.Server {
-		return netserver.New(netserver.Config{Name: "netcat source", Logger: log, Limits: limits}, s.serve)
-	}, limits.LogAttrs()...)
-	return s, nil
+		return netserver.New(netserver.Config{Name: "netcat source", Logger: log, Limits: c.Limits}, s.serve)
+	}, c.Limits.LogAttrs()...)
+	return s
 }
 
 // Register adds the netcat source to r.

@@ -27,21 +27,48 @@ type Source struct {
 
 var _ flume.Batcher = (*Source)(nil)
 
+// Config is the seq source's configuration.
+type Config struct {
+	BatchSize   int   // batchSize
+	TotalEvents int64 // totalEvents
+	// BackoffSleepIncrement and MaxBackoffSleep pace the retries of a
+	// batch the channels refused.
+	BackoffSleepIncrement time.Duration
+	MaxBackoffSleep       time.Duration
+}
+
+// ParseConfig reads the source's properties with Flume's defaults.
+// Problems are recorded in cfg.
+func ParseConfig(cfg *flume.Context) Config {
+	return Config{
+		BatchSize:             cfg.Positive("batchSize", 1),
+		TotalEvents:           cfg.Int64AtLeast("totalEvents", math.MaxInt64, 0),
+		BackoffSleepIncrement: cfg.Millis("backoffSleepIncrement", time.Second),
+		MaxBackoffSleep:       cfg.Millis("maxBackoffSleep", 5*time.Second),
+	}
+}
+
 // Factory builds a seq source.
 func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
-	s := &Source{
-		name:         set.Name,
-		out:          out,
-		batchSize:    cfg.Positive("batchSize", 1),
-		total:        cfg.Int64AtLeast("totalEvents", math.MaxInt64, 0),
-		backoffStep:  cfg.Millis("backoffSleepIncrement", time.Second),
-		backoffLimit: cfg.Millis("maxBackoffSleep", 5*time.Second),
-	}
+	c := ParseConfig(cfg)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
+	s := New(set, c, out)
 	set.Publish(&s.counter)
 	return s, nil
+}
+
+// New returns a stopped seq source that hands its events to out.
+func New(set flume.Settings, c Config, out flume.ChannelProcessor) *Source {
+	return &Source{
+		name:         set.Name,
+		out:          out,
+		batchSize:    c.BatchSize,
+		total:        c.TotalEvents,
+		backoffStep:  c.BackoffSleepIncrement,
+		backoffLimit: c.MaxBackoffSleep,
+	}
 }
 
 // Register adds the seq source to r.

@@ -33,9 +33,8 @@ type Config struct {
 }
 
 // ParseConfig reads the source's properties. Problems are recorded in cfg;
-// the error is non-nil when the source cannot be built, and matches
-// flume.ErrUnsupported when Kerberos was asked for.
-func ParseConfig(cfg *flume.Context) (Config, error) {
+// cfg.Err() matches flume.ErrUnsupported when Kerberos was asked for.
+func ParseConfig(cfg *flume.Context) Config {
 	c := Config{
 		Bind: cfg.Required("bind"),
 		Port: cfg.Port("port"),
@@ -49,7 +48,7 @@ func ParseConfig(cfg *flume.Context) (Config, error) {
 	}
 	cfg.Need(flume.NeedListenHost, "bind", c.Bind)
 	rpc.CheckKerberos(cfg, "agent-principal", "agent-keytab")
-	return c, cfg.Err()
+	return c
 }
 
 // Source is the thrift source: a Thrift server (rpc/thriftrpc) whose calls
@@ -66,8 +65,8 @@ var _ flume.Source = (*Source)(nil)
 
 // Factory builds a thrift source from its properties.
 func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor) (flume.Source, error) {
-	c, err := ParseConfig(cfg)
-	if err != nil {
+	c := ParseConfig(cfg)
+	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
 	s := New(set, c, out)
