@@ -64,7 +64,7 @@ bench: build
 # thrift interop tests (the Go codec in rpc/thriftrpc is written by hand).
 # Needs Debian's thrift-compiler.
 thrift-gen:
-	rm -rf rpc/thriftrpc/thriftpeer/py/gen
-	mkdir -p rpc/thriftrpc/thriftpeer/py/gen
-	thrift --gen py -out rpc/thriftrpc/thriftpeer/py/gen rpc/thriftrpc/flume.thrift
-	rm -f rpc/thriftrpc/thriftpeer/py/gen/flume/*-remote
+	rm -rf internal/thrifttest/py/gen
+	mkdir -p internal/thrifttest/py/gen
+	thrift --gen py -out internal/thrifttest/py/gen rpc/thriftrpc/flume.thrift
+	rm -f internal/thrifttest/py/gen/flume/*-remote

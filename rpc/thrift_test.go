@@ -12,9 +12,9 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/internal/thrifttest"
 	"github.com/flumego/flume/rpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
-	"github.com/flumego/flume/rpc/thriftrpc/thriftpeer"
 )
 
 func thriftEvents(n int) []flume.Event {
@@ -30,7 +30,7 @@ func thriftEvents(n int) []flume.Event {
 func TestThriftClientAgainstPythonServer(t *testing.T) {
 	for _, proto := range []string{"compact", "binary"} {
 		t.Run(proto, func(t *testing.T) {
-			srv := thriftpeer.StartServer(t, proto)
+			srv := thrifttest.StartServer(t, proto)
 			c, err := rpc.NewThriftClient(srv.Addr, map[string]string{"batch-size": "30", "protocol": proto, "request-timeout": "10000"})
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the independent Thrift peer of the thrift interop tests
-# (rpc/thriftrpc/thriftpeer): Debian's python3-thrift. The Python code
+# (internal/thrifttest): Debian's python3-thrift. The Python code
 # generated from rpc/thriftrpc/flume.thrift is committed; regenerating it
 # (`make thrift-gen`) also needs thrift-compiler, which CI does not.
 set -euo pipefail

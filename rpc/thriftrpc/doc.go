@@ -28,7 +28,7 @@
 //     generated processor would also hide the frame, which the server reads
 //     itself to bound it and to reuse its buffer.
 //
-// The Python peers of the interop tests (thriftpeer), by contrast, use the
+// The Python peers of the interop tests (internal/thrifttest), by contrast, use the
 // code Debian's thrift-compiler generates from flume.thrift (`make
 // thrift-gen`), so the tests compare this codec with Thrift's reference.
 //

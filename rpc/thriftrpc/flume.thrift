@@ -2,7 +2,7 @@
 # the contract between Flume's ThriftRpcClient / thrift sink and its thrift
 # source. flumego's Go codec (codec.go) is written by hand against this file;
 # `make thrift-gen` regenerates the Python peer used by the interop tests
-# (rpc/thriftrpc/thriftpeer/py/gen) with Debian's thrift-compiler.
+# (internal/thrifttest/py/gen) with Debian's thrift-compiler.
 
 namespace java org.apache.flume.thrift
 namespace go thriftrpc

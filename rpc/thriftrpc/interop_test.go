@@ -11,8 +11,8 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/internal/thrifttest"
 	"github.com/flumego/flume/rpc/thriftrpc"
-	"github.com/flumego/flume/rpc/thriftrpc/thriftpeer"
 )
 
 func events(n int, tag string) []flume.Event {
@@ -29,7 +29,7 @@ func events(n int, tag string) []flume.Event {
 func TestConnAgainstPythonServer(t *testing.T) {
 	for _, p := range []thriftrpc.Protocol{thriftrpc.Compact, thriftrpc.Binary} {
 		t.Run(p.String(), func(t *testing.T) {
-			srv := thriftpeer.StartServer(t, p.String())
+			srv := thrifttest.StartServer(t, p.String())
 			cfg := thriftrpc.ClientConfig{}
 			cfg.Protocol = p
 			ctx := t.Context()
@@ -103,7 +103,7 @@ func TestPythonClientAgainstServer(t *testing.T) {
 			s.Start(ln)
 			t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
 
-			py := thriftpeer.StartClient(t, ln.Addr().String(), p.String())
+			py := thrifttest.StartClient(t, ln.Addr().String(), p.String())
 			one := events(2, "py-single")[1]
 			if st, err := py.Append(one); err != nil || st != "OK" {
 				t.Fatalf("append: %q %v", st, err)

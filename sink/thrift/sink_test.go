@@ -14,10 +14,10 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/internal/thrifttest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
 	"github.com/flumego/flume/rpc"
 	"github.com/flumego/flume/rpc/thriftrpc"
-	"github.com/flumego/flume/rpc/thriftrpc/thriftpeer"
 	thriftsource "github.com/flumego/flume/source/thrift"
 )
 
@@ -154,7 +154,7 @@ func TestRegisterAndBatcher(t *testing.T) {
 func TestDeliversToPythonServer(t *testing.T) {
 	for _, proto := range []string{"compact", "binary"} {
 		t.Run(proto, func(t *testing.T) {
-			srv := thriftpeer.StartServer(t, proto)
+			srv := thrifttest.StartServer(t, proto)
 			ch := flumetest.MemoryChannel(t, 1000, 100, 20*time.Millisecond)
 			s := newSink(t, srv.Addr, map[string]string{"protocol": proto, "batch-size": "40"}, ch)
 			flumetest.Put(t, ch, testEvents(0, 100)...)
@@ -181,7 +181,7 @@ func TestDeliversToPythonServer(t *testing.T) {
 // connection; once the server accepts again, the same events are sent, in
 // order, and nothing is lost.
 func TestPythonServerRefusalRollsBack(t *testing.T) {
-	srv := thriftpeer.StartServer(t, "compact")
+	srv := thrifttest.StartServer(t, "compact")
 	ch := flumetest.MemoryChannel(t, 100, 10, 20*time.Millisecond)
 	s := newSink(t, srv.Addr, map[string]string{"batch-size": "10"}, ch)
 	flumetest.Put(t, ch, testEvents(0, 10)...)

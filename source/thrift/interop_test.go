@@ -6,7 +6,7 @@ import (
 
 	"github.com/flumego/flume/internal/flumetest"
 
-	"github.com/flumego/flume/rpc/thriftrpc/thriftpeer"
+	"github.com/flumego/flume/internal/thrifttest"
 )
 
 // The client generated from Flume's IDL by Debian's thrift-compiler, on
@@ -17,7 +17,7 @@ func TestPythonClient(t *testing.T) {
 		t.Run(proto, func(t *testing.T) {
 			ch := flumetest.MemoryChannel(t, 1000, 200, 50*time.Millisecond)
 			s := startSource(t, map[string]string{"protocol": proto}, flumetest.Processor(ch))
-			py := thriftpeer.StartClient(t, s.Addr().String(), proto)
+			py := thrifttest.StartClient(t, s.Addr().String(), proto)
 			evs := testEvents(0, 123)
 			for _, e := range evs[:3] {
 				if st, err := py.Append(e); err != nil || st != "OK" {
@@ -45,7 +45,7 @@ func TestPythonClient(t *testing.T) {
 func TestPythonClientFullChannel(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 20, 20, 20*time.Millisecond)
 	s := startSource(t, nil, flumetest.Processor(ch))
-	py := thriftpeer.StartClient(t, s.Addr().String(), "compact")
+	py := thrifttest.StartClient(t, s.Addr().String(), "compact")
 	if st, err := py.AppendBatch(testEvents(0, 20)); err != nil || st != "OK" {
 		t.Fatalf("filling batch: %q %v", st, err)
 	}
@@ -70,11 +70,11 @@ func TestPythonClientFullChannel(t *testing.T) {
 func TestPythonClientWrongProtocol(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
 	s := startSource(t, nil, flumetest.Processor(ch))
-	wrong := thriftpeer.StartClient(t, s.Addr().String(), "binary")
+	wrong := thrifttest.StartClient(t, s.Addr().String(), "binary")
 	if st, err := wrong.Append(testEvents(0, 1)[0]); err == nil {
 		t.Fatalf("binary client answered %q by a compact source", st)
 	}
-	right := thriftpeer.StartClient(t, s.Addr().String(), "compact")
+	right := thrifttest.StartClient(t, s.Addr().String(), "compact")
 	if st, err := right.Append(testEvents(0, 1)[0]); err != nil || st != "OK" {
 		t.Fatalf("compact client after a bad one: %q %v", st, err)
 	}

@@ -1,4 +1,4 @@
-// Package thriftpeer runs the independent Thrift peers of the interop tests:
+// Package thrifttest runs the independent Thrift peers of the interop tests:
 // a client and a server for Flume's ThriftSourceProtocol written in Python
 // against Debian's python3-thrift, with the code Debian's thrift-compiler
 // generated from rpc/thriftrpc/flume.thrift (`make thrift-gen`). flumego's
@@ -10,4 +10,4 @@
 // are skipped, unless FLUMEGO_REQUIRE_PEERS=1, where they fail. Every process
 // binds 127.0.0.1 only, exits by itself at the end of its stdin or after a
 // timeout, and is killed in t.Cleanup.
-package thriftpeer
+package thrifttest

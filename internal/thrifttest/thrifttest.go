@@ -1,4 +1,4 @@
-package thriftpeer
+package thrifttest
 
 import (
 	"bufio"
