@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/hex"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // TestHeaderAndTextMatchesJava writes random events with header_and_text
@@ -21,13 +21,7 @@ import (
 // needs a JDK (java running a single source file); CI installs one
 // (.ci/setup.d/datahub-java.sh).
 func TestHeaderAndTextMatchesJava(t *testing.T) {
-	java, err := exec.LookPath("java")
-	if err != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal("java not found (FLUMEGO_REQUIRE_PEERS=1): install a JDK, see .ci/setup.d/datahub-java.sh")
-		}
-		t.Skip("java not found: skipping the comparison with the JDK (set FLUMEGO_REQUIRE_PEERS=1 to make this a failure)")
-	}
+	java := flumetest.Peer(t, "install a JDK, see .ci/setup.d/datahub-java.sh", "java")
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Keys that collide in pairs (Aa/BB, AaAa/BBBB/AaBB/BBAa), Flume's usual
 	// headers, Unicode (a surrogate pair too), separators Java does not escape.

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"maps"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/rpc/avrorpc"
 )
 
@@ -39,11 +41,7 @@ var (
 func nodeModules(t testing.TB) string {
 	t.Helper()
 	missing := func(why string) string {
-		msg := "avsc peer missing (" + why + "); run .ci/setup.d/avsc.sh"
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		flumetest.RequirePeer(t, errors.New("avsc: "+why), "run .ci/setup.d/avsc.sh")
 		return ""
 	}
 	if _, err := exec.LookPath("node"); err != nil {

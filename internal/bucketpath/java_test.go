@@ -6,11 +6,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // TestAgainstJava compares every time escape, with and without rounding,
@@ -20,13 +21,7 @@ import (
 // needs a JDK (java running a single source file); CI installs one
 // (.ci/setup.d/datahub-java.sh).
 func TestAgainstJava(t *testing.T) {
-	java, err := exec.LookPath("java")
-	if err != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal("java not found (FLUMEGO_REQUIRE_PEERS=1): install a JDK, see .ci/setup.d/datahub-java.sh")
-		}
-		t.Skip("java not found: skipping the comparison with the JDK (set FLUMEGO_REQUIRE_PEERS=1 to make this a failure)")
-	}
+	java := flumetest.Peer(t, "install a JDK, see .ci/setup.d/datahub-java.sh", "java")
 	zones := []string{"UTC", "America/Chicago", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe",
 		"GMT+8", "GMT-05:30", "PST", "EST", "Mars/Olympus", "UTC+8"}
 	stamps := []int64{

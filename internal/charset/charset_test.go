@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 func TestLookup(t *testing.T) {
@@ -181,13 +183,7 @@ var javaCharsets = []struct {
 // (testdata/JavaCharsets.java, run as a single-file program; CI installs
 // a JDK, see .ci/setup.d/datahub-java.sh).
 func TestMatchesJava(t *testing.T) {
-	java, err := exec.LookPath("java")
-	if err != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal("java not found (FLUMEGO_REQUIRE_PEERS=1): install a JDK, see .ci/setup.d/datahub-java.sh")
-		}
-		t.Skip("java not found: skipping the comparison with the JDK (set FLUMEGO_REQUIRE_PEERS=1 to make this a failure)")
-	}
+	java := flumetest.Peer(t, "install a JDK, see .ci/setup.d/datahub-java.sh", "java")
 	rng := rand.New(rand.NewPCG(7, 13))
 	type query struct {
 		cs     *Charset

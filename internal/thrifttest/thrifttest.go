@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 //go:embed all:py
@@ -56,12 +57,7 @@ func Python(t testing.TB) string {
 		}
 		pythonErr = fmt.Errorf("no python3 with the thrift module (tried %v); install Debian's python3-thrift (.ci/setup.d/thrift.sh)", tried)
 	})
-	if pythonErr != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatalf("thrift interop peer required (FLUMEGO_REQUIRE_PEERS=1): %v", pythonErr)
-		}
-		t.Skipf("skipping thrift interop test: %v", pythonErr)
-	}
+	flumetest.RequirePeer(t, pythonErr, "see .ci/setup.d/thrift.sh")
 	return pythonPath
 }
 

@@ -6,13 +6,13 @@ import (
 	"context"
 	"encoding/hex"
 	"math/rand"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/javaregex"
 )
 
@@ -30,13 +30,7 @@ type javaCase struct {
 // right after a match (a*) splits differently, because Go's regexp skips an
 // empty match that abuts the previous one and Java's does not.
 func TestJavaSemantics(t *testing.T) {
-	java, err := exec.LookPath("java")
-	if err != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal("java not found (FLUMEGO_REQUIRE_PEERS=1): install a JDK, see .ci/setup.d/datahub-java.sh")
-		}
-		t.Skip("java not found: skipping the comparison with the JDK (set FLUMEGO_REQUIRE_PEERS=1 to make this a failure)")
-	}
+	java := flumetest.Peer(t, "install a JDK, see .ci/setup.d/datahub-java.sh", "java")
 	var cases []javaCase
 	add := func(op string, args ...string) { cases = append(cases, javaCase{op, args}) }
 	for _, v := range []string{"0", "-0", "+7", "007", " 12 ", "9223372036854775807", "-9223372036854775808",

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // gson returns the java command and Gson's jar, or skips the test without
@@ -19,12 +21,7 @@ func gson(t *testing.T) (java, jar string) {
 	if err == nil {
 		_, err = os.Stat(jar)
 	}
-	if err != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatalf("java and %s are required (FLUMEGO_REQUIRE_PEERS=1): see .ci/setup.d/gson.sh: %v", jar, err)
-		}
-		t.Skipf("java or %s not found: skipping the comparison with Gson (set FLUMEGO_REQUIRE_PEERS=1 to make this a failure)", jar)
-	}
+	flumetest.RequirePeer(t, err, "java and Gson's jar: see .ci/setup.d/gson.sh")
 	return java, jar
 }
 

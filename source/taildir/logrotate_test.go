@@ -23,12 +23,7 @@ func logrotate(t *testing.T) string {
 	if err != nil {
 		path, err = exec.LookPath("/usr/sbin/logrotate")
 	}
-	if err != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal("logrotate not found (FLUMEGO_REQUIRE_PEERS=1): see .ci/setup.d/logrotate.sh")
-		}
-		t.Skip("logrotate not found: skipping (set FLUMEGO_REQUIRE_PEERS=1 to make this a failure)")
-	}
+	flumetest.RequirePeer(t, err, "see .ci/setup.d/logrotate.sh")
 	return path
 }
 

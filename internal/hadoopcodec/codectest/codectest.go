@@ -9,11 +9,13 @@ package codectest
 
 import (
 	"bytes"
-	"os"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 // python is Debian's interpreter, where apt installs python3-snappy.
@@ -63,10 +65,7 @@ func need(t testing.TB, tool, module string) {
 	if module != "" {
 		what += " with the " + module + " module (Debian's python3-" + module + ")"
 	}
-	if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-		t.Fatalf("%s not available (FLUMEGO_REQUIRE_PEERS=1): see .ci/setup.d/hdfs.sh: %v", what, err)
-	}
-	t.Skipf("%s not available: skipping the independent check (FLUMEGO_REQUIRE_PEERS=1 makes this a failure)", what)
+	flumetest.RequirePeer(t, fmt.Errorf("%s not available: %w", what, err), "see .ci/setup.d/hdfs.sh")
 }
 
 func run(t testing.TB, stdin []byte, name string, args ...string) []byte {
