@@ -51,7 +51,9 @@ func (s Settings) Log() *slog.Logger {
 }
 
 // Publish registers the component's counters for monitoring, under
-// "<g.Type()>.<Name>". Components call it once, from their factory.
+// "<g.Type()>.<Name>". Components call it once, from the constructor their
+// factory calls (New), so that one built in code is monitored too; tests
+// read the counters through a capturing Publisher, not through accessors.
 func (s Settings) Publish(g CounterGroup) {
 	if s.Publisher != nil {
 		s.Publisher(g)

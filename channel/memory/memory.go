@@ -199,9 +199,6 @@ func (c *Channel) TransactionCapacity() int {
 	return c.cfg.TransactionCapacity
 }
 
-// Counters returns the channel's counters.
-func (c *Channel) Counters() *flume.ChannelCounter { return &c.counter }
-
 // Begin opens a transaction; ErrClosed when the channel is stopped.
 func (c *Channel) Begin() (flume.Transaction, error) {
 	c.mu.Lock()

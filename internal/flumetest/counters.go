@@ -6,10 +6,11 @@ import (
 	"github.com/flumego/flume"
 )
 
-// Counters collects the counter groups an agent publishes, by component
-// name, for a test that reads them while the agent runs: pass Publish as
-// agent.Options.Publish. The zero value is ready and safe for concurrent
-// use.
+// Counters collects the counter groups components publish, by component
+// name, for a test that reads them as monitoring would: pass Publish as
+// agent.Options.Publish for an agent, or Settings(name) to a component a
+// test builds itself (components have no test-only counter accessors). The
+// zero value is ready and safe for concurrent use.
 type Counters struct {
 	mu sync.Mutex
 	m  map[string]flume.CounterGroup
@@ -40,4 +41,11 @@ func (c *Counters) Get(name, attr string) int64 {
 		}
 	}
 	return -1
+}
+
+// Settings returns the Settings of a component called name whose counter
+// group is recorded here (its Publisher); set Logger and Registry on it as
+// the test needs.
+func (c *Counters) Settings(name string) flume.Settings {
+	return flume.Settings{Name: name, Publisher: func(g flume.CounterGroup) { c.Publish(name, g) }}
 }

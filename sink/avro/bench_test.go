@@ -54,7 +54,7 @@ func BenchmarkSinkToSource(b *testing.B) {
 					b.ReportAllocs() // of the whole process: feeder, sink, source and drain
 					b.ResetTimer()
 					start := time.Now()
-					for delivered := int64(0); delivered < int64(b.N); delivered = k.Counters().EventDrainSuccessCount.Load() {
+					for delivered := int64(0); delivered < int64(b.N); delivered = k.counter.EventDrainSuccessCount.Load() {
 						if _, err := k.Process(ctx); err != nil {
 							b.Fatal(err)
 						}

@@ -65,12 +65,11 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	k := New(set, c, in)
-	set.Publish(&k.counter)
-	return k, nil
+	return New(set, c, in), nil
 }
 
-// New returns a stopped avro sink that takes from in.
+// New returns a stopped avro sink that takes from in, and publishes its
+// counters.
 func New(set flume.Settings, c Config, in flume.Channel) *Sink {
 	k := &Sink{name: set.Name, target: c.target(), ch: in, client: c.RPC, log: set.Log()}
 	k.conn = sink.Conn[rpc.Client]{
@@ -79,6 +78,7 @@ func New(set flume.Settings, c Config, in flume.Channel) *Sink {
 		Counter:       &k.counter,
 		Log:           k.log,
 	}
+	set.Publish(&k.counter)
 	return k
 }
 
@@ -100,9 +100,6 @@ var (
 
 // BatchSize returns batch-size.
 func (k *Sink) BatchSize() (int, string) { return k.client.BatchSize, rpc.PropBatchSize }
-
-// Counters returns the sink's counters.
-func (k *Sink) Counters() *flume.SinkCounter { return &k.counter }
 
 // Start resets the counters. The connection is opened by the first
 // Process, so Start never waits for the next hop (a missing next hop is not

@@ -98,7 +98,7 @@ func TestSinkToAvscServer(t *testing.T) {
 				got = append(got, r.Event)
 			}
 			flumetest.SameEvents(t, got, want)
-			c := k.Counters()
+			c := &k.counter
 			if c.EventDrainSuccessCount.Load() != 250 || c.BatchCompleteCount.Load() != 6 || c.BatchUnderflowCount.Load() != 1 || c.ConnectionCreatedCount.Load() != 1 {
 				t.Fatalf("counters %+v", c.Attributes())
 			}
@@ -123,7 +123,7 @@ func TestSinkRetriesFailedAndErrors(t *testing.T) {
 		got = append(got, r.Event)
 	}
 	flumetest.SameEvents(t, got, want)
-	c := k.Counters()
+	c := &k.counter
 	if c.EventWriteFail.Load() != 3 || c.ConnectionCreatedCount.Load() != 4 || c.ConnectionClosedCount.Load() != 3 {
 		t.Fatalf("counters %+v", c.Attributes())
 	}
@@ -163,8 +163,8 @@ func TestDeadDownstream(t *testing.T) {
 	if _, err := k.Process(context.Background()); err == nil {
 		t.Fatal("Process succeeded without a peer")
 	}
-	if ch.Len() != 30 || k.Counters().ConnectionFailedCount.Load() != 1 {
-		t.Fatalf("channel %d, counters %+v", ch.Len(), k.Counters().Attributes())
+	if ch.Len() != 30 || k.counter.ConnectionFailedCount.Load() != 1 {
+		t.Fatalf("channel %d, counters %+v", ch.Len(), k.counter.Attributes())
 	}
 	// Bring up a flumego source on that very port.
 	down := flumetest.MemoryChannel(t, 100, 100, 50*time.Millisecond)
@@ -327,7 +327,7 @@ func TestResetConnectionInterval(t *testing.T) {
 		}
 		now = now.Add(20 * time.Second)
 	}
-	c := k.Counters()
+	c := &k.counter
 	// Connected at 0 s; at 40 s (third batch) 30 s have passed: reset.
 	if c.ConnectionCreatedCount.Load() != 2 || c.ConnectionClosedCount.Load() != 1 {
 		t.Fatalf("counters %+v", c.Attributes())

@@ -79,7 +79,7 @@ func TestRegexSerializerCatastrophicPattern(t *testing.T) {
 	if !strings.Contains(string(b), bad) {
 		t.Errorf("dirty file = %q, want the line the regex gave up on", b)
 	}
-	if n := s.Counter().DirtyEventCount.Load(); n != 1 {
+	if n := s.counter.DirtyEventCount.Load(); n != 1 {
 		t.Errorf("%d dirty events counted, want 1", n)
 	}
 

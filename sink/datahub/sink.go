@@ -126,9 +126,6 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 // BatchSize is the largest number of events taken in one transaction.
 func (s *Sink) BatchSize() (int, string) { return s.cfg.BatchSize, s.cfg.BatchSizeKey }
 
-// Counter returns the sink's counters.
-func (s *Sink) Counter() *Counter { return s.counter }
-
 // Start creates the HTTP client; the topic is looked up by the first
 // Process, so an unreachable DataHub delays delivery but not the agent.
 func (s *Sink) Start(context.Context) error {

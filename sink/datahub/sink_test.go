@@ -210,7 +210,7 @@ func TestSeedConfiguration(t *testing.T) {
 	if st := srv.Stats(); st.PutRequests != int64(len(lines)) {
 		t.Errorf("%d put requests for %d batches of one", st.PutRequests, len(lines))
 	}
-	if n := s.Counter().EventDrainSuccessCount.Load(); n != int64(len(lines)) {
+	if n := s.counter.EventDrainSuccessCount.Load(); n != int64(len(lines)) {
 		t.Errorf("EventDrainSuccessCount = %d", n)
 	}
 }
@@ -318,7 +318,7 @@ func TestDirtyLines(t *testing.T) {
 	if want := "2,b\nx,c,1.0\n4,d,4.0,extra\n5,e,five\n"; string(b) != want {
 		t.Fatalf("dirty file = %q, want %q", b, want)
 	}
-	if n := s.Counter().DirtyEventCount.Load(); n != 4 {
+	if n := s.counter.DirtyEventCount.Load(); n != 4 {
 		t.Errorf("DirtyEventCount = %d", n)
 	}
 	if ch.Len() != 0 {
@@ -372,7 +372,7 @@ func TestFailureOnEveryRetryRollsBack(t *testing.T) {
 	if ch.Len() != 3 {
 		t.Fatalf("channel holds %d events after the failed batch, want 3", ch.Len())
 	}
-	if n := s.Counter().EventWriteFail.Load(); n != 1 {
+	if n := s.counter.EventWriteFail.Load(); n != 1 {
 		t.Errorf("EventWriteFail = %d", n)
 	}
 	// A second failing round changes nothing either.
@@ -407,7 +407,7 @@ func TestUnreachableRollsBack(t *testing.T) {
 	if ch.Len() != 2 {
 		t.Fatalf("channel holds %d events", ch.Len())
 	}
-	if n := s.Counter().ConnectionFailedCount.Load(); n != 1 {
+	if n := s.counter.ConnectionFailedCount.Load(); n != 1 {
 		t.Errorf("ConnectionFailedCount = %d", n)
 	}
 }
@@ -443,7 +443,7 @@ func TestPartialFailureRetriesOnlyFailedRecords(t *testing.T) {
 			t.Errorf("record %s stored %d times", l, got[l])
 		}
 	}
-	if n := s.Counter().PutRetryCount.Load(); n != 1 {
+	if n := s.counter.PutRetryCount.Load(); n != 1 {
 		t.Errorf("PutRetryCount = %d", n)
 	}
 }

@@ -99,9 +99,6 @@ func Register(r *flume.Registry) error {
 // BatchSize returns sink.batchSize.
 func (s *Sink) BatchSize() (int, string) { return s.cfg.BatchSize, "sink.batchSize" }
 
-// Counters returns the sink's counters.
-func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }
-
 // Start creates the output directory if needed.
 func (s *Sink) Start(context.Context) error {
 	s.counter.Started()

@@ -33,10 +33,21 @@ func settings(t testing.TB) flume.Settings {
 
 func newSink(t *testing.T, props map[string]string) (*Sink, *memory.Channel, string) {
 	t.Helper()
+	s, ch, dir, _ := newCountedSink(t, props)
+	return s, ch, dir
+}
+
+// newCountedSink is newSink that also returns the counters the sink
+// publishes (as "k1").
+func newCountedSink(t *testing.T, props map[string]string) (*Sink, *memory.Channel, string, *flumetest.Counters) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out") // does not exist yet: Start creates it
 	props["sink.directory"] = dir
 	ch := flumetest.MemoryChannel(t, 1000, 1000, 0)
-	s, err := Factory(settings(t), flume.ContextFromMap(props), ch)
+	counters := &flumetest.Counters{}
+	set := settings(t)
+	set.Publisher = counters.Settings(set.Name).Publisher
+	s, err := Factory(set, flume.ContextFromMap(props), ch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +56,7 @@ func newSink(t *testing.T, props map[string]string) (*Sink, *memory.Channel, str
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = fs.Stop(context.Background()) })
-	return fs, ch, dir
+	return fs, ch, dir, counters
 }
 
 func files(t *testing.T, dir string) []string {
@@ -63,7 +74,7 @@ func files(t *testing.T, dir string) []string {
 }
 
 func TestTextOneLinePerEventNoRoll(t *testing.T) {
-	s, ch, dir := newSink(t, map[string]string{"sink.rollInterval": "0", "sink.batchSize": "7"})
+	s, ch, dir, counters := newCountedSink(t, map[string]string{"sink.rollInterval": "0", "sink.batchSize": "7"})
 	for i := 0; i < 20; i++ {
 		flumetest.Put(t, ch, flume.NewEvent([]byte("line "+strconv.Itoa(i))))
 	}
@@ -81,8 +92,8 @@ func TestTextOneLinePerEventNoRoll(t *testing.T) {
 	if len(lines) != 20 || lines[0] != "line 0" || lines[19] != "line 19" {
 		t.Fatalf("file holds %d lines: %q", len(lines), lines)
 	}
-	if c := s.Counters(); c.EventDrainSuccessCount.Load() != 20 || c.ConnectionCreatedCount.Load() != 1 {
-		t.Fatalf("counters: drained %d, files %d", c.EventDrainSuccessCount.Load(), c.ConnectionCreatedCount.Load())
+	if drained, files := counters.Get("k1", "EventDrainSuccessCount"), counters.Get("k1", "ConnectionCreatedCount"); drained != 20 || files != 1 {
+		t.Fatalf("counters: drained %d, files %d", drained, files)
 	}
 }
 

@@ -41,9 +41,7 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 	if err := cfg.Err(); err != nil {
 		return nil, fmt.Errorf("kafka sink %q: %w", set.Name, err)
 	}
-	s := newSink(set, c, topic, in)
-	set.Publish(&s.counter)
-	return s, nil
+	return newSink(set, c, topic, in), nil
 }
 
 // New returns a sink for a configuration built in code.
@@ -67,6 +65,7 @@ func newSink(set flume.Settings, c Config, topic topicFormat, in flume.Channel) 
 		s.headerMap = append(s.headerMap, headerMapping{flumeName, kafkaName})
 	}
 	sort.Slice(s.headerMap, func(i, j int) bool { return s.headerMap[i].flume < s.headerMap[j].flume })
+	set.Publish(&s.counter)
 	return s
 }
 
@@ -119,9 +118,6 @@ var (
 // BatchSize returns flumeBatchSize (or the deprecated batchSize it was read
 // from).
 func (s *Sink) BatchSize() (int, string) { return s.cfg.BatchSize, s.cfg.BatchSizeKey }
-
-// Counters returns the sink's counters.
-func (s *Sink) Counters() *Counter { return &s.counter }
 
 // Start prepares the producer. kafka-go connects lazily, so Start does no
 // I/O and an unreachable cluster shows as failing Process calls, as with

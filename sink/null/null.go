@@ -54,9 +54,6 @@ func Register(r *flume.Registry) error {
 // BatchSize returns the configured batchSize.
 func (s *Sink) BatchSize() (int, string) { return s.batchSize, "batchSize" }
 
-// Counters returns the sink's counters (Flume publishes none for this sink).
-func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }
-
 // Start resets the counters.
 func (s *Sink) Start(context.Context) error { s.counter.Started(); return nil }
 

@@ -21,7 +21,7 @@ func TestDiscardsInBatches(t *testing.T) {
 			t.Fatalf("call %d: %v %v, want %v", i, st, err, want)
 		}
 	}
-	if ch.Len() != 0 || s.(*Sink).Counters().EventDrainSuccessCount.Load() != 25 {
+	if ch.Len() != 0 || s.(*Sink).counter.EventDrainSuccessCount.Load() != 25 {
 		t.Fatalf("channel holds %d", ch.Len())
 	}
 	if _, err := Factory(flume.Settings{}, flume.ContextFromMap(map[string]string{"batchSize": "0"}), ch); err == nil {

@@ -62,12 +62,11 @@ func Factory(set flume.Settings, cfg *flume.Context, in flume.Channel) (flume.Si
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	s := New(set, c, in)
-	set.Publish(&s.counter)
-	return s, nil
+	return New(set, c, in), nil
 }
 
-// New returns a sink that drains in to the source cfg names.
+// New returns a sink that drains in to the source cfg names, and publishes
+// its counters.
 func New(set flume.Settings, cfg Config, in flume.Channel) *Sink {
 	s := &Sink{
 		name: set.Name, log: set.Log(), ch: in, cfg: cfg,
@@ -79,6 +78,7 @@ func New(set flume.Settings, cfg Config, in flume.Channel) *Sink {
 		Counter:       &s.counter,
 		Log:           s.log,
 	}
+	set.Publish(&s.counter)
 	return s
 }
 
@@ -89,9 +89,6 @@ func Register(r *flume.Registry) error {
 
 // BatchSize returns batch-size.
 func (s *Sink) BatchSize() (int, string) { return s.cfg.Client.BatchSize, "batch-size" }
-
-// Counters returns the sink's counters.
-func (s *Sink) Counters() *flume.SinkCounter { return &s.counter }
 
 // Start resets the counters. The connection is opened by the first
 // Process, so a source that is down does not keep the sink from starting.

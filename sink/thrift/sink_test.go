@@ -168,7 +168,7 @@ func TestDeliversToPythonServer(t *testing.T) {
 				got = append(got, c.Events...)
 			}
 			flumetest.SameEvents(t, got, testEvents(0, 100))
-			k := s.Counters()
+			k := &s.counter
 			if k.ConnectionCreatedCount.Load() != 1 || k.EventDrainSuccessCount.Load() != 100 || k.BatchCompleteCount.Load() != 2 || k.BatchUnderflowCount.Load() != 1 {
 				t.Fatalf("counters: created %d, drained %d, complete %d, underflow %d", k.ConnectionCreatedCount.Load(),
 					k.EventDrainSuccessCount.Load(), k.BatchCompleteCount.Load(), k.BatchUnderflowCount.Load())
@@ -205,7 +205,7 @@ func TestPythonServerRefusalRollsBack(t *testing.T) {
 	srv.SetAnswer(t, "OK")
 	runUntilEmpty(t, s, ch)
 	flumetest.SameEvents(t, srv.Next(t, 30*time.Second).Events, testEvents(0, 10))
-	k := s.Counters()
+	k := &s.counter
 	if k.EventWriteFail.Load() != 3 || k.ConnectionClosedCount.Load() != 3 || k.ConnectionCreatedCount.Load() != 4 || k.EventDrainSuccessCount.Load() != 10 {
 		t.Fatalf("counters: write fail %d, closed %d, created %d, drained %d", k.EventWriteFail.Load(),
 			k.ConnectionClosedCount.Load(), k.ConnectionCreatedCount.Load(), k.EventDrainSuccessCount.Load())
@@ -220,8 +220,8 @@ func TestSourceDownKeepsEvents(t *testing.T) {
 	if _, err := s.Process(context.Background()); err == nil {
 		t.Fatal("delivered to nobody")
 	}
-	if ch.Len() != 5 || s.Counters().ConnectionFailedCount.Load() != 1 {
-		t.Fatalf("channel %d, ConnectionFailedCount %d", ch.Len(), s.Counters().ConnectionFailedCount.Load())
+	if ch.Len() != 5 || s.counter.ConnectionFailedCount.Load() != 1 {
+		t.Fatalf("channel %d, ConnectionFailedCount %d", ch.Len(), s.counter.ConnectionFailedCount.Load())
 	}
 }
 
@@ -270,13 +270,13 @@ func TestResetConnectionInterval(t *testing.T) {
 	now = now.Add(59 * time.Second)
 	flumetest.Put(t, ch, testEvents(5, 10)...)
 	runUntilEmpty(t, s, ch)
-	if n := s.Counters().ConnectionCreatedCount.Load(); n != 1 {
+	if n := s.counter.ConnectionCreatedCount.Load(); n != 1 {
 		t.Fatalf("reconnected before the interval: %d connections", n)
 	}
 	now = now.Add(time.Second)
 	flumetest.Put(t, ch, testEvents(10, 15)...)
 	runUntilEmpty(t, s, ch)
-	if n := s.Counters().ConnectionCreatedCount.Load(); n != 2 || g.conns.Load() != 2 {
+	if n := s.counter.ConnectionCreatedCount.Load(); n != 2 || g.conns.Load() != 2 {
 		t.Fatalf("after the interval: %d connections created, server saw %d", n, g.conns.Load())
 	}
 	got, _ := g.events()

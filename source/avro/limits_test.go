@@ -44,7 +44,7 @@ func TestHalfFramesAreClosed(t *testing.T) {
 	half = binary.BigEndian.AppendUint32(half, 64) // of 64 bytes, of which 10 come
 	half = append(half, "0123456789"...)
 	conns := flumetest.Stalled(t, s.Addr().String(), n, half)
-	cn := s.Counters()
+	cn := &s.counter
 	flumetest.WaitFor(t, 30*time.Second, "the half frames' connections to be closed", func() bool {
 		return cn.EventReadFail.Load() == n && cn.OpenConnectionCount.Load() == 1
 	})
@@ -68,7 +68,7 @@ func TestIdleConnectionOutlivesRequestTimeout(t *testing.T) {
 	appendOK(t, c, "first")
 	time.Sleep(600 * time.Millisecond) // the point of the test: idle for 3 timeouts
 	appendOK(t, c, "after a pause")
-	if got := s.Counters().EventReadFail.Load(); got != 0 {
+	if got := s.counter.EventReadFail.Load(); got != 0 {
 		t.Fatalf("EventReadFail = %d", got)
 	}
 }
@@ -85,7 +85,7 @@ func TestMaxConnections(t *testing.T) {
 	if st, err := extra.Append(context.Background(), flume.Event{Body: []byte("c")}); err == nil {
 		t.Fatalf("a third connection was served: %v", st)
 	}
-	cn := s.Counters()
+	cn := &s.counter
 	if cn.ConnectionRefusedCount.Load() != 1 || cn.OpenConnectionCount.Load() != 2 {
 		t.Fatalf("counters %+v", cn.Attributes())
 	}
@@ -109,7 +109,7 @@ func TestUndecodableCallIsEventReadFail(t *testing.T) {
 	if _, err := c.CallEncoded(context.Background(), call[:len(call)-3]); err == nil {
 		t.Fatal("a cut batch was answered with a status")
 	}
-	cn := s.Counters()
+	cn := &s.counter
 	if cn.EventReadFail.Load() != 1 || cn.AppendBatchReceivedCount.Load() != 0 || cn.EventReceivedCount.Load() != 0 ||
 		cn.ChannelWriteFail.Load() != 0 || cn.GenericProcessingFail.Load() != 0 {
 		t.Fatalf("counters %+v", cn.Attributes())

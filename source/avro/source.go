@@ -77,9 +77,7 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	s := New(set, c, out)
-	set.Publish(&s.counter)
-	return s, nil
+	return New(set, c, out), nil
 }
 
 // Source is the avro source: an Avro RPC server (rpc/avrorpc) whose calls
@@ -94,7 +92,8 @@ type Source struct {
 
 var _ flume.Source = (*Source)(nil)
 
-// New returns a stopped source that hands its events to out.
+// New returns a stopped source that hands its events to out, and
+// publishes its counters.
 func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
 	s := &Source{name: set.Name}
 	log := set.Log()
@@ -111,11 +110,9 @@ func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
 		func() source.Server { return avrorpc.NewServer(srvCfg, s.handle) },
 		append([]any{"compression", map[bool]string{true: "deflate", false: "none"}[cfg.Deflate], "ssl", cfg.TLS != nil},
 			cfg.Limits.LogAttrs()...)...)
+	set.Publish(&s.counter)
 	return s
 }
-
-// Counters returns the source's counters.
-func (s *Source) Counters() *source.ServerCounter { return &s.counter }
 
 // handle commits one call's events and answers for them: OK, FAILED when
 // a channel refused them, an Avro error otherwise.

@@ -74,7 +74,7 @@ func TestAvscClient(t *testing.T) {
 			}
 			want := append(append(append(append([]flume.Event{}, single[0]), batch...), single[1]), single[2])
 			flumetest.SameEvents(t, flumetest.TakeAll(t, ch), want)
-			c := s.Counters()
+			c := &s.counter
 			if c.AppendReceivedCount.Load() != 3 || c.AppendAcceptedCount.Load() != 3 || c.AppendBatchReceivedCount.Load() != 2 ||
 				c.AppendBatchAcceptedCount.Load() != 2 || c.EventReceivedCount.Load() != 153 || c.EventAcceptedCount.Load() != 153 {
 				t.Fatalf("counters: %+v", c.Attributes())
@@ -95,7 +95,7 @@ func TestBatchLargerThanTransactionCapacity(t *testing.T) {
 		t.Fatalf("answers %+v, want FAILED then OK", res)
 	}
 	flumetest.SameEvents(t, flumetest.TakeAll(t, ch), sampleEvents(10, "ok"))
-	if got := s.Counters().ChannelWriteFail.Load(); got != 1 {
+	if got := s.counter.ChannelWriteFail.Load(); got != 1 {
 		t.Fatalf("ChannelWriteFail = %d", got)
 	}
 }
@@ -268,7 +268,7 @@ func TestOversizedBatchNotDecoded(t *testing.T) {
 	if ch.Len() != 0 {
 		t.Fatalf("channel holds %d events", ch.Len())
 	}
-	cn := s.Counters()
+	cn := &s.counter
 	if cn.AppendBatchReceivedCount.Load() != 1 || cn.EventReceivedCount.Load() != 11 || cn.ChannelWriteFail.Load() != 1 || cn.EventAcceptedCount.Load() != 0 {
 		t.Fatalf("counters: %+v", cn.Attributes())
 	}

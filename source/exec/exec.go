@@ -118,9 +118,6 @@ func Register(r *flume.Registry) error {
 // BatchSize returns the configured batchSize.
 func (s *Source) BatchSize() (int, string) { return s.cfg.BatchSize, "batchSize" }
 
-// Counters returns the source's counters.
-func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
-
 // Start launches the command on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {
 	started, err := s.task.Start(s.run)

@@ -17,9 +17,13 @@ import (
 
 // harness is an exec source writing into a real memory channel.
 type harness struct {
-	ch  *memory.Channel
-	src *Source
+	ch       *memory.Channel
+	src      *Source
+	counters *flumetest.Counters
 }
+
+// counter returns the source's published counter attr.
+func (h *harness) counter(attr string) int64 { return h.counters.Get("r1", attr) }
 
 func newHarness(t *testing.T, props map[string]string, capacity int, keepAlive time.Duration) *harness {
 	return newHarnessWith(t, props, capacity, keepAlive, nil)
@@ -48,11 +52,12 @@ func newHarnessWith(t *testing.T, props map[string]string, capacity int, keepAli
 	if wrap != nil {
 		proc = wrap(proc)
 	}
-	src, err := Factory(flume.Settings{Name: "r1"}, cfg, proc)
+	counters := &flumetest.Counters{}
+	src, err := Factory(counters.Settings("r1"), cfg, proc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{ch: ch, src: src.(*Source)}
+	h := &harness{ch: ch, src: src.(*Source), counters: counters}
 	if err := h.src.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -102,9 +107,8 @@ func TestSeqLinesInOrder(t *testing.T) {
 			t.Fatalf("line %d = %q, want %d", i, s, i+1)
 		}
 	}
-	c := h.src.Counters()
-	if c.EventReceivedCount.Load() != n || c.EventAcceptedCount.Load() != n {
-		t.Fatalf("received %d accepted %d, want %d", c.EventReceivedCount.Load(), c.EventAcceptedCount.Load(), n)
+	if h.counter("EventReceivedCount") != n || h.counter("EventAcceptedCount") != n {
+		t.Fatalf("received %d accepted %d, want %d", h.counter("EventReceivedCount"), h.counter("EventAcceptedCount"), n)
 	}
 }
 
@@ -165,7 +169,7 @@ func TestBackpressureLosesNothing(t *testing.T) {
 			t.Fatalf("line %d = %q, want %d (lost or reordered)", i, s, i+1)
 		}
 	}
-	if h.src.Counters().ChannelWriteFail.Load() == 0 {
+	if h.counter("ChannelWriteFail") == 0 {
 		t.Fatal("refused batches were not counted in ChannelWriteFail")
 	}
 }

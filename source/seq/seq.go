@@ -54,14 +54,13 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	s := New(set, c, out)
-	set.Publish(&s.counter)
-	return s, nil
+	return New(set, c, out), nil
 }
 
-// New returns a stopped seq source that hands its events to out.
+// New returns a stopped seq source that hands its events to out, and
+// publishes its counters.
 func New(set flume.Settings, c Config, out flume.ChannelProcessor) *Source {
-	return &Source{
+	s := &Source{
 		name:         set.Name,
 		out:          out,
 		batchSize:    c.BatchSize,
@@ -69,6 +68,8 @@ func New(set flume.Settings, c Config, out flume.ChannelProcessor) *Source {
 		backoffStep:  c.BackoffSleepIncrement,
 		backoffLimit: c.MaxBackoffSleep,
 	}
+	set.Publish(&s.counter)
+	return s
 }
 
 // Register adds the seq source to r.
@@ -78,9 +79,6 @@ func Register(r *flume.Registry) error {
 
 // BatchSize returns the configured batchSize.
 func (s *Source) BatchSize() (int, string) { return s.batchSize, "batchSize" }
-
-// Counters returns the source's counters.
-func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
 
 // Start begins generating on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {

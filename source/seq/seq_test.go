@@ -16,7 +16,8 @@ import (
 func TestSequenceSurvivesAFullChannel(t *testing.T) {
 	ch := flumetest.MemoryChannel(t, 30, 10, 0)
 	proc := flumetest.Processor(ch)
-	src, err := Factory(flume.Settings{}, flume.ContextFromMap(map[string]string{
+	var counters flumetest.Counters
+	src, err := Factory(counters.Settings("r1"), flume.ContextFromMap(map[string]string{
 		"totalEvents": "200", "batchSize": "10", "backoffSleepIncrement": "1", "maxBackoffSleep": "5"}), proc)
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +28,7 @@ func TestSequenceSurvivesAFullChannel(t *testing.T) {
 	defer src.Stop(context.Background())
 	// Let it run into the full channel first.
 	flumetest.WaitFor(t, 20*time.Second, "the source to meet the full channel", func() bool {
-		return src.(*Source).Counters().ChannelWriteFail.Load() > 0
+		return counters.Get("r1", "ChannelWriteFail") > 0
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for i := 0; i < 200; {

@@ -81,9 +81,6 @@ func Register(r *flume.Registry) error {
 // BatchSize returns the configured batchSize.
 func (s *Source) BatchSize() (int, string) { return s.cfg.BatchSize, "batchSize" }
 
-// Counters returns the source's counters.
-func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
-
 // Start begins watching the directory on a goroutine the source owns. A
 // directory that is missing or unusable is reported and retried there,
 // every pollDelay (at least every second), without failing Start.

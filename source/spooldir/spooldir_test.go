@@ -31,7 +31,12 @@ type harness struct {
 	src  *Source
 	logs *flumetest.LogBuffer
 	got  []flume.Event
+	// counters holds what the source publishes (as "r1").
+	counters flumetest.Counters
 }
+
+// counter returns the source's published counter attr.
+func (h *harness) counter(attr string) int64 { return h.counters.Get("r1", attr) }
 
 func registry(t testing.TB) *flume.Registry {
 	r := flume.NewRegistry()
@@ -45,13 +50,21 @@ func registry(t testing.TB) *flume.Registry {
 // unless set).
 func build(t testing.TB, dir string, props map[string]string, out flume.ChannelProcessor, logs *flumetest.LogBuffer) *Source {
 	t.Helper()
+	return buildCounted(t, dir, props, out, logs, &flumetest.Counters{})
+}
+
+// buildCounted is build, publishing the source's counters in counters.
+func buildCounted(t testing.TB, dir string, props map[string]string, out flume.ChannelProcessor, logs *flumetest.LogBuffer, counters *flumetest.Counters) *Source {
+	t.Helper()
 	all := map[string]string{"spoolDir": dir, "pollDelay": "20"}
 	for k, v := range props {
 		all[k] = v
 	}
 	cfg := flume.ContextFromMap(all)
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	src, err := Factory(flume.Settings{Name: "r1", Logger: log, Registry: registry(t)}, cfg, out)
+	set := counters.Settings("r1")
+	set.Logger, set.Registry = log, registry(t)
+	src, err := Factory(set, cfg, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +83,7 @@ func run(t *testing.T, dir string, props map[string]string, wrap func(flume.Chan
 	if wrap != nil {
 		out = wrap(out)
 	}
-	h.src = build(t, dir, props, out, h.logs)
+	h.src = buildCounted(t, dir, props, out, h.logs, &h.counters)
 	if err := h.src.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +183,9 @@ func TestReadsOldestFirstAndRenames(t *testing.T) {
 		fi, err := os.Stat(filepath.Join(dir, ".flumespool", metaFileName))
 		return err == nil && fi.Size() == 0
 	})
-	c := h.src.Counters()
-	flumetest.WaitFor(t, 5*time.Second, "the counters", func() bool { return c.AppendBatchAcceptedCount.Load() == 5 })
-	if c.EventAcceptedCount.Load() != 256 || c.EventReceivedCount.Load() != 256 || c.AppendBatchReceivedCount.Load() != 5 {
-		t.Fatalf("counters: accepted %d received %d batches %d", c.EventAcceptedCount.Load(), c.EventReceivedCount.Load(), c.AppendBatchAcceptedCount.Load())
+	flumetest.WaitFor(t, 5*time.Second, "the counters", func() bool { return h.counter("AppendBatchAcceptedCount") == 5 })
+	if h.counter("EventAcceptedCount") != 256 || h.counter("EventReceivedCount") != 256 || h.counter("AppendBatchReceivedCount") != 5 {
+		t.Fatalf("counters: accepted %d received %d batches %d", h.counter("EventAcceptedCount"), h.counter("EventReceivedCount"), h.counter("AppendBatchAcceptedCount"))
 	}
 	// A file dropped later is read too; the done ones are not read again.
 	write(t, filepath.Join(dir, "d.log"), lines("d", 2), time.Time{})
@@ -316,7 +328,7 @@ func TestRefusedBatchIsReadAgain(t *testing.T) {
 	if want := strings.Split(strings.TrimSuffix(lines("a", 30), "\n"), "\n"); !slices.Equal(got, want) {
 		t.Fatalf("got %q", got)
 	}
-	if n := h.src.Counters().ChannelWriteFail.Load(); n != 3 {
+	if n := h.counter("ChannelWriteFail"); n != 3 {
 		t.Fatalf("ChannelWriteFail %d, want 3", n)
 	}
 	h.logs.WaitLine(t, "channels accept batches again", 5*time.Second)
@@ -373,7 +385,7 @@ func TestFileChangedAfterPickUpIsReadOnLater(t *testing.T) {
 	if n := len(h.take()); n != 15 {
 		t.Fatalf("%d events, want exactly 15", n)
 	}
-	if n := h.src.Counters().EventReadFail.Load(); n != 1 {
+	if n := h.counter("EventReadFail"); n != 1 {
 		t.Fatalf("EventReadFail %d, want 1", n)
 	}
 	line := h.logs.WaitLine(t, "file changed after it was picked up", time.Second)
@@ -519,7 +531,7 @@ func TestDecodeFailureLeavesTheFile(t *testing.T) {
 	if _, err := os.Stat(bad); err != nil {
 		t.Fatalf("bad.log was moved: %v", err)
 	}
-	if n := h.src.Counters().EventReadFail.Load(); n != 1 {
+	if n := h.counter("EventReadFail"); n != 1 {
 		t.Fatalf("EventReadFail %d", n)
 	}
 	// Fixed in place, the file is read on from its first undecodable line.

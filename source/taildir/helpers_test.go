@@ -38,7 +38,12 @@ type harness struct {
 	poll  bool // poll instead of using inotify
 	quiet bool // log at warning level only (the log is kept in memory)
 	logs  flumetest.LogBuffer
+	// counters holds what the last started source publishes (as "r1").
+	counters flumetest.Counters
 }
+
+// counter returns the running source's published counter attr.
+func (h *harness) counter(attr string) int64 { return h.counters.Get("r1", attr) }
 
 // newHarness prepares a source whose group f1 is logs/.*\.log; extra
 // properties override the defaults. The source is not started.
@@ -79,7 +84,9 @@ func (h *harness) start() {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(&h.logs, &slog.HandlerOptions{Level: level}))
-	src, err := Factory(flume.Settings{Name: "r1", Logger: log}, cfg, flumetest.Processor(h.ch))
+	set := h.counters.Settings("r1")
+	set.Logger = log
+	src, err := Factory(set, cfg, flumetest.Processor(h.ch))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -74,9 +74,6 @@ func Register(r *flume.Registry) error {
 // BatchSize returns the configured batchSize.
 func (s *Source) BatchSize() (int, string) { return s.cfg.BatchSize, "batchSize" }
 
-// Counters returns the source's counters.
-func (s *Source) Counters() *flume.SourceCounter { return &s.counter }
-
 // Stats returns what the source tracks now (zero when it is not running).
 func (s *Source) Stats() Stats {
 	s.mu.Lock()

@@ -31,11 +31,11 @@ func TestLines(t *testing.T) {
 			fi, _ := os.Stat(path)
 			h.waitPos(path, fi.Size()-int64(len("partial")))
 			h.waitRound() // the partial line was seen and left waiting
-			if n := h.src.Counters().EventAcceptedCount.Load(); n != 6 {
+			if n := h.counter("EventAcceptedCount"); n != 6 {
 				t.Fatalf("accepted %d events before the line was complete", n)
 			}
-			if h.src.Counters().EventAcceptedCount.Load() != 6 {
-				t.Fatalf("accepted %d events", h.src.Counters().EventAcceptedCount.Load())
+			if h.counter("EventAcceptedCount") != 6 {
+				t.Fatalf("accepted %d events", h.counter("EventAcceptedCount"))
 			}
 			write(t, path, " line\r\nnext\n")
 			h.waitEvents(8)
@@ -210,7 +210,7 @@ func TestChannelFull(t *testing.T) {
 	h.ch = flumetest.MemoryChannel(t, 60, 50, 10*time.Millisecond)
 	write(t, filepath.Join(h.dir, "a.log"), lines(1, 500))
 	h.start()
-	flumetest.WaitFor(t, waitLong, "a refused batch", func() bool { return h.src.Counters().ChannelWriteFail.Load() > 0 })
+	flumetest.WaitFor(t, waitLong, "a refused batch", func() bool { return h.counter("ChannelWriteFail") > 0 })
 	h.waitEvents(500)
 	h.settle(`a\.log`)
 	numbers(t, h.bodies(), 500)

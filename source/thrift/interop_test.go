@@ -31,7 +31,7 @@ func TestPythonClient(t *testing.T) {
 				t.Fatalf("appendBatch: %q %v", st, err)
 			}
 			flumetest.SameEvents(t, flumetest.TakeAll(t, ch), testEvents(0, 123))
-			k := s.Counters()
+			k := &s.counter
 			if k.AppendAcceptedCount.Load() != 3 || k.AppendBatchAcceptedCount.Load() != 2 || k.EventAcceptedCount.Load() != 123 {
 				t.Fatalf("counters: append %d, batch %d, events %d", k.AppendAcceptedCount.Load(), k.AppendBatchAcceptedCount.Load(), k.EventAcceptedCount.Load())
 			}
@@ -60,7 +60,7 @@ func TestPythonClientFullChannel(t *testing.T) {
 		t.Fatalf("retry after draining: %q %v", st, err)
 	}
 	flumetest.SameEvents(t, append(got, flumetest.TakeAll(t, ch)...), testEvents(0, 30))
-	if n := s.Counters().ChannelWriteFail.Load(); n != 2 {
+	if n := s.counter.ChannelWriteFail.Load(); n != 2 {
 		t.Fatalf("ChannelWriteFail = %d, want 2", n)
 	}
 }
@@ -79,7 +79,7 @@ func TestPythonClientWrongProtocol(t *testing.T) {
 		t.Fatalf("compact client after a bad one: %q %v", st, err)
 	}
 	flumetest.SameEvents(t, flumetest.TakeAll(t, ch), testEvents(0, 1))
-	if s.Counters().EventReadFail.Load() != 1 {
-		t.Fatalf("EventReadFail = %d", s.Counters().EventReadFail.Load())
+	if s.counter.EventReadFail.Load() != 1 {
+		t.Fatalf("EventReadFail = %d", s.counter.EventReadFail.Load())
 	}
 }

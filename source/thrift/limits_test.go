@@ -57,7 +57,7 @@ func TestHalfFramesAreClosed(t *testing.T) {
 	appendOK(t, good, testEvents(0, 1)...)
 	half := append(binary.BigEndian.AppendUint32(nil, 64), "0123456789"...) // 10 of 64 bytes
 	conns := flumetest.Stalled(t, s.Addr().String(), n, half)
-	cn := s.Counters()
+	cn := &s.counter
 	flumetest.WaitFor(t, 30*time.Second, "the half frames' connections to be closed", func() bool {
 		return cn.EventReadFail.Load() == n && cn.OpenConnectionCount.Load() == 1
 	})
@@ -79,7 +79,7 @@ func TestIdleConnectionOutlivesRequestTimeout(t *testing.T) {
 	appendOK(t, c, testEvents(0, 1)...)
 	time.Sleep(600 * time.Millisecond) // the point of the test: idle for 3 timeouts
 	appendOK(t, c, testEvents(1, 2)...)
-	if got := s.Counters().EventReadFail.Load(); got != 0 {
+	if got := s.counter.EventReadFail.Load(); got != 0 {
 		t.Fatalf("EventReadFail = %d", got)
 	}
 }
@@ -96,7 +96,7 @@ func TestMaxConnections(t *testing.T) {
 	if st, err := extra.AppendBatch(t.Context(), testEvents(9, 10)); err == nil {
 		t.Fatalf("a third connection was served: %v", st)
 	}
-	cn := s.Counters()
+	cn := &s.counter
 	if cn.ConnectionRefusedCount.Load() != 1 || cn.OpenConnectionCount.Load() != 2 {
 		t.Fatalf("counters %+v", cn.Attributes())
 	}
@@ -132,7 +132,7 @@ func TestOversizedBatchNotDecoded(t *testing.T) {
 	if ch.Len() != 0 {
 		t.Fatalf("channel holds %d events", ch.Len())
 	}
-	cn := s.Counters()
+	cn := &s.counter
 	if cn.AppendBatchReceivedCount.Load() != 1 || cn.EventReceivedCount.Load() != 11 || cn.ChannelWriteFail.Load() != 1 ||
 		cn.EventAcceptedCount.Load() != 0 || cn.EventReadFail.Load() != 0 {
 		t.Fatalf("counters: %+v", cn.Attributes())
@@ -155,7 +155,7 @@ func TestUndecodableCallIsEventReadFail(t *testing.T) {
 	if _, err := codec.DecodeReply(msg); err == nil {
 		t.Fatal("an undecodable call was answered with a status")
 	}
-	cn := s.Counters()
+	cn := &s.counter
 	if cn.EventReadFail.Load() != 1 || cn.AppendBatchReceivedCount.Load() != 0 || cn.EventReceivedCount.Load() != 0 {
 		t.Fatalf("counters %+v", cn.Attributes())
 	}

@@ -69,12 +69,11 @@ func Factory(set flume.Settings, cfg *flume.Context, out flume.ChannelProcessor)
 	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
-	s := New(set, c, out)
-	set.Publish(&s.counter)
-	return s, nil
+	return New(set, c, out), nil
 }
 
-// New returns a stopped source that hands its events to out.
+// New returns a stopped source that hands its events to out, and
+// publishes its counters.
 func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
 	s := &Source{name: set.Name}
 	log := set.Log()
@@ -91,6 +90,7 @@ func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
 	s.Endpoint = source.NewEndpoint("thrift source", set, net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.Port)), &s.counter,
 		func() source.Server { return thriftrpc.NewServer(srvCfg, s.handle) },
 		append([]any{"protocol", cfg.Protocol.String(), "ssl", cfg.TLS != nil, "threads", cfg.Threads}, cfg.Limits.LogAttrs()...)...)
+	set.Publish(&s.counter)
 	return s
 }
 
@@ -98,9 +98,6 @@ func New(set flume.Settings, cfg Config, out flume.ChannelProcessor) *Source {
 func Register(r *flume.Registry) error {
 	return r.RegisterSource("thrift", Factory, "org.apache.flume.source.ThriftSource")
 }
-
-// Counters returns the source's counters.
-func (s *Source) Counters() *source.ServerCounter { return &s.counter }
 
 // handle commits one call's events and answers for them: OK, FAILED when a
 // channel refused them, an INTERNAL_ERROR exception otherwise.

@@ -169,7 +169,7 @@ func TestAppendAndCounters(t *testing.T) {
 		t.Fatalf("empty appendBatch: %v %v", st, err)
 	}
 	flumetest.SameEvents(t, flumetest.TakeAll(t, ch), testEvents(0, 21))
-	k := s.Counters()
+	k := &s.counter
 	got := []int64{k.AppendReceivedCount.Load(), k.AppendAcceptedCount.Load(), k.AppendBatchReceivedCount.Load(),
 		k.AppendBatchAcceptedCount.Load(), k.EventReceivedCount.Load(), k.EventAcceptedCount.Load(), k.OpenConnectionCount.Load()}
 	if want := []int64{1, 1, 2, 2, 21, 21, 1}; fmt.Sprint(got) != fmt.Sprint(want) {
@@ -192,8 +192,8 @@ func TestInternalFailureIsAnApplicationException(t *testing.T) {
 	if !errors.As(err, &appErr) || appErr.TypeId() != thrift.INTERNAL_ERROR || appErr.Error() != "Internal error processing appendBatch" {
 		t.Fatalf("err = %v, want Java's INTERNAL_ERROR exception", err)
 	}
-	if s.Counters().GenericProcessingFail.Load() != 1 || ch.Len() != 0 {
-		t.Fatalf("GenericProcessingFail %d, channel %d", s.Counters().GenericProcessingFail.Load(), ch.Len())
+	if s.counter.GenericProcessingFail.Load() != 1 || ch.Len() != 0 {
+		t.Fatalf("GenericProcessingFail %d, channel %d", s.counter.GenericProcessingFail.Load(), ch.Len())
 	}
 }
 
@@ -208,8 +208,8 @@ func TestFullChannelAnswersFailed(t *testing.T) {
 	if st, err := c.AppendBatch(ctx, testEvents(10, 15)); err != nil || st != thriftrpc.Failed {
 		t.Fatalf("batch into a full channel: %v %v", st, err)
 	}
-	if s.Counters().ChannelWriteFail.Load() != 1 {
-		t.Fatalf("ChannelWriteFail = %d", s.Counters().ChannelWriteFail.Load())
+	if s.counter.ChannelWriteFail.Load() != 1 {
+		t.Fatalf("ChannelWriteFail = %d", s.counter.ChannelWriteFail.Load())
 	}
 	got := flumetest.TakeAll(t, ch)
 	if st, err := c.AppendBatch(ctx, testEvents(10, 15)); err != nil || st != thriftrpc.OK {
@@ -391,5 +391,5 @@ func testManyConnections(t *testing.T, threads int) {
 	if p := cp.peak.Load(); p > int64(threads) {
 		t.Fatalf("%d calls processed at once with threads = %d", p, threads)
 	}
-	t.Logf("peak concurrent calls %d (threads %d), FAILED answers %d", cp.peak.Load(), threads, s.Counters().ChannelWriteFail.Load())
+	t.Logf("peak concurrent calls %d (threads %d), FAILED answers %d", cp.peak.Load(), threads, s.counter.ChannelWriteFail.Load())
 }
