@@ -9,18 +9,6 @@ import (
 	"github.com/flumego/flume/rpc/avrorpc"
 )
 
-// AvroConfig reads the Avro client settings of Flume's NettyAvroRpcClient
-// from RpcClient properties: connect-timeout, request-timeout,
-// compression-type, compression-level, ssl, trust-all-certs, truststore,
-// truststore-password, truststore-type, include/exclude-protocols and
-// cipher suites. maxIoWorkers is accepted and ignored, as in Flume 1.11.
-func AvroConfig(props map[string]string) (avrorpc.ClientConfig, error) {
-	cfg := propsContext(props)
-	c, _ := parseAvro(cfg)
-	logWarnings(cfg)
-	return c, cfg.Err()
-}
-
 // NewAvroClient returns a client for the avro source at hostAndPort, the
 // Go counterpart of Flume's NettyAvroRpcClient (client.type = default).
 // props are Flume's RpcClient properties (batch-size, connect-timeout,

@@ -253,18 +253,3 @@ func logWarnings(cfg *flume.Context) {
 		}
 	}
 }
-
-// ParseHosts reads "hosts" and "hosts.<name>" as Flume's
-// HostInfo.getHostInfoList: names without an address are skipped; a
-// malformed address is an error.
-func ParseHosts(props map[string]string) ([]Host, error) {
-	cfg := propsContext(props)
-	hosts := parseHosts(cfg)
-	return hosts, cfg.Err()
-}
-
-// BatchSize reads "batch-size" as Flume's AbstractRpcClient.parseBatchSize:
-// missing, unparsable or below 1 gives 100.
-func BatchSize(props map[string]string) int {
-	return parseBatchSize(propsContext(props))
-}
