@@ -150,7 +150,7 @@ func (f *Failover) Process(ctx context.Context) (flume.Status, error) {
 		f.live = f.live[1:]
 		f.pushFailed(&penalty{member: active, fails: 1, refresh: f.now().Add(orderselect.Backoff(1, f.maxPenalty))}) // publishes
 		if len(f.live) > 0 {
-			f.log.Warn("failing over", "group", f.group, "from", f.sinks[active].Name, "to", f.sinks[f.live[0]].Name)
+			f.log.Warn("failing over", "from", f.sinks[active].Name, "to", f.sinks[f.live[0]].Name)
 		}
 	}
 	err := errors.New("all sinks failed to process, nothing left to failover to")
@@ -172,7 +172,7 @@ func (f *Failover) revive(i int) {
 		return f.live[a] < f.live[b]
 	})
 	f.publish()
-	f.log.Info("sink is back in the failover group", "group", f.group, "sink", f.sinks[i].Name, "active", f.sinks[f.live[0]].Name)
+	f.log.Info("sink is back in the failover group", "sink", f.sinks[i].Name, "active", f.sinks[f.live[0]].Name)
 }
 
 // pushFailed inserts p into the failed list, ordered by refresh time (ties

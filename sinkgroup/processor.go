@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/ratelog"
 )
 
 // Processor type names, as Flume spells them in processor.type, and the
@@ -110,18 +111,17 @@ func groupErr(set flume.Settings, err error) error {
 }
 
 // members is what both processors share: the member sinks, their lifecycle
-// and a per-sink failure state used to keep logs to one line per change.
+// and a per-sink failure streak that keeps a sink failing on every batch to
+// one warning per 10 s, and logs when it works again.
 type members struct {
-	group string
-	sinks []flume.NamedSink
-	log   *slog.Logger
-	// failing[i] is set while sink i's last Process call failed, so that a
-	// sink failing on every batch logs once, not once per batch.
-	failing []bool
+	group   string
+	sinks   []flume.NamedSink
+	log     *slog.Logger // carries the group's name
+	failing []ratelog.Streak
 }
 
 func newMembers(set flume.Settings, sinks []flume.NamedSink) members {
-	return members{group: set.Name, sinks: sinks, log: set.Log(), failing: make([]bool, len(sinks))}
+	return members{group: set.Name, sinks: sinks, log: set.Log(), failing: make([]ratelog.Streak, len(sinks))}
 }
 
 // Start starts every member sink in order. If one fails, the ones already
@@ -150,18 +150,16 @@ func (m *members) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// process calls member i and keeps its failing flag, logging transitions.
+// process calls member i and keeps its failure streak.
 func (m *members) process(ctx context.Context, i int) (flume.Status, error) {
 	status, err := m.sinks[i].Process(ctx)
 	switch {
-	case err == nil && m.failing[i]:
-		m.failing[i] = false
-		m.log.Info("sink works again", "group", m.group, "sink", m.sinks[i].Name)
-	case err != nil && !m.failing[i] && ctx.Err() == nil:
-		m.failing[i] = true
-		m.log.Warn("sink failed; its events were rolled back for another sink", "group", m.group, "sink", m.sinks[i].Name, "error", err)
-	case err != nil:
-		m.log.Debug("sink failed again", "group", m.group, "sink", m.sinks[i].Name, "error", err)
+	case err == nil:
+		m.failing[i].OK(m.log, "sink works again", "sink", m.sinks[i].Name)
+	case ctx.Err() == nil:
+		m.failing[i].Fail(m.log, "sink failed; its events were rolled back for another sink", "sink", m.sinks[i].Name, "error", err)
+	default:
+		m.log.Debug("sink failed while the group stops", "sink", m.sinks[i].Name, "error", err)
 	}
 	return status, err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/ratelog"
 )
 
 // Runner calls a sink's (or a sink group processor's) Process in a loop on
@@ -32,6 +33,11 @@ type Runner struct {
 	name string
 	sink flume.Sink
 	log  *slog.Logger
+	// failing keeps a sink that fails every ErrorBackoff to one error line
+	// per 10 s and logs when it delivers again; panics keeps the stacks of
+	// a sink that panics on every call to one per 10 s.
+	failing ratelog.Streak
+	panics  ratelog.Limiter
 
 	mu       sync.Mutex
 	cancel   context.CancelFunc
@@ -161,10 +167,13 @@ func (r *Runner) loop(ctx context.Context, done, drain, drained chan struct{}) {
 		if ctx.Err() != nil {
 			return
 		}
+		if err == nil {
+			r.failing.OK(r.log, "the sink delivers again")
+		}
 		var wait time.Duration
 		switch {
 		case err != nil:
-			r.log.Error("unable to deliver events; backing off", "backoff", r.ErrorBackoff, "error", err)
+			r.failing.FailAt(r.log, slog.LevelError, "unable to deliver events; backing off", "backoff", r.ErrorBackoff, "error", err)
 			wait = r.ErrorBackoff
 		case status == flume.Backoff:
 			if draining {
@@ -203,7 +212,7 @@ func drainSignal(drain chan struct{}, draining bool) chan struct{} {
 func (r *Runner) process(ctx context.Context) (status flume.Status, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.log.Error("sink panicked; its transaction was rolled back", "panic", p, "stack", string(debug.Stack()))
+			r.panics.Log(r.log, slog.LevelError, "sink panicked; its transaction was rolled back", "panic", p, "stack", string(debug.Stack()))
 			status, err = flume.Backoff, fmt.Errorf("sink panicked: %v", p)
 		}
 	}()

@@ -36,6 +36,20 @@ func (l *Limiter) Warn(log *slog.Logger, msg string, args ...any) bool {
 // levels share the Limiter's interval). It reports whether the line went
 // out at level.
 func (l *Limiter) Log(log *slog.Logger, level slog.Level, msg string, args ...any) bool {
+	if !l.allow() {
+		l.suppressed.Add(1)
+		log.Debug(msg, args...)
+		return false
+	}
+	if n := l.suppressed.Swap(0); n > 0 {
+		args = append(args, "similar_suppressed", n)
+	}
+	log.Log(context.Background(), level, msg, args...)
+	return true
+}
+
+// allow reports whether a line may go out now, and if so records it.
+func (l *Limiter) allow() bool {
 	interval := l.Interval
 	if interval <= 0 {
 		interval = DefaultInterval
@@ -46,16 +60,7 @@ func (l *Limiter) Log(log *slog.Logger, level slog.Level, msg string, args ...an
 	}
 	now := clock().UnixNano()
 	last := l.last.Load()
-	if (last != 0 && now-last < int64(interval)) || !l.last.CompareAndSwap(last, now) {
-		l.suppressed.Add(1)
-		log.Debug(msg, args...)
-		return false
-	}
-	if n := l.suppressed.Swap(0); n > 0 {
-		args = append(args, "similar_suppressed", n)
-	}
-	log.Log(context.Background(), level, msg, args...)
-	return true
+	return (last == 0 || now-last >= int64(interval)) && l.last.CompareAndSwap(last, now)
 }
 
 // Streak is a Limiter for a condition that comes and goes (a channel that
@@ -72,7 +77,13 @@ type Streak struct {
 // Fail records a failure and warns as Limiter.Warn does; it reports whether
 // the warning went out.
 func (s *Streak) Fail(log *slog.Logger, msg string, args ...any) bool {
-	if !s.Warn(log, msg, args...) {
+	return s.FailAt(log, slog.LevelWarn, msg, args...)
+}
+
+// FailAt is Fail for a failure logged at another level than warning (an
+// error that stops delivery).
+func (s *Streak) FailAt(log *slog.Logger, level slog.Level, msg string, args ...any) bool {
+	if !s.Log(log, level, msg, args...) {
 		return false
 	}
 	s.warned.Store(true)
@@ -85,4 +96,27 @@ func (s *Streak) OK(log *slog.Logger, msg string, args ...any) {
 	if s.warned.Load() && s.warned.Swap(false) {
 		log.Info(msg, args...)
 	}
+}
+
+// Tally is a Limiter for a warning about items that arrive in batches
+// (events given the current time, lines written to a dirty-data file): Add
+// counts them, and the warning that goes out at most once per Interval
+// carries the number counted since the last one. The calls in between log
+// nothing; the count stands for them. The zero value is ready and a Tally is
+// safe for concurrent use.
+type Tally struct {
+	Limiter
+	pending atomic.Int64
+}
+
+// Add counts n items and, when a warning is due, warns msg with args and
+// key = the items counted since the last warning. It reports whether the
+// warning went out.
+func (t *Tally) Add(log *slog.Logger, n int64, msg, key string, args ...any) bool {
+	t.pending.Add(n)
+	if !t.allow() {
+		return false
+	}
+	log.Warn(msg, append(args, key, t.pending.Swap(0))...)
+	return true
 }

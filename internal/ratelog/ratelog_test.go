@@ -91,3 +91,43 @@ func TestLogKeepsItsLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestStreakFailAt: a failure logged at error level counts as a warned
+// failure, so its recovery is logged.
+func TestStreakFailAt(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	var s Streak
+	if !s.FailAt(log, slog.LevelError, "cannot deliver") {
+		t.Fatal("the first failure was held back")
+	}
+	s.OK(log, "delivers again")
+	out := buf.String()
+	if !strings.Contains(out, `level=ERROR msg="cannot deliver"`) || !strings.Contains(out, `level=INFO msg="delivers again"`) {
+		t.Fatalf("log:\n%s", out)
+	}
+}
+
+// TestTally: the warnings of a Tally go out once per interval and carry
+// every item counted since the previous one, held-back calls included.
+func TestTally(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	now := time.Unix(1000, 0)
+	var tl Tally
+	tl.Interval, tl.now = time.Minute, func() time.Time { return now }
+	if !tl.Add(log, 3, "bad timestamps", "events", "header", "ts") {
+		t.Fatal("the first warning was held back")
+	}
+	for range 4 {
+		if tl.Add(log, 2, "bad timestamps", "events", "header", "ts") {
+			t.Fatal("a warning within the interval went out")
+		}
+	}
+	now = now.Add(time.Minute)
+	tl.Add(log, 1, "bad timestamps", "events", "header", "ts")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], "header=ts events=3") || !strings.HasSuffix(lines[1], "header=ts events=9") {
+		t.Fatalf("log:\n%s", buf.String())
+	}
+}

@@ -69,8 +69,9 @@ type Server struct {
 	log     *slog.Logger
 	srv     *netserver.Server
 	// warn keeps connection problems (a misbehaving peer reconnecting in
-	// a loop) to one warning per 10 s.
-	warn ratelog.Limiter
+	// a loop) to one warning per 10 s, refused the connections ipFilter
+	// turns away to one info line.
+	warn, refused ratelog.Limiter
 
 	mu    sync.Mutex
 	known map[MD5]bool // client protocol hashes learned from handshakes
@@ -120,7 +121,7 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx
 func (s *Server) serveConn(ctx context.Context, raw *netserver.Conn) {
 	remote := raw.RemoteAddr()
 	if s.cfg.Accept != nil && !s.cfg.Accept(remote) {
-		s.log.Info("connection refused by ipFilter", "remote", remote.String())
+		s.refused.Log(s.log, slog.LevelInfo, "connection refused by ipFilter", "remote", remote.String())
 		return
 	}
 	var c net.Conn = raw

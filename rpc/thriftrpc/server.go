@@ -77,7 +77,8 @@ type Server struct {
 	log     *slog.Logger
 	sem     chan struct{}
 	warn    ratelog.Limiter
-	frames  sync.Pool // frame buffers, lent while a frame is read and decoded
+	panics  ratelog.Limiter // handler panics: one error line (with its stack) per 10 s
+	frames  sync.Pool       // frame buffers, lent while a frame is read and decoded
 	srv     *netserver.Server
 }
 
@@ -192,7 +193,7 @@ func (s *Server) process(ctx context.Context, call *Call) (st Status, err error)
 		// A panic in the handler (an interceptor bug, say) fails this
 		// call, not the agent.
 		if r := recover(); r != nil {
-			s.log.Error("thrift server: handler panicked; answering INTERNAL_ERROR", "method", call.Method,
+			s.panics.Log(s.log, slog.LevelError, "thrift server: handler panicked; answering INTERNAL_ERROR", "method", call.Method,
 				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			st, err = Unknown, fmt.Errorf("handler panicked: %v", r)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/background"
+	"github.com/flumego/flume/internal/ratelog"
 	"github.com/flumego/flume/sink"
 	"github.com/flumego/flume/sink/datahub/internal/client"
 )
@@ -84,8 +85,11 @@ type Sink struct {
 	present []bool
 	dirtyEv []dirtyLine
 
-	dirtyLogged   time.Time // last dirty-line warning
-	dirtyUnlogged int       // dirty lines since
+	// Repeated warnings, one per 10 s: dirty lines (counted), failed takes,
+	// retried puts.
+	dirtyLog  ratelog.Tally
+	takeWarn  ratelog.Limiter
+	retryWarn ratelog.Limiter
 }
 
 type dirtyLine struct {
@@ -197,7 +201,7 @@ func (s *Sink) Process(ctx context.Context) (flume.Status, error) {
 	res, err := sink.Step(ctx, s.ch, sink.Options{BatchSize: s.cfg.BatchSize, BatchTimeout: s.cfg.BatchTimeout, MaxBytes: s.cfg.MaxBufferSize},
 		&s.counter.SinkCounter, func(ctx context.Context, events []flume.Event) error { return s.deliver(ctx, cl, events) })
 	if res.TakeErr != nil {
-		s.log.Warn("unable to take events from the channel", "error", res.TakeErr)
+		s.takeWarn.Warn(s.log, "unable to take events from the channel", "error", res.TakeErr)
 	}
 	if err != nil {
 		return res.Status, fmt.Errorf("datahub sink %q: %w", s.name, err)
@@ -439,7 +443,7 @@ func (s *Sink) put(ctx context.Context, cl *client.Client, events []flume.Event)
 		if s.cfg.RetryTimes < 0 {
 			wait = max(wait, time.Second) // retrying forever: never spin
 		}
-		s.log.Warn("datahub put failed; retrying", "records", len(pending), "attempt", attempt+1, "wait", wait, "error", lastErr)
+		s.retryWarn.Warn(s.log, "datahub put failed; retrying", "records", len(pending), "attempt", attempt+1, "wait", wait, "error", lastErr)
 		if err := background.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("stopped while retrying: %w", lastErr)
 		}
@@ -493,20 +497,13 @@ func (s *Sink) writeDirty(events []flume.Event) error {
 		return fmt.Errorf("sync dirty-data file: %w", err)
 	}
 	s.counter.DirtyEventCount.Add(int64(len(s.dirtyEv)))
-	// One warning per dirtyLogEvery at most, counting the lines since the
-	// last one: a stream of dirty lines must not become a log line each.
-	s.dirtyUnlogged += len(s.dirtyEv)
-	if now := time.Now(); now.Sub(s.dirtyLogged) >= dirtyLogEvery {
-		d := s.dirtyEv[0]
-		s.log.Warn("dirty lines written to the dirty-data file", "count", s.dirtyUnlogged, "file", s.cfg.DirtyDataFile,
-			"example", truncate(string(events[d.event].Body), 200), "reason", d.reason)
-		s.dirtyLogged, s.dirtyUnlogged = now, 0
-	}
+	// One warning per 10 s at most, counting the lines since the last one:
+	// a stream of dirty lines must not become a log line each.
+	d := s.dirtyEv[0]
+	s.dirtyLog.Add(s.log, int64(len(s.dirtyEv)), "dirty lines written to the dirty-data file", "count", "file", s.cfg.DirtyDataFile,
+		"example", truncate(string(events[d.event].Body), 200), "reason", d.reason)
 	return nil
 }
-
-// dirtyLogEvery is the shortest interval between two dirty-line warnings.
-const dirtyLogEvery = 10 * time.Second
 
 func truncate(s string, n int) string {
 	if len(s) > n {

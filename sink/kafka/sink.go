@@ -14,6 +14,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/avroevent"
+	"github.com/flumego/flume/internal/ratelog"
 	"github.com/flumego/flume/sink"
 	kafkago "github.com/segmentio/kafka-go"
 )
@@ -61,6 +62,7 @@ func New(set flume.Settings, c Config, in flume.Channel) (*Sink, error) {
 
 func newSink(set flume.Settings, c Config, topic topicFormat, in flume.Channel) *Sink {
 	s := &Sink{set: set, cfg: c, topic: topic, in: in, log: set.Log(), perPartition: map[topicPartition]int{}}
+	s.badTimestamps.Interval = time.Minute
 	for flumeName, kafkaName := range c.HeaderMap {
 		s.headerMap = append(s.headerMap, headerMapping{flumeName, kafkaName})
 	}
@@ -91,9 +93,8 @@ type Sink struct {
 	keys         []flume.Header // scratch of AppendFlumeEvent
 	perPartition map[topicPartition]int
 
-	// Invalid timestamp headers, logged at most once a minute.
-	badTimestamps        int
-	lastTimestampWarning time.Time
+	// Invalid timestamp headers, counted in one warning a minute at most.
+	badTimestamps ratelog.Tally
 }
 
 type headerMapping struct{ flume, kafka string }
@@ -324,12 +325,8 @@ func (s *Sink) deliver(ctx context.Context, p *producer, events []flume.Event) e
 		msgs = append(msgs, m)
 	}
 	if badTimestamps > 0 {
-		s.badTimestamps += badTimestamps
-		if now := time.Now(); now.Sub(s.lastTimestampWarning) >= time.Minute {
-			s.log.Warn("events with an invalid timestamp header were given the current time",
-				"header", s.cfg.TimestampHeader, "events", s.badTimestamps)
-			s.badTimestamps, s.lastTimestampWarning = 0, now
-		}
+		s.badTimestamps.Add(s.log, int64(badTimestamps), "events with an invalid timestamp header were given the current time",
+			"events", "header", s.cfg.TimestampHeader)
 	}
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.Producer.DeliveryTimeout)
 	most, err := s.assign(wctx, p, msgs)

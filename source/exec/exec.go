@@ -84,6 +84,7 @@ type Source struct {
 	// restartLog and startLog keep a command that keeps exiting to one
 	// restart and one start line per restartLogInterval.
 	restartLog, startLog ratelog.Limiter
+	refused              ratelog.Streak // the channels refuse the command's output
 
 	task background.Task
 }
@@ -323,13 +324,14 @@ func (s *Source) deliver(ctx context.Context, batch []flume.Event) bool {
 		if err == nil {
 			s.counter.EventAcceptedCount.Add(int64(len(batch)))
 			s.counter.AppendBatchAcceptedCount.Add(1)
+			s.refused.OK(s.log, "the channels accept the command's output again")
 			return true
 		}
 		if ctx.Err() != nil {
 			return false
 		}
 		s.counter.ChannelWriteFail.Add(1)
-		s.log.Warn("channel refused a batch; holding the command's output and retrying", "events", len(batch), "retry", backoff, "error", err)
+		s.refused.Fail(s.log, "channel refused a batch; holding the command's output and retrying", "events", len(batch), "retry", backoff, "error", err)
 		if background.Sleep(ctx, backoff) != nil {
 			return false
 		}

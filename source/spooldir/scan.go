@@ -166,7 +166,7 @@ func (s *Source) trackerMarkers() map[string]bool {
 		return nil
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		s.log.Warn("cannot list the tracker directory", "dir", s.trackerDir, "error", err)
+		s.trackerWarn.Warn(s.log, "cannot list the tracker directory", "dir", s.trackerDir, "error", err)
 	}
 	return markers
 }

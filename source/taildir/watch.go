@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/flumego/flume/internal/ratelog"
 	"github.com/fsnotify/fsnotify"
 )
 
@@ -19,6 +20,7 @@ import (
 type watcher struct {
 	fs    *fsnotify.Watcher
 	log   *slog.Logger
+	warn  ratelog.Limiter        // inotify errors: one warning per 10 s
 	match func(path string) bool // whether a written file is worth a round
 
 	mu       sync.Mutex
@@ -124,7 +126,7 @@ func (w *watcher) forward() {
 			w.overflow = true // rescan everything, whatever was missed
 			w.mu.Unlock()
 			if !errors.Is(err, fsnotify.ErrEventOverflow) {
-				w.log.Warn("inotify error; rescanning the directories", "error", err)
+				w.warn.Warn(w.log, "inotify error; rescanning the directories", "error", err)
 			}
 		}
 		select {
