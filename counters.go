@@ -60,17 +60,32 @@ func longAttr(name string, v int64, gauge bool) Attribute {
 	return Attribute{Name: name, Value: float64(v), Text: strconv.FormatInt(v, 10), Gauge: gauge}
 }
 
-// counterAttrs turns named atomics into attributes.
-func counterAttrs(out []Attribute, names []string, vals []*atomic.Int64, gauges map[string]bool) []Attribute {
-	for i, n := range names {
-		out = append(out, longAttr(n, vals[i].Load(), gauges[n]))
+// CounterField is one counter of a group: its Flume attribute name, its
+// value, and whether it is a gauge. Each group lists its fields once, in
+// Flume's order, and derives its attributes (AppendCounters) and its reset
+// at start (ResetCounters) from that one table; a component that extends
+// Flume's SourceCounter, ChannelCounter or SinkCounter lists its own
+// fields the same way.
+type CounterField struct {
+	Name  string
+	Value *atomic.Int64
+	Gauge bool
+}
+
+// AppendCounters appends fields to out as attributes, in order.
+func AppendCounters(out []Attribute, fields ...CounterField) []Attribute {
+	for _, f := range fields {
+		out = append(out, longAttr(f.Name, f.Value.Load(), f.Gauge))
 	}
 	return out
 }
 
-func resetAll(vals []*atomic.Int64) {
-	for _, v := range vals {
-		v.Store(0)
+// ResetCounters zeroes the fields that are not gauges, as Started does.
+func ResetCounters(fields ...CounterField) {
+	for _, f := range fields {
+		if !f.Gauge {
+			f.Value.Store(0)
+		}
 	}
 }
 
@@ -90,33 +105,39 @@ type SourceCounter struct {
 	GenericProcessingFail    atomic.Int64
 }
 
-var sourceCounterNames = []string{
-	"EventReceivedCount", "EventAcceptedCount", "AppendReceivedCount", "AppendAcceptedCount",
-	"AppendBatchReceivedCount", "AppendBatchAcceptedCount", "OpenConnectionCount",
-	"EventReadFail", "ChannelWriteFail", "GenericProcessingFail",
-}
-
-func (c *SourceCounter) vals() []*atomic.Int64 {
-	return []*atomic.Int64{
-		&c.EventReceivedCount, &c.EventAcceptedCount, &c.AppendReceivedCount, &c.AppendAcceptedCount,
-		&c.AppendBatchReceivedCount, &c.AppendBatchAcceptedCount, &c.OpenConnectionCount,
-		&c.EventReadFail, &c.ChannelWriteFail, &c.GenericProcessingFail,
+func (c *SourceCounter) fields() []CounterField {
+	return []CounterField{
+		{"EventReceivedCount", &c.EventReceivedCount, false},
+		{"EventAcceptedCount", &c.EventAcceptedCount, false},
+		{"AppendReceivedCount", &c.AppendReceivedCount, false},
+		{"AppendAcceptedCount", &c.AppendAcceptedCount, false},
+		{"AppendBatchReceivedCount", &c.AppendBatchReceivedCount, false},
+		{"AppendBatchAcceptedCount", &c.AppendBatchAcceptedCount, false},
+		{"OpenConnectionCount", &c.OpenConnectionCount, true},
+		{"EventReadFail", &c.EventReadFail, false},
+		{"ChannelWriteFail", &c.ChannelWriteFail, false},
+		{"GenericProcessingFail", &c.GenericProcessingFail, false},
 	}
 }
 
 // Type returns "SOURCE".
 func (c *SourceCounter) Type() string { return "SOURCE" }
 
-// Started resets every counter and records the start time, as Flume does
-// each time a component starts.
-func (c *SourceCounter) Started() { resetAll(c.vals()); c.started() }
+// Started resets every counter (the OpenConnectionCount gauge included)
+// and records the start time, as Flume does each time a component starts.
+func (c *SourceCounter) Started() {
+	for _, f := range c.fields() {
+		f.Value.Store(0)
+	}
+	c.started()
+}
 
 // Stopped records the stop time.
 func (c *SourceCounter) Stopped() { c.stopped() }
 
 // Attributes returns the counters under Flume's names.
 func (c *SourceCounter) Attributes() []Attribute {
-	return counterAttrs(c.attributes(c.Type()), sourceCounterNames, c.vals(), map[string]bool{"OpenConnectionCount": true})
+	return AppendCounters(c.attributes(c.Type()), c.fields()...)
 }
 
 // ChannelCounter holds Flume's channel counters.
@@ -130,15 +151,14 @@ type ChannelCounter struct {
 	EventTakeSuccessCount atomic.Int64
 }
 
-var channelCounterNames = []string{
-	"ChannelSize", "ChannelCapacity", "EventPutAttemptCount", "EventPutSuccessCount",
-	"EventTakeAttemptCount", "EventTakeSuccessCount",
-}
-
-func (c *ChannelCounter) vals() []*atomic.Int64 {
-	return []*atomic.Int64{
-		&c.ChannelSize, &c.ChannelCapacity, &c.EventPutAttemptCount, &c.EventPutSuccessCount,
-		&c.EventTakeAttemptCount, &c.EventTakeSuccessCount,
+func (c *ChannelCounter) fields() []CounterField {
+	return []CounterField{
+		{"ChannelSize", &c.ChannelSize, true},
+		{"ChannelCapacity", &c.ChannelCapacity, true},
+		{"EventPutAttemptCount", &c.EventPutAttemptCount, false},
+		{"EventPutSuccessCount", &c.EventPutSuccessCount, false},
+		{"EventTakeAttemptCount", &c.EventTakeAttemptCount, false},
+		{"EventTakeSuccessCount", &c.EventTakeSuccessCount, false},
 	}
 }
 
@@ -148,7 +168,7 @@ func (c *ChannelCounter) Type() string { return "CHANNEL" }
 // Started resets the counters (not the ChannelSize and ChannelCapacity
 // gauges) and records the start time.
 func (c *ChannelCounter) Started() {
-	resetAll(c.vals()[2:])
+	ResetCounters(c.fields()...)
 	c.started()
 }
 
@@ -158,8 +178,7 @@ func (c *ChannelCounter) Stopped() { c.stopped() }
 // Attributes returns the counters under Flume's names, with
 // ChannelFillPercentage computed from ChannelSize and ChannelCapacity.
 func (c *ChannelCounter) Attributes() []Attribute {
-	out := counterAttrs(c.attributes(c.Type()), channelCounterNames, c.vals(),
-		map[string]bool{"ChannelSize": true, "ChannelCapacity": true})
+	out := AppendCounters(c.attributes(c.Type()), c.fields()...)
 	size, capacity := float64(c.ChannelSize.Load()), float64(c.ChannelCapacity.Load())
 	fill := math.MaxFloat64
 	if capacity != 0 {
@@ -183,17 +202,18 @@ type SinkCounter struct {
 	ChannelReadFail        atomic.Int64
 }
 
-var sinkCounterNames = []string{
-	"ConnectionCreatedCount", "ConnectionClosedCount", "ConnectionFailedCount", "BatchEmptyCount",
-	"BatchUnderflowCount", "BatchCompleteCount", "EventDrainAttemptCount", "EventDrainSuccessCount",
-	"EventWriteFail", "ChannelReadFail",
-}
-
-func (c *SinkCounter) vals() []*atomic.Int64 {
-	return []*atomic.Int64{
-		&c.ConnectionCreatedCount, &c.ConnectionClosedCount, &c.ConnectionFailedCount, &c.BatchEmptyCount,
-		&c.BatchUnderflowCount, &c.BatchCompleteCount, &c.EventDrainAttemptCount, &c.EventDrainSuccessCount,
-		&c.EventWriteFail, &c.ChannelReadFail,
+func (c *SinkCounter) fields() []CounterField {
+	return []CounterField{
+		{"ConnectionCreatedCount", &c.ConnectionCreatedCount, false},
+		{"ConnectionClosedCount", &c.ConnectionClosedCount, false},
+		{"ConnectionFailedCount", &c.ConnectionFailedCount, false},
+		{"BatchEmptyCount", &c.BatchEmptyCount, false},
+		{"BatchUnderflowCount", &c.BatchUnderflowCount, false},
+		{"BatchCompleteCount", &c.BatchCompleteCount, false},
+		{"EventDrainAttemptCount", &c.EventDrainAttemptCount, false},
+		{"EventDrainSuccessCount", &c.EventDrainSuccessCount, false},
+		{"EventWriteFail", &c.EventWriteFail, false},
+		{"ChannelReadFail", &c.ChannelReadFail, false},
 	}
 }
 
@@ -201,14 +221,14 @@ func (c *SinkCounter) vals() []*atomic.Int64 {
 func (c *SinkCounter) Type() string { return "SINK" }
 
 // Started resets every counter and records the start time.
-func (c *SinkCounter) Started() { resetAll(c.vals()); c.started() }
+func (c *SinkCounter) Started() { ResetCounters(c.fields()...); c.started() }
 
 // Stopped records the stop time.
 func (c *SinkCounter) Stopped() { c.stopped() }
 
 // Attributes returns the counters under Flume's names.
 func (c *SinkCounter) Attributes() []Attribute {
-	return counterAttrs(c.attributes(c.Type()), sinkCounterNames, c.vals(), nil)
+	return AppendCounters(c.attributes(c.Type()), c.fields()...)
 }
 
 // CountBatch updates the batch counters the way Flume's sinks do after

@@ -3,6 +3,7 @@ package flume
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -154,5 +155,38 @@ func TestCounters(t *testing.T) {
 	s.CountBatch(10, 10)
 	if s.BatchEmptyCount.Load() != 1 || s.BatchUnderflowCount.Load() != 1 || s.BatchCompleteCount.Load() != 1 || s.EventDrainAttemptCount.Load() != 15 {
 		t.Error("CountBatch")
+	}
+}
+
+// TestCounterFields: each group's attributes follow its one field table:
+// every field once, under Flume's name, in Flume's order after Type,
+// StartTime and StopTime, gauges marked; an extension appends its own
+// fields, and ResetCounters leaves gauges alone.
+func TestCounterFields(t *testing.T) {
+	var src SourceCounter
+	src.OpenConnectionCount.Store(2)
+	var names []string
+	for _, a := range src.Attributes() {
+		names = append(names, a.Name)
+		if a.Gauge != (a.Name == "OpenConnectionCount" || a.Name == "StartTime" || a.Name == "StopTime") {
+			t.Errorf("%s: gauge %v", a.Name, a.Gauge)
+		}
+	}
+	want := "Type StartTime StopTime EventReceivedCount EventAcceptedCount AppendReceivedCount AppendAcceptedCount " +
+		"AppendBatchReceivedCount AppendBatchAcceptedCount OpenConnectionCount EventReadFail ChannelWriteFail GenericProcessingFail"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("source attributes\n%s\nwant\n%s", got, want)
+	}
+	var extra, gauge atomic.Int64
+	extra.Store(7)
+	gauge.Store(9)
+	fields := []CounterField{{Name: "Extra", Value: &extra}, {Name: "Level", Value: &gauge, Gauge: true}}
+	attrs := AppendCounters(nil, fields...)
+	if len(attrs) != 2 || attrs[0].Text != "7" || attrs[0].Gauge || attrs[1].Text != "9" || !attrs[1].Gauge {
+		t.Errorf("AppendCounters: %+v", attrs)
+	}
+	ResetCounters(fields...)
+	if extra.Load() != 0 || gauge.Load() != 9 {
+		t.Errorf("ResetCounters: extra %d, gauge %d", extra.Load(), gauge.Load())
 	}
 }

@@ -2,7 +2,7 @@ package rpc
 
 import (
 	"context"
-	"fmt"
+	"errors"
 
 	"github.com/flumego/flume"
 )
@@ -33,7 +33,7 @@ type StatusError struct {
 func (e *StatusError) Error() string { return "server answered " + e.Status }
 
 // ErrClientClosed is returned by calls on a closed client.
-var ErrClientClosed = fmt.Errorf("rpc client closed")
+var ErrClientClosed = errors.New("rpc client closed")
 
 // newHostClient returns the single-host client of type c.HostType for
 // addr. The failover and load-balancing clients build one per host with it.

@@ -68,15 +68,19 @@ type ServerCounter struct {
 	ConnectionRefusedCount atomic.Int64
 }
 
+func (c *ServerCounter) serverFields() []flume.CounterField {
+	return []flume.CounterField{{Name: "ConnectionRefusedCount", Value: &c.ConnectionRefusedCount}}
+}
+
 // Started resets every counter and records the start time.
 func (c *ServerCounter) Started() {
 	c.SourceCounter.Started()
-	c.ConnectionRefusedCount.Store(0)
+	flume.ResetCounters(c.serverFields()...)
 }
 
 // Attributes returns Flume's source attributes and ConnectionRefusedCount.
 func (c *ServerCounter) Attributes() []flume.Attribute {
-	return append(c.SourceCounter.Attributes(), flume.LongAttribute("ConnectionRefusedCount", c.ConnectionRefusedCount.Load(), false))
+	return flume.AppendCounters(c.SourceCounter.Attributes(), c.serverFields()...)
 }
 
 // Acceptor is the accept step every network source shares: a request of

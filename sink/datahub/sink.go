@@ -37,20 +37,24 @@ type Counter struct {
 	RecordPutCount atomic.Int64
 }
 
+// dataHubFields are the DataHub-specific counters.
+func (c *Counter) dataHubFields() []flume.CounterField {
+	return []flume.CounterField{
+		{Name: "DirtyEventCount", Value: &c.DirtyEventCount},
+		{Name: "PutRetryCount", Value: &c.PutRetryCount},
+		{Name: "RecordPutCount", Value: &c.RecordPutCount},
+	}
+}
+
 // Attributes returns the sink counters followed by the DataHub ones.
 func (c *Counter) Attributes() []flume.Attribute {
-	return append(c.SinkCounter.Attributes(),
-		flume.LongAttribute("DirtyEventCount", c.DirtyEventCount.Load(), false),
-		flume.LongAttribute("PutRetryCount", c.PutRetryCount.Load(), false),
-		flume.LongAttribute("RecordPutCount", c.RecordPutCount.Load(), false))
+	return flume.AppendCounters(c.SinkCounter.Attributes(), c.dataHubFields()...)
 }
 
 // Started resets the counters and records the start time.
 func (c *Counter) Started() {
 	c.SinkCounter.Started()
-	c.DirtyEventCount.Store(0)
-	c.PutRetryCount.Store(0)
-	c.RecordPutCount.Store(0)
+	flume.ResetCounters(c.dataHubFields()...)
 }
 
 // Sink writes the events of a channel to a DataHub topic. See the package

@@ -25,11 +25,18 @@ type Counter struct {
 
 var _ flume.CounterGroup = (*Counter)(nil)
 
+// kafkaFields are the counters Flume's KafkaSinkCounter adds.
+func (c *Counter) kafkaFields() []flume.CounterField {
+	return []flume.CounterField{
+		{Name: "KafkaEventSendTimer", Value: &c.KafkaEventSendTimer},
+		{Name: "RollbackCount", Value: &c.RollbackCount},
+	}
+}
+
 // Started resets every counter and records the start time.
 func (c *Counter) Started() {
 	c.SinkCounter.Started()
-	c.KafkaEventSendTimer.Store(0)
-	c.RollbackCount.Store(0)
+	flume.ResetCounters(c.kafkaFields()...)
 }
 
 // Attributes returns the attributes of Flume's KafkaSinkCounterMBean.
@@ -41,7 +48,5 @@ func (c *Counter) Attributes() []flume.Attribute {
 		}
 		out = append(out, a)
 	}
-	return append(out,
-		flume.LongAttribute("KafkaEventSendTimer", c.KafkaEventSendTimer.Load(), false),
-		flume.LongAttribute("RollbackCount", c.RollbackCount.Load(), false))
+	return flume.AppendCounters(out, c.kafkaFields()...)
 }
