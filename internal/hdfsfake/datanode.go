@@ -13,8 +13,6 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-//lint:file-ignore ST1005 the DataNode's error messages are Hadoop's own, capitals included, as clients see them.
-
 // dnConn is one connection to the DataNode's data transfer port.
 type dnConn struct {
 	f  *Fake

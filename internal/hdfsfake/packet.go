@@ -12,8 +12,6 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-//lint:file-ignore ST1005 the DataNode's error messages are Hadoop's own, capitals included, as clients see them.
-
 // Data transfer protocol constants (DataTransferProtocol, Op,
 // PacketReceiver).
 const (
