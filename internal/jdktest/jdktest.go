@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flumego/flume/internal/flumetest"
 )
 
 //go:embed JDK.java
@@ -31,13 +33,7 @@ type JDK struct {
 // FLUMEGO_REQUIRE_PEERS=1 (CI installs a JDK: .ci/setup.d/datahub-java.sh).
 func Start(t testing.TB) *JDK {
 	t.Helper()
-	java, err := exec.LookPath("java")
-	if err != nil {
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal("java not found (FLUMEGO_REQUIRE_PEERS=1): install a JDK, see .ci/setup.d/datahub-java.sh")
-		}
-		t.Skip("java not found: skipping the comparison with the JDK (set FLUMEGO_REQUIRE_PEERS=1 to make this a failure)")
-	}
+	java := flumetest.Peer(t, "install a JDK, see .ci/setup.d/datahub-java.sh", "java")
 	dir := t.TempDir()
 	file := filepath.Join(dir, "JDK.java")
 	if err := os.WriteFile(file, source, 0o644); err != nil {
