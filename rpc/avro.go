@@ -16,10 +16,10 @@ import (
 // are not read. As Flume's, it connects at once and fails when the source
 // cannot be reached. After a failed call the connection is closed and the
 // next call connects again.
-func NewAvroClient(hostAndPort string, props map[string]string) (Client, error) {
+func NewAvroClient(hostAndPort string, props map[string]string, opts ...Option) (Client, error) {
 	cfg := propsContext(props)
 	c, batch := parseAvro(cfg)
-	logWarnings(cfg)
+	logWarnings(cfg, opts)
 	if err := cfg.Err(); err != nil {
 		return nil, fmt.Errorf("avro rpc client for %s: %w", hostAndPort, err)
 	}

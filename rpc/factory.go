@@ -19,11 +19,12 @@ import (
 // default_loadbalance build one client per host with the type named by
 // host-client-type (default Avro). A custom client or host-selector class
 // name is not supported (there is no Java class loading). Values Flume
-// replaces by its default are logged as warnings (slog's default logger).
-func NewClient(props map[string]string) (Client, error) {
+// replaces by its default are logged as warnings (to slog's default logger,
+// or the one WithLogger names).
+func NewClient(props map[string]string, opts ...Option) (Client, error) {
 	cfg := propsContext(props)
 	c := ParseConfig(cfg)
-	logWarnings(cfg)
+	logWarnings(cfg, opts)
 	if err := cfg.Err(); err != nil {
 		return nil, fmt.Errorf("rpc client: %w", err)
 	}

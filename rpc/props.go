@@ -244,12 +244,31 @@ func propsContext(props map[string]string) *flume.Context {
 	return flume.ContextFromMap(m)
 }
 
+// Option changes how NewClient, NewAvroClient and NewThriftClient build a
+// client.
+type Option func(*options)
+
+type options struct {
+	log *slog.Logger
+}
+
+// WithLogger sends the warnings about the properties (values Flume
+// replaces by its default) to log instead of slog's default logger.
+func WithLogger(log *slog.Logger) Option {
+	return func(o *options) { o.log = log }
+}
+
 // logWarnings logs the warnings recorded while reading a map of
-// properties, which have no file to be reported against.
-func logWarnings(cfg *flume.Context) {
+// properties, which have no file to be reported against, to the logger
+// opts name (slog's default logger without one).
+func logWarnings(cfg *flume.Context, opts []Option) {
+	o := options{log: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	for _, p := range cfg.Problems() {
 		if p.Severity == flume.Warning {
-			slog.Default().Warn("rpc client: " + p.Error())
+			o.log.Warn("rpc client: " + p.Error())
 		}
 	}
 }

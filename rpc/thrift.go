@@ -40,11 +40,11 @@ var _ Client = (*ThriftClient)(nil)
 // include/exclude-protocols and cipher suites, and max-frame-size (a
 // flumego addition). kerberos = true is refused with an error matching
 // flume.ErrUnsupported. No connection is opened until the first call.
-func NewThriftClient(hostAndPort string, props map[string]string) (Client, error) {
+func NewThriftClient(hostAndPort string, props map[string]string, opts ...Option) (Client, error) {
 	cfg := propsContext(props)
 	c := ParseThriftClient(cfg)
 	pool := parseMaxConnections(cfg)
-	logWarnings(cfg)
+	logWarnings(cfg, opts)
 	if err := cfg.Err(); err != nil {
 		return nil, fmt.Errorf("thrift rpc client for %s: %w", hostAndPort, err)
 	}
