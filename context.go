@@ -455,7 +455,9 @@ func describeRange(lo, hi int64, bits int) string {
 
 // IntOrDefault reads key like Int but, as many Flume components do, falls
 // back to def with a warning (not an error) when the value does not parse or
-// valid rejects it. valid may be nil.
+// valid rejects it. valid may be nil. For a bound, use LenientIntAtLeast or
+// LenientIntRange instead, which word the warning alike everywhere; this
+// remains for a lenient parse without a bound.
 func (c *Context) IntOrDefault(key string, def int, valid func(int) bool, why string) int {
 	p, ok := c.Lookup(key)
 	if !ok {
