@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flumego/flume/internal/flumetest"
 	"github.com/flumego/flume/internal/zookeeper"
 )
 
@@ -30,13 +31,7 @@ func Start(t testing.TB) string {
 	if err == nil {
 		_, err = os.Stat(Jar)
 	}
-	if err != nil {
-		msg := "ZooKeeper peer missing (" + err.Error() + "); run .ci/setup.d/zookeeper.sh"
-		if os.Getenv("FLUMEGO_REQUIRE_PEERS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	flumetest.RequirePeer(t, err, "run .ci/setup.d/zookeeper.sh")
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
