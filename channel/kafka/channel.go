@@ -96,9 +96,6 @@ type Channel struct {
 
 var _ flume.Channel = (*Channel)(nil)
 
-// Counters returns the channel's counters.
-func (ch *Channel) Counters() *Counter { return &ch.counter }
-
 // Start creates the producer. The consumer is created by the first take,
 // so that an agent that only puts never joins the consumer group (it would
 // take partitions from the agents that read the channel), as in Flume.

@@ -87,9 +87,6 @@ var (
 // BatchSize returns batchSize.
 func (s *Source) BatchSize() (int, string) { return s.cfg.BatchSize, keyBatchSize }
 
-// Counters returns the source's counters.
-func (s *Source) Counters() *Counter { return &s.counter }
-
 // clientOpts returns the consumer's options: kafka.consumer.* through
 // kafkaconf/kgoconf, the subscription, and the rebalance discipline the
 // delivery guarantee rests on (BlockRebalanceOnPoll; the callbacks are
