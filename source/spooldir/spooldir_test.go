@@ -405,7 +405,10 @@ func TestFileWrittenSlowlyIsReadOnceWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(f, "slow-0 written before the source starts\n")
-	h := run(t, dir, map[string]string{"batchSize": "3", "pollDelay": "200"}, nil)
+	// The writer pauses at most ~30 ms between writes; a pollDelay far
+	// above that keeps a descheduled writer (a loaded CI machine under
+	// -race) from looking finished.
+	h := run(t, dir, map[string]string{"batchSize": "3", "pollDelay": "1500"}, nil)
 	for i := 1; i <= 40; i++ {
 		fmt.Fprintf(f, "slow-%d part one", i)
 		time.Sleep(2 * time.Millisecond)
