@@ -27,20 +27,23 @@ type Counter struct {
 
 var _ flume.CounterGroup = (*Counter)(nil)
 
+// kafkaFields are the counters Flume's KafkaChannelCounter adds.
+func (c *Counter) kafkaFields() []flume.CounterField {
+	return []flume.CounterField{
+		{Name: "KafkaEventGetTimer", Value: &c.KafkaEventGetTimer},
+		{Name: "KafkaEventSendTimer", Value: &c.KafkaEventSendTimer},
+		{Name: "KafkaCommitTimer", Value: &c.KafkaCommitTimer},
+		{Name: "RollbackCount", Value: &c.RollbackCount},
+	}
+}
+
 // Started resets the counters and records the start time.
 func (c *Counter) Started() {
 	c.ChannelCounter.Started()
-	c.KafkaEventGetTimer.Store(0)
-	c.KafkaEventSendTimer.Store(0)
-	c.KafkaCommitTimer.Store(0)
-	c.RollbackCount.Store(0)
+	flume.ResetCounters(c.kafkaFields()...)
 }
 
 // Attributes returns the attributes of Flume's KafkaChannelCounterMBean.
 func (c *Counter) Attributes() []flume.Attribute {
-	return append(c.ChannelCounter.Attributes(),
-		flume.LongAttribute("KafkaEventGetTimer", c.KafkaEventGetTimer.Load(), false),
-		flume.LongAttribute("KafkaEventSendTimer", c.KafkaEventSendTimer.Load(), false),
-		flume.LongAttribute("KafkaCommitTimer", c.KafkaCommitTimer.Load(), false),
-		flume.LongAttribute("RollbackCount", c.RollbackCount.Load(), false))
+	return flume.AppendCounters(c.ChannelCounter.Attributes(), c.kafkaFields()...)
 }

@@ -25,12 +25,19 @@ type Counter struct {
 
 var _ flume.CounterGroup = (*Counter)(nil)
 
+// kafkaFields are the counters Flume's KafkaSourceCounter adds.
+func (c *Counter) kafkaFields() []flume.CounterField {
+	return []flume.CounterField{
+		{Name: "KafkaEventGetTimer", Value: &c.KafkaEventGetTimer},
+		{Name: "KafkaCommitTimer", Value: &c.KafkaCommitTimer},
+		{Name: "KafkaEmptyCount", Value: &c.KafkaEmptyCount},
+	}
+}
+
 // Started resets every counter and records the start time.
 func (c *Counter) Started() {
 	c.SourceCounter.Started()
-	c.KafkaEventGetTimer.Store(0)
-	c.KafkaCommitTimer.Store(0)
-	c.KafkaEmptyCount.Store(0)
+	flume.ResetCounters(c.kafkaFields()...)
 }
 
 // unpublished are the SourceCounter attributes KafkaSourceCounterMBean
@@ -45,8 +52,5 @@ func (c *Counter) Attributes() []flume.Attribute {
 			out = append(out, a)
 		}
 	}
-	return append(out,
-		flume.LongAttribute("KafkaEventGetTimer", c.KafkaEventGetTimer.Load(), false),
-		flume.LongAttribute("KafkaCommitTimer", c.KafkaCommitTimer.Load(), false),
-		flume.LongAttribute("KafkaEmptyCount", c.KafkaEmptyCount.Load(), false))
+	return flume.AppendCounters(out, c.kafkaFields()...)
 }
