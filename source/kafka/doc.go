@@ -92,9 +92,11 @@
 // joining causes neither duplicates nor gaps. A member that dies (a killed
 // process, a lost session) has its partitions read again from the last
 // committed offset: its batches the channels committed but whose offsets
-// it had not committed yet are delivered twice, at most one batch, or more
-// if offset commits were failing (they are retried with every batch, at
-// every revocation and at Stop). When the group drops a member that is
+// it had not committed yet are delivered twice: at most one batch, because
+// a failed offset commit stops the source from reading more until a retry
+// (after backoffSleepIncrement more per failure, at most maxBackoffSleep),
+// a revocation or Stop commits it (Flume reads on, so a broker outage can
+// repeat everything its consumer had buffered). When the group drops a member that is
 // still running (its session timed out), kgo reports the partitions lost:
 // nothing is committed for them and their records are read again by their
 // new owner.

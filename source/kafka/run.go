@@ -94,11 +94,22 @@ func newRun(s *Source) *run {
 // loop is the source's goroutine.
 func (r *run) loop(ctx, abort context.Context) {
 	defer r.close(abort)
-	failures := 0
+	failures, commitFailures := 0, 0
 	for ctx.Err() == nil {
 		r.mu.Lock()
 		retry := !r.held.empty()
 		r.mu.Unlock()
+		if !retry && !r.commit(ctx) {
+			// Offsets the channels committed are not committed to Kafka
+			// yet (the brokers or the group coordinator are away): read
+			// nothing more until they are, so that a restart or a lost
+			// group membership repeats one batch, not all that kgo had
+			// buffered.
+			commitFailures++
+			_ = background.Sleep(ctx, min(time.Duration(commitFailures)*r.s.cfg.BackoffStep, r.s.cfg.BackoffMax))
+			continue
+		}
+		commitFailures = 0
 		start := time.Now()
 		if !retry {
 			r.gather(ctx)
@@ -209,10 +220,10 @@ func (r *run) blockRebalance() {
 }
 
 // commit commits the offsets of the batches the channels committed, for
-// the partitions the source still owns. A failed commit is retried with
-// the next batch or at the next revocation or stop: the offsets stay in
-// r.done.
-func (r *run) commit(ctx context.Context) {
+// the partitions the source still owns, and reports whether none is left
+// to commit. A failed commit is retried before the next batch is read, at
+// the next revocation or at stop: the offsets stay in r.done.
+func (r *run) commit(ctx context.Context) bool {
 	r.mu.Lock()
 	offsets := map[string]map[int32]kgo.EpochOffset{}
 	committing := map[tp]kgo.EpochOffset{}
@@ -229,7 +240,7 @@ func (r *run) commit(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	if len(committing) == 0 {
-		return
+		return true
 	}
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, r.s.commitTimeout())
@@ -258,7 +269,7 @@ func (r *run) commit(ctx context.Context) {
 	r.mu.Unlock()
 	if reqErr == nil && len(failed) == 0 {
 		r.s.counter.KafkaCommitTimer.Add(time.Since(start).Milliseconds())
-		return
+		return true
 	}
 	err := reqErr
 	if err == nil {
@@ -267,8 +278,9 @@ func (r *run) commit(ctx context.Context) {
 			break
 		}
 	}
-	r.commitFails.Warn(r.s.log, "kafka source: committing offsets failed; they are committed with the next batch (a restart before that reads those records again)",
+	r.commitFails.Warn(r.s.log, "kafka source: committing offsets failed; no more records are read until they are committed (a restart before that reads those records again)",
 		"partitions", len(committing), "error", err)
+	return false
 }
 
 // assigned records new partitions (kgo's OnPartitionsAssigned).
