@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flumego/flume/internal/kafkaconf/kgoconf"
@@ -104,14 +105,18 @@ type consumer struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the poller returned
 
-	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change takes or revocations wait for
-	ready     []record      // ready[head:] is the queue
-	head      int
-	parts     map[tp]*part
-	closing   bool
-	largest   int // the largest take asked for: the queue is kept at twice that
-	commitMu  sync.Mutex
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change takes or revocations wait for
+	ready    []record      // ready[head:] is the queue
+	head     int
+	parts    map[tp]*part
+	closing  bool
+	largest  int // the largest take asked for: the queue is kept at twice that
+	commitMu sync.Mutex
+	// behind is set while delivered records' offsets could not be
+	// committed: takes retry the commit and hand out nothing until it
+	// succeeds (see take).
+	behind    atomic.Bool
 	uuid      string
 	closeOnce sync.Once
 	abort     context.CancelFunc
@@ -198,7 +203,18 @@ const takeLinger = 5 * time.Millisecond
 // within takeLinger), for more until it has max or the poll timeout
 // passed: as Java Flume's take loop polls until its batch is full, but
 // without waiting out a whole poll timeout when the records stop coming.
+//
+// While offsets of delivered records cannot be committed (the brokers or
+// the group coordinator are away), a take first retries the commit and
+// hands out nothing until it succeeds: a restart or a lost group
+// membership then delivers again what one take delivered, not everything
+// the consumer had buffered (Java Flume's channel goes on).
 func (c *consumer) take(ctx context.Context, max int) []record {
+	if c.behind.Load() {
+		if c.commit(ctx, nil); c.behind.Load() {
+			return nil
+		}
+	}
 	var out []record
 	start := time.Now()
 	for {
@@ -316,6 +332,9 @@ func (c *consumer) commit(ctx context.Context, only map[tp]bool) {
 	}
 	c.mu.Unlock()
 	if len(parts) == 0 {
+		if only == nil {
+			c.behind.Store(false) // every owned partition's offset is committed
+		}
 		return
 	}
 	start := time.Now()
@@ -351,9 +370,13 @@ func (c *consumer) commit(ctx context.Context, only map[tp]bool) {
 		}
 	})
 	if failed != nil {
-		c.warnCommt.Warn(c.ch.log, "kafka channel: committing offsets failed; retried with the next commit (a restart before that delivers those events again)",
+		c.behind.Store(true)
+		c.warnCommt.Warn(c.ch.log, "kafka channel: committing offsets failed; takes deliver nothing more until a retry commits them (a restart before that delivers those events again)",
 			"error", failed)
 		return
+	}
+	if only == nil {
+		c.behind.Store(false)
 	}
 	c.ch.counter.KafkaCommitTimer.Add(time.Since(start).Milliseconds())
 }

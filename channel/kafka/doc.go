@@ -77,9 +77,11 @@
 // transaction's commit marks
 // its records done and commits to the group, synchronously, the offset
 // before which every record was taken by a committed transaction, so the
-// group's offset never passes an event that was not delivered; a failed
-// offset commit is logged and carried by the next one (Flume logs it and
-// goes on too). A rollback returns the records to the head of the queue in
+// group's offset never passes an event that was not delivered. When an
+// offset commit fails (brokers away), takes retry it and deliver nothing
+// until it succeeds, so a restart or a lost membership repeats what one
+// take delivered, not everything buffered (Flume logs the failure and goes
+// on delivering). A rollback returns the records to the head of the queue in
 // their order: they are taken again, by this agent. Flume's channel keeps
 // a consumer per taking thread; flumego shares one between all the sinks
 // of an agent, which is fewer group members and the same guarantee.
