@@ -15,7 +15,6 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/durable"
 	"github.com/flumego/flume/internal/ratelog"
-	"github.com/flumego/flume/internal/ring"
 	"github.com/flumego/flume/internal/waiter"
 	bolt "go.etcd.io/bbolt"
 )
@@ -57,7 +56,7 @@ type Channel struct {
 	running  bool
 	gen      uint64 // incremented at every stop; stale transactions see ErrClosed
 	startErr error
-	q        ring.Ring[ptr]
+	q        ptrQueue
 	inflight int                       // events held by open take transactions
 	reserved int                       // events put by open transactions
 	refs     map[uint32]int            // queued and in-flight events per log file
@@ -240,7 +239,8 @@ func (c *Channel) open(ctx context.Context) error {
 	c.nextTxID.Store(rec.nextTxID)
 
 	c.mu.Lock()
-	c.q = ring.Adopt(rec.ptrs) // no copy
+	c.q = ptrQueue{}
+	c.q.PushBack(rec.ptrs)
 	c.refs = make(map[uint32]int)
 	c.addRefs(rec.ptrs, 1)
 	c.takers = make(map[*transaction]struct{})
@@ -325,7 +325,7 @@ func (c *Channel) stop(ctx context.Context, finalCheckpoint bool) error {
 	}
 	c.mu.Lock()
 	c.gen++
-	c.q = ring.Ring[ptr]{}
+	c.q = ptrQueue{}
 	c.takers, c.refs = nil, nil
 	c.inflight, c.reserved = 0, 0
 	c.cond.Broadcast()

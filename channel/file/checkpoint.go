@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -73,20 +72,14 @@ type ptrEncoder struct {
 }
 
 func (e *ptrEncoder) add(p ptr) {
-	if len(e.cur)+15 > chunkBytes || e.cur == nil {
+	if len(e.cur)+maxPtrSize > chunkBytes || e.cur == nil {
 		if e.cur != nil {
 			e.chunks = append(e.chunks, e.cur)
 		}
 		e.cur = make([]byte, 0, chunkBytes)
 		e.prev = ptr{} // every chunk starts with a full pointer
 	}
-	if e.prev.size != 0 && p.file == e.prev.file && p.off == e.prev.off+e.prev.size {
-		e.cur = binary.AppendUvarint(e.cur, uint64(p.size)<<1)
-	} else {
-		e.cur = binary.AppendUvarint(e.cur, uint64(p.size)<<1|1)
-		e.cur = binary.AppendUvarint(e.cur, uint64(p.file))
-		e.cur = binary.AppendUvarint(e.cur, uint64(p.off))
-	}
+	e.cur = appendPtr(e.cur, e.prev, p)
 	e.prev = p
 	e.n++
 }
@@ -105,32 +98,14 @@ func decodeChunk(dst []ptr, b []byte, limit uint64) ([]ptr, error) {
 		if uint64(len(dst)) >= limit {
 			return dst, errors.New("more pointers than the state records")
 		}
-		v, k := binary.Uvarint(b)
-		if k <= 0 || v>>1 > math.MaxUint32 {
-			return dst, errors.New("malformed pointer")
-		}
-		b = b[k:]
-		p := ptr{size: uint32(v >> 1)}
-		if v&1 == 0 {
-			if prev.size == 0 {
-				return dst, errors.New("relative pointer without a predecessor")
-			}
-			p.file, p.off = prev.file, prev.off+prev.size
-		} else {
-			f, k1 := binary.Uvarint(b)
-			if k1 <= 0 || f > math.MaxUint32 {
-				return dst, errors.New("malformed pointer")
-			}
-			o, k2 := binary.Uvarint(b[k1:])
-			if k2 <= 0 || o > math.MaxUint32 {
-				return dst, errors.New("malformed pointer")
-			}
-			b = b[k1+k2:]
-			p.file, p.off = uint32(f), uint32(o)
+		p, k, err := readPtr(b, prev)
+		if err != nil {
+			return dst, err
 		}
 		if p.size == 0 {
 			return dst, errors.New("pointer of size 0")
 		}
+		b = b[k:]
 		dst = append(dst, p)
 		prev = p
 	}

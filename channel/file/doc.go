@@ -78,9 +78,11 @@
 //
 // A put transaction is written at Commit as its put records followed by a
 // commit record, contiguously; a take transaction as one take record. The
-// queue in memory holds 12-byte pointers (file, offset, size), not events:
-// a million queued events cost 12 MB, and Take reads the events back with
-// one pread per run of adjacent records (usually from the page cache).
+// queue in memory holds pointers (file, offset, size), not events, delta
+// encoded as in the checkpoint (a record that follows the previous one in
+// its file costs its size, about 2 bytes): a million queued events cost
+// about 2 MB, and Take reads the events back with one pread per run of
+// adjacent records (usually from the page cache).
 //
 // # Write path
 //
