@@ -21,15 +21,17 @@
 // not counted. Unlike Flume, a Take that already has an event returns at once
 // instead of waiting keep-alive for the rest of the batch.
 //
-// Footprint: a queued event takes its flume.Event (48 bytes, in the queue's
-// ring) plus its body and encoded headers, nothing else: the channel copies
-// no data. With 200-byte bodies and 3 headers (timestamp, host, seq) that is
-// 342 bytes per event for events from the avro source (which share their
-// request's buffer: body and headers as they arrived) and 335 for events
-// built one by one (an exec source with interceptors), live heap measured by
-// BenchmarkFootprint over 100,000 queued events; with header maps, before
-// flumego kept headers encoded, it was 657 and 592. The Go runtime lets the
-// heap grow to about twice the live data before it collects (GOGC=100), so a
-// full channel of N such events needs about 2 × 340 × N bytes of RAM
-// (GOMEMLIMIT or byteCapacity bound it).
+// Footprint: a queued event takes its flume.Event (48 bytes, in the slice
+// its transaction committed: the queue keeps committed batches as they
+// are, see batchQueue) plus its body and encoded headers, nothing else: the
+// channel copies no data. With 200-byte bodies and 3 headers (timestamp,
+// host, seq) that is 328 bytes per event for events from the avro source
+// (which share their request's buffer: body and headers as they arrived)
+// and 321 for events built one by one (an exec source with interceptors),
+// live heap measured by BenchmarkFootprint over 100,000 queued events (342
+// and 336 when the queue was a ring of events, which doubled as it grew;
+// 657 and 592 with header maps, before flumego kept headers encoded). The
+// Go runtime lets the heap grow to about twice the live data before it
+// collects (GOGC=100), so a full channel of N such events needs about
+// 2 × 330 × N bytes of RAM (GOMEMLIMIT or byteCapacity bound it).
 package memory

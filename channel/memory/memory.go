@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/flumego/flume"
-	"github.com/flumego/flume/internal/ring"
 	"github.com/flumego/flume/internal/waiter"
 )
 
@@ -75,15 +74,14 @@ type Channel struct {
 	name    string
 	counter flume.ChannelCounter
 
-	mu         sync.Mutex
-	cfg        Config
-	byteSlots  int64
-	q          ring.Ring[flume.Event]
-	taken      int   // events held by open transactions' takes; they still occupy capacity
-	slotsUsed  int64 // byte slots of queued and taken events
-	running    bool
-	cond       waiter.Cond // signalled when events or room appear
-	putBuffers sync.Pool
+	mu        sync.Mutex
+	cfg       Config
+	byteSlots int64
+	q         batchQueue[flume.Event]
+	taken     int   // events held by open transactions' takes; they still occupy capacity
+	slotsUsed int64 // byte slots of queued and taken events
+	running   bool
+	cond      waiter.Cond // signalled when events or room appear
 }
 
 var _ flume.Channel = (*Channel)(nil)
@@ -215,9 +213,15 @@ func slots(e flume.Event) int64 {
 }
 
 type transaction struct {
-	c         *Channel
-	puts      []flume.Event
-	takes     []flume.Event
+	c *Channel
+	// puts is the transaction's own buffer: its commit hands it to the
+	// queue as one batch.
+	puts []flume.Event
+	// takes are the slices Take returned, in order; a rollback puts them
+	// back at the head of the queue.
+	takes     [][]flume.Event
+	takeBuf   [1][]flume.Event // takes' storage for a transaction's first take
+	taken     int              // events in takes
 	putSlots  int64
 	takeSlots int64
 	done      bool
@@ -237,9 +241,9 @@ func (t *transaction) Put(_ context.Context, events ...flume.Event) error {
 			c.name, txCap, flume.ErrTxFull)
 	}
 	if t.puts == nil {
-		if b, ok := c.putBuffers.Get().(*[]flume.Event); ok {
-			t.puts = (*b)[:0]
-		}
+		// The buffer goes to the queue at commit, so it is not pooled: a
+		// sink may still hold the slice a take of it returned.
+		t.puts = make([]flume.Event, 0, len(events))
 	}
 	t.puts = append(t.puts, events...)
 	for _, e := range events {
@@ -257,7 +261,7 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 	}
 	c := t.c
 	c.mu.Lock()
-	room := c.cfg.TransactionCapacity - len(t.takes)
+	room := c.cfg.TransactionCapacity - t.taken
 	if room <= 0 {
 		c.mu.Unlock()
 		return nil, fmt.Errorf("memory channel %q: take list of capacity %d full, consider committing more frequently, increasing capacity, or increasing thread count: %w",
@@ -269,23 +273,27 @@ func (t *transaction) Take(ctx context.Context, max int) ([]flume.Event, error) 
 		return nil, err
 	}
 	n := min(max, room, c.q.Len())
-	start := len(t.takes)
-	t.takes = c.q.PopFront(t.takes, n)
-	c.taken += n
-	for _, e := range t.takes[start:] {
-		t.takeSlots += slots(e)
+	var got []flume.Event
+	if n > 0 {
+		got = c.q.PopFront(n)
+		if t.takes == nil {
+			t.takes = t.takeBuf[:0]
+		}
+		t.takes = append(t.takes, got)
+		t.taken += n
+		c.taken += n
 	}
 	c.counter.ChannelSize.Store(int64(c.q.Len()))
 	c.mu.Unlock()
+	for _, e := range got {
+		t.takeSlots += slots(e)
+	}
 	attempts := int64(n)
 	if n < max {
 		attempts++ // Flume counts the take that found the channel empty
 	}
 	c.counter.EventTakeAttemptCount.Add(attempts)
-	if n == 0 {
-		return nil, nil
-	}
-	return t.takes[start : start+n : start+n], nil
+	return got, nil
 }
 
 func (t *transaction) Commit(ctx context.Context) error {
@@ -295,7 +303,7 @@ func (t *transaction) Commit(ctx context.Context) error {
 	c := t.c
 	c.mu.Lock()
 	bytesOK := func() bool { return c.slotsUsed-t.takeSlots+t.putSlots <= c.byteSlots }
-	queueOK := func() bool { return c.q.Len()+c.taken-len(t.takes)+len(t.puts) <= c.cfg.Capacity }
+	queueOK := func() bool { return c.q.Len()+c.taken-t.taken+len(t.puts) <= c.cfg.Capacity }
 	ok, err := c.cond.WaitUntil(&c.mu, ctx, c.cfg.KeepAlive, func() bool { return bytesOK() && queueOK() })
 	if err != nil {
 		c.mu.Unlock()
@@ -312,15 +320,15 @@ func (t *transaction) Commit(ctx context.Context) error {
 			c.name, keepAlive, capacity, flume.ErrChannelFull)
 	}
 	c.q.PushBack(t.puts)
-	c.taken -= len(t.takes)
+	c.taken -= t.taken
 	c.slotsUsed += t.putSlots - t.takeSlots
 	c.counter.ChannelSize.Store(int64(c.q.Len()))
-	if len(t.puts) > 0 || len(t.takes) > 0 {
+	if len(t.puts) > 0 || t.taken > 0 {
 		c.cond.Broadcast()
 	}
 	c.mu.Unlock()
 	c.counter.EventPutSuccessCount.Add(int64(len(t.puts)))
-	c.counter.EventTakeSuccessCount.Add(int64(len(t.takes)))
+	c.counter.EventTakeSuccessCount.Add(int64(t.taken))
 	t.finish()
 	return nil
 }
@@ -330,10 +338,10 @@ func (t *transaction) Rollback() error {
 		return flume.ErrTxDone
 	}
 	c := t.c
-	if len(t.takes) > 0 {
+	if t.taken > 0 {
 		c.mu.Lock()
 		c.q.PushFront(t.takes)
-		c.taken -= len(t.takes)
+		c.taken -= t.taken
 		c.counter.ChannelSize.Store(int64(c.q.Len()))
 		c.cond.Broadcast()
 		c.mu.Unlock()
@@ -344,11 +352,5 @@ func (t *transaction) Rollback() error {
 
 func (t *transaction) finish() {
 	t.done = true
-	if t.puts != nil {
-		clear(t.puts)
-		b := t.puts[:0]
-		t.c.putBuffers.Put(&b)
-		t.puts = nil
-	}
-	t.takes = nil
+	t.puts, t.takes = nil, nil
 }
