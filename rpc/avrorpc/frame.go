@@ -11,8 +11,9 @@ import (
 
 // DefaultMaxFrameSize bounds the payload of one pack (the concatenation of
 // its buffers): 256 MiB. Java has no limit besides its heap; a Flume batch
-// is far smaller. Memory is allocated as bytes arrive, never from a claimed
-// length alone, so a hostile peer costs at most what it sends.
+// is far smaller. Memory is allocated as bytes arrive: a claimed length
+// reserves at most 4 MiB (growStep) beyond the bytes received, so a
+// hostile peer costs at most what it sends plus 4 MiB per connection.
 const DefaultMaxFrameSize = 256 << 20
 
 // ErrFrame is wrapped by every framing error (bad counts, lengths, sizes).
@@ -92,12 +93,25 @@ func (f *FrameReader) ReadFrame(buf []byte) (serial int32, payload []byte, err e
 		for remaining := int(n); remaining > 0; {
 			step := min(remaining, growStep)
 			start := len(payload)
-			payload = grow(payload, step)
+			// Room for the rest of the pack if the buffers still to come
+			// are as large as this one: Java sends a small first buffer
+			// (handshake, metadata, name) and then the params as Avro's
+			// 8 KiB buffers, all full but the last, so the pack gets one
+			// allocation of about its size where doubling would allocate
+			// twice its size in six steps. Never more than growStep beyond
+			// what has arrived.
+			rest := int64(remaining) + int64(count-1-i)*int64(n)
+			payload = grow(payload, step, start+int(min(rest, growStep)))
 			if _, err := io.ReadFull(f.r, payload[start:start+step]); err != nil {
 				return serial, nil, truncated(err)
 			}
 			remaining -= step
 		}
+	}
+	if buf == nil && cap(payload)-len(payload) > max(len(payload), 4<<10) {
+		// The buffers after this one's were smaller than it: the events
+		// decoded from the payload would keep the unused room alive.
+		payload = append(make([]byte, 0, len(payload)), payload...)
 	}
 	return serial, payload, nil
 }
@@ -109,12 +123,13 @@ func truncated(err error) error {
 	return fmt.Errorf("%w: truncated pack: %w", ErrFrame, err)
 }
 
-// grow extends b by n bytes, reallocating with doubling when needed.
-func grow(b []byte, n int) []byte {
+// grow extends b by n bytes. When it must reallocate, the new capacity is
+// the larger of hint, twice the old capacity and what n needs.
+func grow(b []byte, n, hint int) []byte {
 	if cap(b)-len(b) >= n {
 		return b[:len(b)+n]
 	}
-	c := max(2*cap(b), len(b)+n)
+	c := max(2*cap(b), len(b)+n, hint)
 	g := make([]byte, len(b)+n, c)
 	copy(g, b)
 	return g
