@@ -17,7 +17,7 @@
 // allocates a few KB per second and never reaches it. A memory limit
 // (GOMEMLIMIT, debug.SetMemoryLimit) still bounds the heap.
 //
-// The flume-ng agent command runs a 16 MB floor unless GOGC is set in the
+// The flume-ng agent command runs a 12 MB floor unless GOGC is set in the
 // environment; libraries (the embedded agent) leave the application's GC
 // settings alone.
 package heapfloor
