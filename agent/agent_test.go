@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,36 +25,6 @@ func registry(t *testing.T) *flume.Registry {
 		t.Fatal(err)
 	}
 	return r
-}
-
-// counters collects published counter groups by component name.
-type counters struct {
-	mu sync.Mutex
-	m  map[string]flume.CounterGroup
-}
-
-func (c *counters) publish(name string, g flume.CounterGroup) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]flume.CounterGroup{}
-	}
-	c.m[name] = g
-}
-
-func (c *counters) get(name, attr string) int64 {
-	c.mu.Lock()
-	g := c.m[name]
-	c.mu.Unlock()
-	if g == nil {
-		return -1
-	}
-	for _, a := range g.Attributes() {
-		if a.Name == attr {
-			return int64(a.Value)
-		}
-	}
-	return -1
 }
 
 func buildText(t *testing.T, text string, opts Options) (*Graph, flume.Problems) {
@@ -76,7 +45,7 @@ func buildText(t *testing.T, text string, opts Options) (*Graph, flume.Problems)
 func TestExecSeqToFileRollInOrder(t *testing.T) {
 	const n = 200000
 	dir := t.TempDir()
-	c := &counters{}
+	c := &flumetest.Counters{}
 	g, problems := buildText(t, `
 a1.sources = r1
 a1.channels = c1
@@ -93,14 +62,14 @@ a1.sinks.k1.channel = c1
 a1.sinks.k1.sink.directory = `+dir+`
 a1.sinks.k1.sink.rollInterval = 0
 a1.sinks.k1.sink.batchSize = 1000
-`, Options{Publish: c.publish})
+`, Options{Publish: c.Publish})
 	if len(problems) != 0 {
 		t.Fatalf("problems: %v", problems)
 	}
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	flumetest.WaitFor(t, 60*time.Second, "the exec source to commit every line", func() bool { return c.get("r1", "EventAcceptedCount") == n })
+	flumetest.WaitFor(t, 60*time.Second, "the exec source to commit every line", func() bool { return c.Get("r1", "EventAcceptedCount") == n })
 	// Stop drains what the memory channel still holds into the file.
 	if err := g.Stop(context.Background()); err != nil {
 		t.Fatal(err)
@@ -207,7 +176,7 @@ a1.channels.c1.type = memory
 // and checks that Stop delivers everything before returning.
 func TestStopDrainsMemoryChannel(t *testing.T) {
 	dir := t.TempDir()
-	c := &counters{}
+	c := &flumetest.Counters{}
 	g, problems := buildText(t, `a1.channels = c1
 a1.sinks = k1
 a1.channels.c1.type = memory
@@ -216,7 +185,7 @@ a1.channels.c1.keep-alive = 0
 a1.sinks.k1.type = file_roll
 a1.sinks.k1.channel = c1
 a1.sinks.k1.sink.directory = `+dir+`
-`, Options{Publish: c.publish, RunnerBackoff: &RunnerBackoff{Step: time.Hour, Max: time.Hour, Error: time.Hour}})
+`, Options{Publish: c.Publish, RunnerBackoff: &RunnerBackoff{Step: time.Hour, Max: time.Hour, Error: time.Hour}})
 	if len(problems) != 0 {
 		t.Fatal(problems)
 	}
@@ -239,8 +208,8 @@ a1.sinks.k1.sink.directory = `+dir+`
 	if err := g.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if ch.Len() != 0 || c.get("k1", "EventDrainSuccessCount") != 3000 {
-		t.Fatalf("after Stop the channel holds %d and the sink delivered %d", ch.Len(), c.get("k1", "EventDrainSuccessCount"))
+	if ch.Len() != 0 || c.Get("k1", "EventDrainSuccessCount") != 3000 {
+		t.Fatalf("after Stop the channel holds %d and the sink delivered %d", ch.Len(), c.Get("k1", "EventDrainSuccessCount"))
 	}
 }
 

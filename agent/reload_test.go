@@ -71,8 +71,8 @@ func readAll(t *testing.T, dir string) []string {
 func TestReloadChangesSinkBatchSizeWithoutLoss(t *testing.T) {
 	const n = 20000
 	dir := t.TempDir()
-	c := &counters{}
-	opts := Options{Registry: registry(t), Publish: c.publish,
+	c := &flumetest.Counters{}
+	opts := Options{Registry: registry(t), Publish: c.Publish,
 		RunnerBackoff: &RunnerBackoff{Step: time.Millisecond, Max: 5 * time.Millisecond, Error: time.Millisecond}}
 	g, problems := Build(parseAgent(t, pipeline(dir, n, 100, 1000)), opts)
 	if len(problems) != 0 {
@@ -83,7 +83,7 @@ func TestReloadChangesSinkBatchSizeWithoutLoss(t *testing.T) {
 	}
 	defer g.Stop(context.Background())
 	oldSource, oldChannel := g.topo.sources[0].component, g.topo.channels[0].component
-	flumetest.WaitFor(t, 20*time.Second, "events to flow", func() bool { return c.get("k1", "EventDrainSuccessCount") > 2000 })
+	flumetest.WaitFor(t, 20*time.Second, "events to flow", func() bool { return c.Get("k1", "EventDrainSuccessCount") > 2000 })
 
 	problems, err := g.Reload(context.Background(), parseAgent(t, pipeline(dir, n, 50, 1000)))
 	if err != nil {
@@ -118,9 +118,9 @@ a1.sinks.k1.type = file_roll
 a1.sinks.k1.channel = c1
 a1.sinks.k1.sink.directory = ` + dir + `
 `
-	c := &counters{}
+	c := &flumetest.Counters{}
 	opts := Options{Registry: registry(t), RunnerBackoff: &RunnerBackoff{Step: time.Hour, Max: time.Hour, Error: time.Hour}, DrainTimeout: -1,
-		Publish: c.publish}
+		Publish: c.Publish}
 	g, _ := Build(parseAgent(t, text), opts)
 	ch := g.topo.channels[0].component
 	_ = ch.Start(context.Background())
@@ -132,7 +132,7 @@ a1.sinks.k1.sink.directory = ` + dir + `
 	defer g.Stop(context.Background())
 	// The empty batch is counted after the take: an event put from then on
 	// stays in the channel.
-	flumetest.WaitFor(t, 10*time.Second, "the sink's first empty batch", func() bool { return c.get("k1", "BatchEmptyCount") == 1 })
+	flumetest.WaitFor(t, 10*time.Second, "the sink's first empty batch", func() bool { return c.Get("k1", "BatchEmptyCount") == 1 })
 	if err := flume.Do(context.Background(), ch, func(tx flume.Transaction) error {
 		return tx.Put(context.Background(), flume.NewEvent([]byte("kept")))
 	}); err != nil {
