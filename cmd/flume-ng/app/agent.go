@@ -227,22 +227,37 @@ func (s *session) fetchURI(raw string) ([]byte, error) {
 // saved 10 points more for 4 MB more RSS, 8 MB 20 points less.
 const heapFloor = 12 << 20
 
-func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	s, err := newSession(args, agentOptions, stderr)
+// namedSession opens the session of a command about one named agent
+// (agent, check, graph): it parses args, answers --help with the usage
+// when help is set, and requires -n. When the command is already done (an
+// error said, or the usage printed) it returns a nil session and the exit
+// code; otherwise the caller closes the session.
+func namedSession(cmd string, args []string, specs []option, help bool, stdout, stderr io.Writer) (*session, string, int) {
+	s, err := newSession(args, specs, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "flume-ng agent: %v\n", err)
-		return 1
+		fmt.Fprintf(stderr, "flume-ng %s: %v\n", cmd, err)
+		return nil, "", 1
 	}
-	defer s.close()
-	if s.opts.has("help") {
+	if help && s.opts.has("help") {
+		s.close()
 		fmt.Fprint(stdout, usage())
-		return 0
+		return nil, "", 0
 	}
 	name := s.opts.last("name")
 	if name == "" {
-		fmt.Fprintln(stderr, "flume-ng agent: the agent name is required (-n NAME)")
-		return 1
+		s.close()
+		fmt.Fprintf(stderr, "flume-ng %s: the agent name is required (-n NAME)\n", cmd)
+		return nil, "", 1
 	}
+	return s, name, 0
+}
+
+func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	s, name, code := namedSession("agent", args, agentOptions, true, stdout, stderr)
+	if s == nil {
+		return code
+	}
+	defer s.close()
 	cfg := agent.Config{
 		Source:           agent.ConfigSource{Load: func(context.Context) (*conf.AgentConfig, error) { return s.loadConfig(name) }},
 		Strict:           s.opts.has("strict"),
@@ -389,17 +404,11 @@ func newCheckProblem(p flume.Problem) checkProblem {
 // the agent could not run here; --no-environment checks the configuration
 // alone, for a machine other than the one it will run on.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	s, err := newSession(args, checkOptions, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "flume-ng check: %v\n", err)
-		return 1
+	s, name, code := namedSession("check", args, checkOptions, false, stdout, stderr)
+	if s == nil {
+		return code
 	}
 	defer s.close()
-	name := s.opts.last("name")
-	if name == "" {
-		fmt.Fprintln(stderr, "flume-ng check: the agent name is required (-n NAME)")
-		return 1
-	}
 	asJSON := false
 	switch f := s.opts.last("format"); f {
 	case "", "text":

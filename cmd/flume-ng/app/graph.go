@@ -23,21 +23,11 @@ var graphOptions = []option{
 // on the same description as the monitoring page (agent.Snapshot's
 // Topology).
 func runGraph(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	s, err := newSession(args, graphOptions, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "flume-ng graph: %v\n", err)
-		return 1
+	s, name, code := namedSession("graph", args, graphOptions, true, stdout, stderr)
+	if s == nil {
+		return code
 	}
 	defer s.close()
-	if s.opts.has("help") {
-		fmt.Fprint(stdout, usage())
-		return 0
-	}
-	name := s.opts.last("name")
-	if name == "" {
-		fmt.Fprintln(stderr, "flume-ng graph: the agent name is required (-n NAME)")
-		return 1
-	}
 	write := topology.WriteDOT
 	switch f := s.opts.last("format"); f {
 	case "", "dot":
