@@ -121,12 +121,15 @@ func (s *Source) BatchSize() (int, string) { return s.cfg.BatchSize, "batchSize"
 
 // Start launches the command on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {
-	started, err := s.task.Start(s.run)
+	// The counters restart from 0 (as Flume's do at each start) on the
+	// goroutine, before it counts anything: reset after Start returned,
+	// they would lose what the goroutine counted in between.
+	_, err := s.task.Start(func(ctx, abort context.Context) {
+		s.counter.Started()
+		s.run(ctx, abort)
+	})
 	if err != nil {
 		return fmt.Errorf("exec source %q: %w", s.name, err)
-	}
-	if started {
-		s.counter.Started()
 	}
 	return nil
 }

@@ -82,12 +82,15 @@ func (s *Source) BatchSize() (int, string) { return s.batchSize, "batchSize" }
 
 // Start begins generating on a goroutine the source owns.
 func (s *Source) Start(context.Context) error {
-	started, err := s.task.Start(func(ctx, _ context.Context) { s.run(ctx) })
+	// The counters restart from 0 (as Flume's do at each start) on the
+	// goroutine, before it counts anything: reset after Start returned,
+	// they would lose what the goroutine counted in between.
+	_, err := s.task.Start(func(ctx, _ context.Context) {
+		s.counter.Started()
+		s.run(ctx)
+	})
 	if err != nil {
 		return fmt.Errorf("seq source %q: %w", s.name, err)
-	}
-	if started {
-		s.counter.Started()
 	}
 	return nil
 }

@@ -109,12 +109,15 @@ func (s *Source) Start(context.Context) error {
 		}
 		s.lock = lock
 	}
-	started, err := s.task.Start(s.run)
+	// The counters restart from 0 (as Flume's do at each start) on the
+	// goroutine, before it counts anything: reset after Start returned,
+	// they would lose what the goroutine counted in between.
+	_, err := s.task.Start(func(ctx, abort context.Context) {
+		s.counter.Started()
+		s.run(ctx, abort)
+	})
 	if err != nil {
 		return fmt.Errorf("TAILDIR source %q: %w", s.name, err)
-	}
-	if started {
-		s.counter.Started()
 	}
 	return nil
 }
