@@ -227,9 +227,26 @@ func Numbered(from, to int) []*kgo.Record {
 // at the time of the call, partition by partition.
 func (c *Cluster) ReadAll(t testing.TB, topic string) []*kgo.Record {
 	t.Helper()
+	return ReadAll(t, c.addrs, topic)
+}
+
+// ReadAll reads every record of topic from the brokers at addrs, up to the
+// partitions' end offsets at the time of the call, partition by partition;
+// opts (TLS, SASL) go to the clients it uses.
+func ReadAll(t testing.TB, addrs []string, topic string, opts ...kgo.Opt) []*kgo.Record {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ends, err := c.EndOffsets(ctx, topic)
+	client := func(more ...kgo.Opt) *kgo.Client {
+		cl, err := kgo.NewClient(append(append([]kgo.Opt{kgo.SeedBrokers(addrs...)}, opts...), more...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl
+	}
+	admin := client()
+	ends, err := kafkaadmin.EndOffsets(ctx, admin, topic)
+	admin.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +259,8 @@ func (c *Cluster) ReadAll(t testing.TB, topic string) []*kgo.Record {
 	if want == 0 {
 		return nil
 	}
-	cl := c.Client(t, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: offsets}), kgo.FetchMaxWait(100*time.Millisecond))
+	cl := client(kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: offsets}), kgo.FetchMaxWait(100*time.Millisecond))
+	defer cl.Close()
 	var out []*kgo.Record
 	for int64(len(out)) < want {
 		fs := cl.PollFetches(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/flumego/flume/channel/memory"
 	"github.com/flumego/flume/conf"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/flumego/flume/source"
 	"github.com/flumego/flume/source/exec"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -86,5 +87,5 @@ a1.sinks.k1.batchSize = 20
 	if err := g.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	checkSeq(t, readAll(t, c.ListenAddrs(), "seq-agent"), n)
+	checkSeq(t, kafkatest.ReadAll(t, c.ListenAddrs(), "seq-agent"), n)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/flumego/flume/sinkrunner"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -150,7 +151,7 @@ func TestBrokerOutageLosesNothing(t *testing.T) {
 	if max := int64(outage/r.ErrorBackoff) + 3; callsDuring > max+int64(before/100)+2 {
 		t.Errorf("%d Process calls in an outage of %s: spinning", callsDuring, outage)
 	}
-	dups := checkNoLossInOrder(t, readAll(t, c2.ListenAddrs(), "outage"), n)
+	dups := checkNoLossInOrder(t, kafkatest.ReadAll(t, c2.ListenAddrs(), "outage"), n)
 	t.Logf("outage of %s: %d events committed before it, %d rollbacks, %d duplicate records",
 		outage.Round(time.Millisecond), before, s.counter.RollbackCount.Load(), dups)
 }
@@ -180,7 +181,7 @@ func TestLostAcknowledgementDuplicatesOneBatch(t *testing.T) {
 		t.Fatalf("channel holds %d events after the rollback, want %d", ch.Len(), n-300)
 	}
 	drainAll(t, s, n)
-	records := readAll(t, c.ListenAddrs(), "dup")
+	records := kafkatest.ReadAll(t, c.ListenAddrs(), "dup")
 	if dups := checkNoLossInOrder(t, records, n); dups != 100 {
 		t.Fatalf("%d duplicates, want exactly the one re-sent batch of 100", dups)
 	}
@@ -225,6 +226,6 @@ func TestLeaderChangeLosesNothing(t *testing.T) {
 			t.Logf("process during the leader change: %v", err) // rolled back, retried
 		}
 	}
-	dups := checkNoLossInOrder(t, readAll(t, c.ListenAddrs(), "moving"), n)
+	dups := checkNoLossInOrder(t, kafkatest.ReadAll(t, c.ListenAddrs(), "moving"), n)
 	t.Logf("%d rollbacks, %d duplicates", s.counter.RollbackCount.Load(), dups)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/avroevent"
 	"github.com/flumego/flume/internal/flumetest"
+	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -68,10 +69,10 @@ func TestRecordMapping(t *testing.T) {
 	}, ch)
 	drainAll(t, s, len(events))
 
-	web := byValue(readAll(t, c.ListenAddrs(), "logs-web"))
-	db := byValue(readAll(t, c.ListenAddrs(), "logs-db"))
-	other := byValue(readAll(t, c.ListenAddrs(), "other"))
-	custom := byValue(readAll(t, c.ListenAddrs(), "custom"))
+	web := byValue(kafkatest.ReadAll(t, c.ListenAddrs(), "logs-web"))
+	db := byValue(kafkatest.ReadAll(t, c.ListenAddrs(), "logs-db"))
+	other := byValue(kafkatest.ReadAll(t, c.ListenAddrs(), "other"))
+	custom := byValue(kafkatest.ReadAll(t, c.ListenAddrs(), "custom"))
 	if len(web) != 4 || len(db) != 1 || len(other) != 1 || len(custom) != 1 {
 		t.Fatalf("topics: web %d, db %d, other %d, custom %d", len(web), len(db), len(other), len(custom))
 	}
@@ -116,7 +117,7 @@ func TestTopicOverrideDisabled(t *testing.T) {
 		"allowTopicOverride":      "false",
 	}, ch)
 	drainAll(t, s, 1)
-	if got := readAll(t, c.ListenAddrs(), "fixed-%{app}"); len(got) != 1 || string(got[0].Value) != "x" {
+	if got := kafkatest.ReadAll(t, c.ListenAddrs(), "fixed-%{app}"); len(got) != 1 || string(got[0].Value) != "x" {
 		t.Fatalf("fixed topic holds %d records", len(got))
 	}
 }
@@ -136,14 +137,14 @@ func TestTopicHeaderAndAllRecordHeaders(t *testing.T) {
 		"header.a":                "renamed-a",
 	}, ch)
 	drainAll(t, s, 2)
-	t1 := readAll(t, c.ListenAddrs(), "t1")
+	t1 := kafkatest.ReadAll(t, c.ListenAddrs(), "t1")
 	if len(t1) != 1 || string(t1[0].Value) != "one" {
 		t.Fatalf("t1: %d records", len(t1))
 	}
 	if h := recordHeaders(t1[0]); len(h) != 3 || h["dest"] != "t1" || h["topic"] != "ignored" || h["renamed-a"] != "1" {
 		t.Errorf("record headers %v", h)
 	}
-	dflt := readAll(t, c.ListenAddrs(), "dflt")
+	dflt := kafkatest.ReadAll(t, c.ListenAddrs(), "dflt")
 	if len(dflt) != 1 || recordHeaders(dflt[0])["b"] != "2" {
 		t.Fatalf("dflt: %v", dflt)
 	}
@@ -173,7 +174,7 @@ func TestBadPartitionFailsBatch(t *testing.T) {
 			t.Fatalf("partition %q: channel %d, rollbacks %d", tc.value, ch.Len(), s.counter.RollbackCount.Load())
 		}
 	}
-	if got := readAll(t, c.ListenAddrs(), "p"); len(got) != 0 {
+	if got := kafkatest.ReadAll(t, c.ListenAddrs(), "p"); len(got) != 0 {
 		t.Fatalf("%d records written by failed batches", len(got))
 	}
 }
@@ -188,7 +189,7 @@ func TestTopicTimeEscapes(t *testing.T) {
 		"kafka.topic":             "day-%Y-%m-%d",
 	}, ch)
 	drainAll(t, s, 1)
-	if got := readAll(t, c.ListenAddrs(), "day-2020-09-13"); len(got) != 1 {
+	if got := kafkatest.ReadAll(t, c.ListenAddrs(), "day-2020-09-13"); len(got) != 1 {
 		t.Fatalf("%d records", len(got))
 	}
 	ch2 := newChannel(t, 10, 10, []flume.Event{ev("no timestamp")})
@@ -222,7 +223,7 @@ func TestFlumeEventFormatRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	records := readAll(t, c.ListenAddrs(), "avro")
+	records := kafkatest.ReadAll(t, c.ListenAddrs(), "avro")
 	if len(records) != len(events) {
 		t.Fatalf("%d records", len(records))
 	}
@@ -284,7 +285,7 @@ func TestAcksZeroAndAutoCreatedTopic(t *testing.T) {
 	// Unacknowledged produce requests may still be on their way.
 	var got []*kgo.Record
 	flumetest.WaitFor(t, 10*time.Second, "1000 records", func() bool {
-		got = readAll(t, c.ListenAddrs(), "created-on-demand")
+		got = kafkatest.ReadAll(t, c.ListenAddrs(), "created-on-demand")
 		return len(got) >= 1000
 	})
 	checkSeq(t, got, 1000)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flumego/flume"
 	"github.com/flumego/flume/internal/kafkaconf"
+	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/flumego/flume/internal/tlsconf/tlstest"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -88,7 +89,7 @@ func TestSSL(t *testing.T) {
 			}
 		})
 	}
-	got := readAll(t, c.ListenAddrs(), "secure", kgo.DialTLSConfig(readerTLS))
+	got := kafkatest.ReadAll(t, c.ListenAddrs(), "secure", kgo.DialTLSConfig(readerTLS))
 	if len(got) != 3 {
 		t.Fatalf("%d records over TLS, want 3", len(got))
 	}
@@ -146,12 +147,12 @@ func TestSASL(t *testing.T) {
 			}
 		})
 	}
-	got := readAll(t, scramCluster.ListenAddrs(), "s", kgo.DialTLSConfig(readerTLS),
+	got := kafkatest.ReadAll(t, scramCluster.ListenAddrs(), "s", kgo.DialTLSConfig(readerTLS),
 		kgo.SASL(scram.Auth{User: "admin", Pass: "secret"}.AsSha256Mechanism()))
 	if len(got) != 1 || string(got[0].Value) != "SASL_SSL SCRAM-SHA-256" {
 		t.Fatalf("SCRAM cluster holds %v", got)
 	}
-	got = readAll(t, plainCluster.ListenAddrs(), "s", kgo.SASL(plain.Auth{User: "alice", Pass: "alice-pw"}.AsMechanism()))
+	got = kafkatest.ReadAll(t, plainCluster.ListenAddrs(), "s", kgo.SASL(plain.Auth{User: "alice", Pass: "alice-pw"}.AsMechanism()))
 	if len(got) != 1 {
 		t.Fatalf("PLAIN cluster holds %d records", len(got))
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/flumego/flume/sink/sinktest"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -19,7 +20,7 @@ type kafkaDest struct {
 
 func (d *kafkaDest) Received(t testing.TB) []flume.Event {
 	var out []flume.Event
-	for _, r := range readAll(t, d.c.ListenAddrs(), "sinktest") {
+	for _, r := range kafkatest.ReadAll(t, d.c.ListenAddrs(), "sinktest") {
 		out = append(out, flume.NewEvent(r.Value))
 	}
 	return out

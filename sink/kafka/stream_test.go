@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/flumego/flume"
+	"github.com/flumego/flume/internal/kafkatest"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -73,7 +74,7 @@ func TestOldStylePropertiesDeliver50000(t *testing.T) {
 	if ch.Len() != 0 {
 		t.Fatalf("channel still holds %d events", ch.Len())
 	}
-	checkSeq(t, readAll(t, c.ListenAddrs(), "seq"), n)
+	checkSeq(t, kafkatest.ReadAll(t, c.ListenAddrs(), "seq"), n)
 	if got := s.counter.BatchCompleteCount.Load(); got != n/20 {
 		t.Errorf("BatchCompleteCount = %d, want %d", got, n/20)
 	}
@@ -98,7 +99,7 @@ func TestNewStyleAcksAllThreeBrokers(t *testing.T) {
 		t.Fatalf("acks = %d", s.cfg.Producer.Acks)
 	}
 	drainAll(t, s, n)
-	records := readAll(t, c.ListenAddrs(), "seq-all")
+	records := kafkatest.ReadAll(t, c.ListenAddrs(), "seq-all")
 	checkSeq(t, records, n)
 	parts := map[int32]int{}
 	for _, r := range records {
